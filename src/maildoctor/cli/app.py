@@ -1,0 +1,405 @@
+"""The `maildoctor` command line: Typer for parsing, Rich for output.
+
+Typer fixes help texts when a command is defined, so the language has to be
+known before the app exists: main() reads `--lang` from the arguments (or the
+locale from the environment), then builds the app with that language's texts.
+"""
+
+# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata
+# of the commands at run time, and those refer to the translator of build_app().
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any, Final, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from maildoctor import __version__
+from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
+from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
+from maildoctor.model import SERVER_URL_SCHEMES, Endpoint, ServerUrlError, ServerUrlReason, parse_server_url
+
+PROG_NAME: Final = "maildoctor"
+
+
+class ExitCode(IntEnum):
+    """The exit statuses of interface.md."""
+
+    OK = 0  # nothing wrong found
+    PROBLEMS = 1  # problems found
+    USAGE = 2  # the command line is wrong
+    NOT_RUN = 3  # the diagnosis itself could not run
+
+
+# One sentence per reason a server URL is refused. {part} is the piece at fault.
+_URL_REASON_MESSAGES: Final[Mapping[ServerUrlReason, str]] = {
+    ServerUrlReason.EMPTY: N_("It is empty."),
+    ServerUrlReason.WHITESPACE: N_("It contains a space or an invisible character ({part})."),
+    ServerUrlReason.MISSING_SCHEME: N_(
+        "It must start with the kind of server, like imaps:// or smtp+starttls://."
+    ),
+    ServerUrlReason.UNKNOWN_SCHEME: N_("“{part}” is not a known kind of server. Use one of: {schemes}."),
+    ServerUrlReason.USERINFO: N_(
+        "It contains a user name or password before “@”. "
+        "Give the user name with --user; the password is asked for separately."
+    ),
+    ServerUrlReason.PATH: N_(
+        "There is extra text after the server name (“{part}”). Give only the server name and the port number."
+    ),
+    ServerUrlReason.EMPTY_HOST: N_("The server name is missing."),
+    ServerUrlReason.INVALID_HOST: N_(
+        "The server name contains “{part}”, which cannot be part of a server name."
+    ),
+    ServerUrlReason.INVALID_IPV6: N_(
+        "“{part}” is not a valid IPv6 address. "
+        "Write an IPv6 address in square brackets, like [2001:db8::1]:993."
+    ),
+    ServerUrlReason.INVALID_PORT: N_(
+        "The port number “{part}” is not a number. Use the digits 0-9 (half-width)."
+    ),
+    ServerUrlReason.PORT_OUT_OF_RANGE: N_("The port number {part} is not between 1 and 65535."),
+}
+
+
+class _TranslatedUsageError(typer.BadParameter):
+    """A usage error (exit 2) whose whole message is ours: BadParameter would prefix English words."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def server_url_error_message(translator: Translator, option: str, error: ServerUrlError) -> str:
+    _ = translator.gettext
+    part = error.part
+    if error.reason is ServerUrlReason.WHITESPACE:
+        part = " ".join(f"U+{ord(char):04X}" for char in part)  # a space cannot be shown; its code can
+    reason = _(_URL_REASON_MESSAGES[error.reason]).format(part=part, schemes=", ".join(SERVER_URL_SCHEMES))
+    return _("The server URL given to {option}, “{url}”, cannot be used. {reason}").format(
+        option=option, url=error.text, reason=reason
+    )
+
+
+def _server_url_parser(translator: Translator, option: str) -> Callable[[str], Endpoint]:
+    def parse(text: str) -> Endpoint:
+        try:
+            return parse_server_url(text)
+        except ServerUrlError as error:
+            raise _TranslatedUsageError(server_url_error_message(translator, option, error)) from None
+
+    return parse
+
+
+def _stdout() -> Console:
+    # made per use: tests and `python -m` swap sys.stdout, and Rich only colours a terminal
+    return Console(highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _not_yet_available(translator: Translator, command: str) -> NoReturn:
+    _ = translator.gettext
+    message = _("“{command}” is not available in this version of maildoctor yet.").format(command=command)
+    _stderr().print(Text(message))
+    raise typer.Exit(ExitCode.NOT_RUN)
+
+
+def build_app(translator: Translator) -> typer.Typer:
+    """The Typer app with every help text in `translator`'s language."""
+    _ = translator.gettext
+    group_class, command_class = command_classes(translator)
+    extra_args = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+    app = typer.Typer(
+        name=PROG_NAME,
+        cls=group_class,
+        help=_(
+            "Finds out why an email account cannot send or receive, and says in plain words what to change."
+        ),
+        no_args_is_help=True,
+        add_completion=False,  # its options would be the only untranslated lines of the help
+        pretty_exceptions_show_locals=False,  # a traceback must never print a password held in a variable
+        rich_markup_mode="rich",
+    )
+
+    def show_version(value: bool) -> None:
+        if value:
+            _stdout().print(Text(f"{PROG_NAME} {__version__}"))
+            raise typer.Exit(ExitCode.OK)
+
+    lang_help = _("Language of the explanations: ja or en (default: from the locale, Japanese for ja_*).")
+
+    def lang_option() -> Any:
+        # a fresh OptionInfo per command: Typer keeps state on it
+        return typer.Option("--lang", help=lang_help, case_sensitive=False)
+
+    # --lang is read by main() before the app is built; the options here document and validate it.
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", help=_("Show the version and exit."), is_eager=True, callback=show_version
+            ),
+        ] = False,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        pass
+
+    @app.command(
+        "check", cls=command_class, help=_("Diagnose one email account: why it cannot send or receive.")
+    )
+    def check(
+        address: Annotated[
+            str, typer.Argument(metavar="ADDRESS", help=_("The email address of the account."))
+        ],
+        incoming: Annotated[
+            Endpoint | None,
+            typer.Option(
+                "--incoming",
+                metavar="URL",
+                parser=_server_url_parser(translator, "--incoming"),
+                help=_(
+                    "The receiving server as set in the mail program, like imaps://imap.example.jp:993. "
+                    "Found automatically when not given."
+                ),
+            ),
+        ] = None,
+        outgoing: Annotated[
+            Endpoint | None,
+            typer.Option(
+                "--outgoing",
+                metavar="URL",
+                parser=_server_url_parser(translator, "--outgoing"),
+                help=_(
+                    "The sending server as set in the mail program, "
+                    "like smtp+starttls://smtp.example.jp:587. Found automatically when not given."
+                ),
+            ),
+        ] = None,
+        user: Annotated[
+            str | None,
+            typer.Option(
+                "--user",
+                metavar="NAME",
+                help=_("The user name typed in the mail program (default: the email address)."),
+            ),
+        ] = None,
+        no_outgoing_auth: Annotated[
+            bool,
+            typer.Option(
+                "--no-outgoing-auth",
+                help=_(
+                    "The mail program sends without logging in "
+                    "(“outgoing server requires authentication” is off)."
+                ),
+            ),
+        ] = False,
+        roundtrip: Annotated[
+            bool,
+            typer.Option(
+                "--roundtrip",
+                help=_("Also send a test message to the address itself and wait for it to arrive."),
+            ),
+        ] = False,
+        force_login: Annotated[
+            bool,
+            typer.Option(
+                "--force-login",
+                help=_(
+                    "Log in even though a login to this server with this user name failed recently "
+                    "(normally skipped, so that the account does not get locked)."
+                ),
+            ),
+        ] = False,
+        transcript: Annotated[
+            bool,
+            typer.Option(
+                "--transcript", help=_("Show the conversation with each server (passwords hidden).")
+            ),
+        ] = False,
+        password_stdin: Annotated[
+            bool,
+            typer.Option(
+                "--password-stdin",
+                help=_(
+                    "Read the password from standard input (one line). Without it, the password is "
+                    "asked for on the terminal and not shown while typed."
+                ),
+            ),
+        ] = False,
+        no_auth: Annotated[bool, typer.Option("--no-auth", help=_("Do not log in at all."))] = False,
+        client: Annotated[
+            str | None,
+            typer.Option(
+                "--client",
+                metavar="NAME",
+                help=_(
+                    "The mail program in use (iphone, outlook, thunderbird, gmail, …): "
+                    "the fixes then follow its menus."
+                ),
+            ),
+        ] = None,
+        dns: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--dns",
+                metavar="HOST[:PORT]",
+                help=_("A DNS server to use instead of the computer's own (can be given more than once)."),
+            ),
+        ] = None,
+        ca_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--ca-file",
+                metavar="FILE",
+                help=_("A file of extra certificate authorities to trust like public ones."),
+            ),
+        ] = None,
+        timeout: Annotated[
+            float,
+            typer.Option(
+                "--timeout", metavar="SECONDS", help=_("The time limit for the whole diagnosis, in seconds.")
+            ),
+        ] = 20,
+        json: Annotated[
+            bool,
+            typer.Option(
+                "--json", help=_("Print the report as JSON on standard output, and nothing else there.")
+            ),
+        ] = False,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        # The server URLs were checked while the options were read (exit 2 when wrong).
+        _not_yet_available(translator, "check")
+
+    @app.command(
+        "settings",
+        cls=command_class,
+        context_settings=extra_args,
+        help=_("Show the right server settings for an email address."),
+    )
+    def settings(
+        address: Annotated[
+            str, typer.Argument(metavar="ADDRESS", help=_("The email address of the account."))
+        ],
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        _not_yet_available(translator, "settings")
+
+    @app.command(
+        "domain",
+        cls=command_class,
+        context_settings=extra_args,
+        help=_(
+            "Check the sending side of a domain: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, blocklists, expiry."
+        ),
+    )
+    def domain(
+        name: Annotated[str, typer.Argument(metavar="DOMAIN", help=_("The domain, like example.jp."))],
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        _not_yet_available(translator, "domain")
+
+    @app.command(
+        "explain",
+        cls=command_class,
+        context_settings=extra_args,
+        help=_("Explain an error message, an Outlook error code or a returned mail (.eml file)."),
+    )
+    def explain(
+        subject: Annotated[
+            str,
+            typer.Argument(
+                metavar="TEXT|CODE|FILE",
+                help=_("The error message, the error code, or the file of the returned mail."),
+            ),
+        ],
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        _not_yet_available(translator, "explain")
+
+    @app.command(
+        "demo",
+        cls=command_class,
+        help=_("Run the diagnosis against built-in example servers that are broken on purpose (offline)."),
+    )
+    def demo(lang: Annotated[Language | None, lang_option()] = None) -> None:
+        _show_demo_plan(translator)
+
+    @app.command(
+        "ledger",
+        cls=command_class,
+        context_settings=extra_args,
+        help=_("Keep a list of accounts and check them up regularly."),
+    )
+    def ledger(lang: Annotated[Language | None, lang_option()] = None) -> None:
+        _not_yet_available(translator, "ledger")
+
+    @app.command(
+        "web",
+        cls=command_class,
+        context_settings=extra_args,
+        help=_("Open the browser interface (reachable from this computer only, by default)."),
+    )
+    def web(lang: Annotated[Language | None, lang_option()] = None) -> None:
+        _not_yet_available(translator, "web")
+
+    return app
+
+
+def _show_demo_plan(translator: Translator) -> None:
+    """What `demo` will do, until the diagnosis engine and the example servers exist."""
+    _ = translator.gettext
+    broken_examples = (
+        _("a mail server set up with a port number and an encryption setting that do not fit together"),
+        _("an account whose password is wrong"),
+        _("a server whose certificate is issued for another server name"),
+        _("an outgoing server used without logging in"),
+        _("a mailbox that is almost full"),
+    )
+    console = _stdout()
+    console.print(
+        Text(
+            _("The demo runs the diagnosis against example servers built into maildoctor, broken on purpose:")
+        )
+    )
+    for example in broken_examples:
+        console.print(Text(f"  • {example}"))
+    console.print()
+    console.print(
+        Text(
+            _(
+                "The diagnosis itself comes in a later version of maildoctor; "
+                "for now the demo only lists these examples."
+            )
+        )
+    )
+
+
+def language_for(args: Sequence[str], environ: Mapping[str, str]) -> Language:
+    """The language of this run: `--lang X` / `--lang=X` anywhere before `--`, else the locale."""
+    explicit: str | None = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(args):
+            explicit = args[index + 1]
+        elif arg.startswith("--lang="):
+            explicit = arg.removeprefix("--lang=")
+    return resolve_language(explicit, environ)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The console-script entry point (`maildoctor`, `python -m maildoctor`); exits the process."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    translator = get_translator(language_for(args, os.environ))
+    app = build_app(translator)
+    with translated_typer_texts(translator):
+        app(args=args, prog_name=PROG_NAME)

@@ -1,0 +1,108 @@
+"""Typer's own words (panel titles, "Usage:", the --help option) in the language of the run.
+
+Typer keeps these as module constants of typer.rich_utils, read when help or an
+error is printed, and click hard-codes the --help option's text and the "Usage:"
+prefix. We set the constants for the duration of one run and give Typer command
+classes that use our texts, instead of installing a translation globally.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.text import Text
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup
+
+from maildoctor.i18n import Translator
+
+
+@contextmanager
+def translated_typer_texts(translator: Translator) -> Iterator[None]:
+    """Translate Typer's panel titles and messages while the block runs; restore them after."""
+    _ = translator.gettext
+    texts: dict[str, Any] = {
+        "ARGUMENTS_PANEL_TITLE": _("Arguments"),
+        "OPTIONS_PANEL_TITLE": _("Options"),
+        "COMMANDS_PANEL_TITLE": _("Commands"),
+        "ERRORS_PANEL_TITLE": _("Error"),
+        "ABORTED_TEXT": _("Aborted."),
+        # TRANSLATORS: keep the Rich markup [blue]…[/] and both {placeholders} as they are
+        "RICH_HELP": _("Try [blue]'{command_path} {help_option}'[/] for help."),
+        # TRANSLATORS: {} is the default value of an option
+        "DEFAULT_STRING": _("[default: {}]"),
+        "REQUIRED_LONG_STRING": _("[required]"),
+        # Typer forces colour when it sees GITHUB_ACTIONS or PY_COLORS even if the output
+        # is a pipe or a file; we leave the choice to Rich: colour only on a terminal
+        # (or when the user sets FORCE_COLOR, which Rich honours itself).
+        "FORCE_TERMINAL": None,
+    }
+    make_rich_text = getattr(rich_utils, "_make_rich_text", None)
+    if make_rich_text is not None:
+        texts["_make_rich_text"] = _folding(make_rich_text)
+    saved = {name: getattr(rich_utils, name) for name in texts}
+    try:
+        for name, value in texts.items():
+            setattr(rich_utils, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(rich_utils, name, value)
+
+
+def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
+    """Let help texts break inside a word instead of being cut off with "…".
+
+    Rich breaks lines only at spaces, and a Japanese sentence has none: in the
+    help tables it would be cut at the column edge. Folding breaks it between
+    characters, which is how Japanese text is wrapped anyway. (A private Typer
+    helper; if a Typer release renames it, help texts are cut again, nothing breaks.)
+    """
+
+    def make_folding_rich_text(*args: Any, **kwargs: Any) -> Any:
+        rich_text = make_rich_text(*args, **kwargs)
+        if isinstance(rich_text, Text):
+            rich_text.overflow = "fold"
+        return rich_text
+
+    return make_folding_rich_text
+
+
+class _TranslatedHelp:
+    """Mixin for Typer's command classes: our --help text and usage prefix.
+
+    The texts are class attributes because Typer creates the command objects
+    itself from a class; command_classes() makes one pair of classes per run.
+    """
+
+    help_option_text: str = "Show this message and exit."
+    usage_prefix: str = "Usage: "
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = self.help_option_text
+        return option
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=self.usage_prefix)
+
+
+def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[TyperCommand]]:
+    """A group class (for the app) and a command class (for each command) speaking `translator`'s language."""
+    _ = translator.gettext
+    help_option_text = _("Show this message and exit.")
+    # TRANSLATORS: starts the line that shows how to call a command; keep the trailing space
+    usage_prefix = _("Usage: ")
+
+    class TranslatedGroup(_TranslatedHelp, TyperGroup):
+        pass
+
+    class TranslatedCommand(_TranslatedHelp, TyperCommand):
+        pass
+
+    for command_class in (TranslatedGroup, TranslatedCommand):
+        command_class.help_option_text = help_option_text
+        command_class.usage_prefix = usage_prefix
+    return TranslatedGroup, TranslatedCommand

@@ -1,0 +1,134 @@
+"""Every scenario file builds a world whose parts answer as the file says.
+
+This is the lab's own check, not a diagnosis: it resolves the typed host names through the
+world's DNS server and connects to the typed ports, so a later diagnosis test can trust that a
+scenario really is the broken world it describes.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dns.resolver
+import pytest
+from cryptography import x509
+
+from maildoctor.lab.certs import INTERCEPTION_CA_NAME
+from maildoctor.lab.scenario import Scenario, World, load_scenario, load_scenarios, run_scenario, world_of
+
+pytestmark = pytest.mark.lab
+
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+ON_HOST = [scenario for scenario in load_scenarios(SCENARIOS) if not scenario.needs_netns]
+
+
+def _resolver(world: World) -> dns.resolver.Resolver:
+    resolver = dns.resolver.Resolver(configure=False)
+    host, port = world.values["dns"].rsplit(":", 1)
+    resolver.nameservers = [host]
+    resolver.port = int(port)
+    resolver.lifetime = 3
+    return resolver
+
+
+def _connect_outcome(host: str, port: int, timeout: float = 2.0) -> str:
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        return "refused"
+    except TimeoutError:
+        return "timeout"
+    return "open"
+
+
+@pytest.mark.parametrize("scenario", ON_HOST, ids=[scenario.name for scenario in ON_HOST])
+def test_world_matches_its_description(scenario: Scenario) -> None:
+    with world_of(scenario) as world:
+        arguments = world.check_arguments()
+        assert arguments[0] == scenario.account.address
+        assert "--ca-file" in arguments
+        assert "--password-stdin" in arguments
+        resolver = _resolver(world)
+        assert str(resolver.resolve("example.test", "MX")[0].exchange) == "mail.example.test."
+        for typed in (scenario.account.incoming, scenario.account.outgoing):
+            if typed is None:
+                continue
+            url = urlsplit(world.fill(typed))
+            assert url.hostname is not None
+            assert url.port is not None
+            if scenario.name == "host-name-typo":
+                with pytest.raises(dns.resolver.NXDOMAIN):
+                    resolver.resolve(url.hostname, "A")
+                continue
+            address = resolver.resolve(url.hostname, "A")[0].address
+            assert address == world.values["host"]
+            expected = "refused" if "{closed}" in typed else "open"
+            assert _connect_outcome(address, url.port) == expected
+
+
+def test_interception_world_re_signs_the_certificate() -> None:
+    scenario = load_scenario(SCENARIOS / "security-software-interception.toml")
+    with world_of(scenario) as world:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        for port_name, issuer_expected in (
+            ("intercept", INTERCEPTION_CA_NAME),
+            ("imaps", "Maildoctor Lab CA"),
+        ):
+            with (
+                socket.create_connection(
+                    (world.values["host"], int(world.values[port_name])), timeout=5
+                ) as raw,
+                context.wrap_socket(raw, server_hostname="mail.example.test") as tls,
+            ):
+                der = tls.getpeercert(binary_form=True)
+                assert der is not None
+                issuer = x509.load_der_x509_certificate(der).issuer.rfc4514_string()
+                assert f"CN={issuer_expected}" in issuer
+                greeting = tls.recv(200)
+                assert greeting.startswith(b"* OK ")
+
+
+def test_dns_failures_of_a_world() -> None:
+    scenario = load_scenario(SCENARIOS / "host-name-typo.toml")
+    with world_of(scenario) as world:
+        resolver = _resolver(world)
+        with pytest.raises(dns.resolver.NoNameservers, match="SERVFAIL"):
+            resolver.resolve("mail.broken.test", "A")
+        resolver.lifetime = 1.5
+        with pytest.raises(dns.resolver.LifetimeTimeout):
+            resolver.resolve("mail.silent.test", "A")
+
+
+PROBE = """
+import json, socket, sys
+host = sys.argv[1]
+outcomes = {}
+for name, port in zip(("submission", "smtp", "smtps"), sys.argv[2:]):
+    try:
+        socket.create_connection((host, int(port)), timeout=1.5).close()
+        outcomes[name] = "open"
+    except ConnectionRefusedError:
+        outcomes[name] = "refused"
+    except TimeoutError:
+        outcomes[name] = "timeout"
+print(json.dumps(outcomes))
+"""
+
+
+@pytest.mark.netns
+@pytest.mark.usefixtures("netns_ready")
+def test_firewall_world_drops_one_port_and_rejects_another() -> None:
+    scenario = load_scenario(SCENARIOS / "submission-port-dropped.toml")
+    completed = run_scenario(
+        scenario, [sys.executable, "-c", PROBE, "{host}", "{submission}", "{smtp}", "{smtps}"], stdin=""
+    )
+    assert completed.returncode == 0, completed.stderr
+    outcomes = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert outcomes == {"submission": "timeout", "smtp": "refused", "smtps": "open"}
