@@ -33,6 +33,9 @@ from maildoctor.lab.common import (
 )
 
 PORT_NAMES = ("imap", "imaps", "pop3", "pop3s", "lmtp", "quota_status")
+# The ports a provider uses; the lab takes them inside a network namespace of its own, where
+# nothing else listens (LMTP and quota-status are internal and keep free ports).
+STANDARD_PORTS = {"imap": 143, "imaps": 993, "pop3": 110, "pop3s": 995}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,8 @@ class DovecotOptions:
     auth_penalty: bool = False
     # the password database cannot be read: logins get a temporary failure ([UNAVAILABLE])
     passdb_broken: bool = False
+    # listen on 143/993/110/995 instead of free ports (only inside a lab network namespace)
+    standard_ports: bool = False
 
 
 @dataclass
@@ -151,6 +156,8 @@ def start_dovecot(
         instance.chmod(0o755)
         _write_users(instance, options.users)
         ports = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES), options.host), strict=True))
+        if options.standard_ports:
+            ports.update(STANDARD_PORTS)
         config = render_template(
             template,
             {

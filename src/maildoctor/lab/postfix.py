@@ -30,6 +30,7 @@ from maildoctor.lab.common import (
 from maildoctor.lab.dovecot import DovecotServer
 
 PORT_NAMES = ("mx", "submission", "smtps")
+STANDARD_PORTS = {"mx": 25, "submission": 587, "smtps": 465}
 LAB_DOMAIN = "example.test"
 
 
@@ -37,6 +38,8 @@ LAB_DOMAIN = "example.test"
 class PostfixOptions:
     domain: str = LAB_DOMAIN
     myhostname: str = "mail.example.test"
+    # listen on 25/587/465 instead of free ports (only inside a lab network namespace)
+    standard_ports: bool = False
 
 
 @dataclass
@@ -86,7 +89,11 @@ def start_postfix(
         instance.chmod(0o755)
         postfix_user = pwd.getpwnam("postfix")
         os.chown(instance / "data", postfix_user.pw_uid, postfix_user.pw_gid)
-        ports = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES), host), strict=True))
+        ports = (
+            dict(STANDARD_PORTS)
+            if options.standard_ports
+            else dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES), host), strict=True))
+        )
         values: dict[str, str | int] = {
             "P": str(instance),
             "DC": str(dovecot.directory),

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -51,7 +52,7 @@ from typing import Any
 from maildoctor.lab.certs import LabPKI, StandardCerts
 from maildoctor.lab.common import LOOPBACK, free_ports, make_lab_dir
 from maildoctor.lab.dovecot import DovecotOptions, DovecotServer, MailUser, start_dovecot
-from maildoctor.lab.postfix import PostfixServer, start_postfix
+from maildoctor.lab.postfix import PostfixOptions, PostfixServer, start_postfix
 
 NETNS_MARKER = "MAILDOCTOR_LAB_NETNS"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -129,11 +130,13 @@ class Scenario:
     firewall: tuple[FirewallSpec, ...] = ()
     dns: DnsSpec | None = None
     https_sites: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # run in a network namespace of its own, on the standard ports (implied by firewall rules)
+    namespace: bool = False
     path: Path | None = None
 
     @property
     def needs_netns(self) -> bool:
-        return bool(self.firewall)
+        return self.namespace or bool(self.firewall)
 
 
 _CERT_KINDS = ("good", "wrong_name", "expired", "self_signed", "intercepted")
@@ -174,7 +177,7 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         where,
     )
     head = _table(data, "scenario", where)
-    _only_keys(head, ["description", "expect"], f"{where} [scenario]")
+    _only_keys(head, ["description", "expect", "namespace"], f"{where} [scenario]")
     account_table = _table(data, "account", where)
     if "address" not in account_table:
         raise ScenarioError(f"{where}: [account] needs an address")
@@ -219,6 +222,7 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         firewall=firewall,
         dns=dns,
         https_sites=sites,
+        namespace=bool(head.get("namespace", False)),
         path=path,
     )
 
@@ -348,7 +352,13 @@ def _start_dns(world: World, spec: DnsSpec) -> None:
         dns.zone_from_records(name, [world.fill(record) for record in records])
         for name, records in spec.zones
     ]
-    server = dns.start_dns(world.directory / "dns", zones, servfail=spec.servfail, timeout=spec.timeout)
+    server = dns.start_dns(
+        world.directory / "dns",
+        zones,
+        servfail=spec.servfail,
+        timeout=spec.timeout,
+        port=53 if in_lab_namespace() else None,
+    )
     world._stack.callback(server.stop)
     world.dns = server
     world.values["dns"] = server.nameserver
@@ -361,6 +371,8 @@ def _start_https(world: World, sites: Sequence[tuple[str, Sequence[tuple[str, st
         world.directory / "https",
         world.pki,
         {host: {path: world.fill(body) for path, body in paths} for host, paths in sites},
+        https_port=443 if in_lab_namespace() else None,
+        http_port=80 if in_lab_namespace() else None,
     )
     world._stack.callback(server.stop)
     world.https = server
@@ -368,11 +380,15 @@ def _start_https(world: World, sites: Sequence[tuple[str, Sequence[tuple[str, st
     world.values["http"] = str(server.http_port)
 
 
+def in_lab_namespace() -> bool:
+    return os.environ.get(NETNS_MARKER) == "1"
+
+
 def apply_firewall(world: World) -> None:
     """Install the scenario's rules; only inside a namespace the lab made (never on the host)."""
     if not world.scenario.firewall:
         return
-    if os.environ.get(NETNS_MARKER) != "1":
+    if not in_lab_namespace():
         raise ScenarioError(f"{world.scenario.name}: firewall rules are only applied inside a lab namespace")
     from maildoctor.lab import netns
 
@@ -391,6 +407,9 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
     directory = directory or make_lab_dir("md-")  # short: unix socket paths below it are limited to 108 bytes
     pki = LabPKI(directory / "tls")
     world = World(scenario, directory, pki, pki.standard_set())
+    # In a namespace of its own the world takes the ports a real provider uses (993, 587, 53...),
+    # so a typed "imaps://mail.example.test:993" means what it says.
+    standard = in_lab_namespace()
     try:
         host = scenario.dovecot.options.host if scenario.dovecot else LOOPBACK
         world.values["host"] = host
@@ -399,7 +418,7 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             dovecot = start_dovecot(
                 directory / "dovecot",
                 world.certs.by_kind(scenario.dovecot.certificate),
-                scenario.dovecot.options,
+                dataclasses.replace(scenario.dovecot.options, standard_ports=standard),
             )
             world._stack.callback(dovecot.stop)
             world.dovecot = dovecot
@@ -408,7 +427,10 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             _seed_mailboxes(dovecot, scenario.dovecot.mailbox, domain)
         if scenario.postfix is not None and world.dovecot is not None:
             postfix = start_postfix(
-                directory / "postfix", world.dovecot, world.certs.by_kind(scenario.postfix.certificate)
+                directory / "postfix",
+                world.dovecot,
+                world.certs.by_kind(scenario.postfix.certificate),
+                PostfixOptions(standard_ports=standard),
             )
             world._stack.callback(postfix.stop)
             world.postfix = postfix
@@ -457,19 +479,25 @@ def expand_command(world: World, command: Sequence[str]) -> list[str]:
 
 
 def run_scenario(
-    scenario: Scenario, command: Sequence[str], *, timeout: float = 120.0, stdin: str | None = None
+    scenario: Scenario,
+    command: Sequence[str],
+    *,
+    timeout: float = 120.0,
+    stdin: str | None = None,
+    namespace: bool | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Build the world, run `command` against it, tear the world down.
 
-    The command runs in a child process, inside a new network namespace when the scenario has
-    firewall rules. Without `stdin`, the scenario's typed password is given on standard input.
+    The command runs in a child process, inside a new network namespace (on the standard ports)
+    when the scenario has firewall rules or asks for one, or when `namespace` is true. Without
+    `stdin`, the scenario's typed password is given on standard input.
     """
     if scenario.path is None:
         raise ScenarioError(f"{scenario.name}: run_scenario needs a scenario loaded from a file")
     child = [sys.executable, "-m", "maildoctor.lab.scenario", "exec", str(scenario.path), "--", *command]
     if stdin is None and scenario.account.password is not None:
         stdin = scenario.account.password + "\n"
-    if scenario.needs_netns:
+    if scenario.needs_netns if namespace is None else namespace or scenario.needs_netns:
         from maildoctor.lab import netns
 
         return netns.run_in_netns(child, rules=(), timeout=timeout, input=stdin, env={NETNS_MARKER: "1"})
