@@ -277,7 +277,24 @@ def build_app(translator: Translator) -> typer.Typer:
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
-        _not_yet_available(translator, "check")
+        from maildoctor.cli.check_command import CheckOptions, run_check_command
+
+        options = CheckOptions(
+            address=address,
+            incoming=incoming,
+            outgoing=outgoing,
+            user=user,
+            no_outgoing_auth=no_outgoing_auth,
+            force_login=force_login,
+            transcript=transcript,
+            password_stdin=password_stdin,
+            no_auth=no_auth,
+            dns=tuple(dns or ()),
+            ca_file=ca_file,
+            timeout=timeout,
+            json=json,
+        )
+        raise typer.Exit(run_check_command(options, translator))
 
     @app.command(
         "settings",

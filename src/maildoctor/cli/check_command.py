@@ -1,0 +1,111 @@
+"""`maildoctor check`: read the password safely, run the diagnosis, show or print the report."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from maildoctor.cli.render_check import render_report, render_transcripts
+from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.i18n import Translator
+from maildoctor.model import Endpoint, Secret, Verdict
+from maildoctor.net.resolver import Nameserver
+from maildoctor.report import report_to_json
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    address: str
+    incoming: Endpoint | None
+    outgoing: Endpoint | None
+    user: str | None
+    no_outgoing_auth: bool
+    force_login: bool
+    transcript: bool
+    password_stdin: bool
+    no_auth: bool
+    dns: tuple[str, ...]
+    ca_file: Path | None
+    timeout: float
+    json: bool
+
+
+def _read_password(options: CheckOptions, translator: Translator) -> Secret | None:
+    if options.no_auth:
+        return None
+    if options.password_stdin:
+        line = sys.stdin.readline()
+        value = line[:-1] if line.endswith("\n") else line
+        value = value[:-1] if value.endswith("\r") else value
+        return Secret(value) if value else None
+    if sys.stdin.isatty():
+        _ = translator.gettext
+        value = getpass.getpass(_("Password (not shown; leave empty to skip the login): "))
+        return Secret(value) if value else None
+    return None
+
+
+def run_check_command(options: CheckOptions, translator: Translator) -> int:
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
+    try:
+        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
+    except ValueError:
+        err.print(
+            Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
+        )
+        return EXIT_USAGE
+    if options.ca_file is not None and not options.ca_file.is_file():
+        err.print(Text(_("The file given to --ca-file does not exist: {path}").format(path=options.ca_file)))
+        return EXIT_USAGE
+    if options.incoming is None and options.outgoing is None:
+        # finding the settings from the address alone comes with the `settings` command
+        err.print(
+            Text(_("“{command}” is not available in this version of maildoctor yet.").format(command="check"))
+        )
+        err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
+        return EXIT_NOT_RUN
+    password = _read_password(options, translator)
+    request = CheckRequest(
+        address=options.address,
+        incoming=options.incoming,
+        outgoing=options.outgoing,
+        username=options.user,
+        password=password,
+        login=not options.no_auth,
+        outgoing_auth=not options.no_outgoing_auth,
+        force_login=options.force_login,
+        nameservers=nameservers,
+        ca_file=options.ca_file,
+        timeout=options.timeout,
+    )
+    out = Console(highlight=False)
+    try:
+        if options.json or not out.is_terminal:
+            report, facts = asyncio.run(run_check(request))
+        else:
+            with out.status(Text(_("Checking {address} …").format(address=options.address))):
+                report, facts = asyncio.run(run_check(request))
+    except (OSError, ValueError) as exc:
+        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        return EXIT_NOT_RUN
+    if options.json:
+        sys.stdout.write(json.dumps(report_to_json(report, translator), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_report(out, report, translator)
+        if options.transcript:
+            render_transcripts(out, facts, translator)
+    if report.verdict == Verdict.PROBLEMS:
+        return EXIT_PROBLEMS
+    if report.verdict == Verdict.INCOMPLETE and not report.findings:
+        return EXIT_OK if report.checks else EXIT_NOT_RUN
+    return EXIT_OK

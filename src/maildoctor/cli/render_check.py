@@ -1,0 +1,92 @@
+"""The check report in a terminal. Server words are untrusted: always Text, never markup."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from maildoctor.cli.wrap import wrap
+from maildoctor.facts import DiagnosisFacts
+from maildoctor.i18n import Translator
+from maildoctor.knowledge import layer_name, render_finding, translate_value, verdict_headline
+from maildoctor.model import Finding, Report, Verdict
+
+_STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
+_VERDICT_STYLE = {"ok": "bold green", "problems": "bold red", "incomplete": "bold yellow"}
+
+
+def _lines(text: str, width: int, first: str = "", rest: str = "", style: str = "") -> list[Text]:
+    wrapped = wrap(text, width - max(len(first), len(rest)))
+    return [Text((first if index == 0 else rest) + line, style=style) for index, line in enumerate(wrapped)]
+
+
+def _where(item: Finding, translator: Translator) -> str:
+    return translate_value("role", str(item.server), translator)
+
+
+def render_report(console: Console, report: Report, translator: Translator) -> None:
+    _ = translator.gettext
+    width = min(console.width, 100)
+    console.print(
+        Text(verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
+    )
+    console.print(Text(_("Address: {address}").format(address=report.address)))
+    if report.findings:
+        top = report.findings[0]
+        rendered = render_finding(top, translator)
+        inner = width - 4
+        body: list[Text] = _lines(rendered.title, inner, style="bold")
+        body.append(Text(f"{_where(top, translator)} · {layer_name(top.layer, translator)}", style="dim"))
+        if top.evidence:
+            body.append(Text(_("What was seen:"), style="dim"))
+            for line in top.evidence:
+                body += _lines(line, inner, "  ", "    ")
+        if rendered.fix:
+            body.append(Text(_("What to do:"), style="dim"))
+            for number, step in enumerate(rendered.fix, start=1):
+                body += _lines(step, inner, f"  {number}. ", "     ")
+        if rendered.do_not:
+            body.append(Text(_("Please do not:"), style="dim"))
+            body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")
+        console.print(Panel(Group(*body), title=Text(top.cause), border_style="red", width=width))
+        rest = report.findings[1:]
+        if rest:
+            console.print(Text(_("Also found:"), style="bold"))
+            for item in rest:
+                title = render_finding(item, translator).title
+                marker = "    ↳ " if item.consequence_of else "  • "
+                label = f"{title} [{_where(item, translator)}] ({item.cause})"
+                for wrapped in _lines(label, width, marker, " " * len(marker)):
+                    console.print(wrapped)
+    elif report.verdict == Verdict.OK:
+        console.print(Text(_("Every check passed."), style="green"))
+    table = Table(title=_("Checks"), show_lines=False)
+    table.add_column(_("Server"))
+    table.add_column(_("Check"))
+    table.add_column(_("Result"))
+    table.add_column(_("Time"), justify="right")
+    for check in report.checks:
+        table.add_row(
+            Text(translate_value("role", str(check.server), translator)),
+            Text(check.id),
+            Text(str(check.status), style=_STATUS_STYLE.get(str(check.status), "")),
+            Text(f"{check.ms} ms"),
+        )
+    console.print(table)
+    console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
+
+
+def render_transcripts(console: Console, facts: DiagnosisFacts, translator: Translator) -> None:
+    _ = translator.gettext
+    arrows = {"S": "S:", "C": "C:", "*": "**"}
+    for server in facts.servers:
+        session = server.session
+        if session is None or not session.transcript:
+            continue
+        console.print(Text(_("Conversation with {url}").format(url=server.endpoint.url), style="bold"))
+        for line in session.transcript:
+            console.print(
+                Text(f"  {line.ms:>6} ms {arrows.get(line.direction, '?')} {line.text}"), soft_wrap=True
+            )

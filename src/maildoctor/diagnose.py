@@ -1,0 +1,260 @@
+"""The one orchestrator: plan the checks, run them concurrently under one deadline, apply the rules.
+
+Probes gather facts; rules (pure) turn facts into findings; nothing here renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from maildoctor.facts import (
+    AlternativeProbe,
+    ConnectOutcome,
+    DiagnosisFacts,
+    DnsLookup,
+    DnsOutcome,
+    HostResolution,
+    ServerFacts,
+    SessionFacts,
+)
+from maildoctor.lint.findings import lint_account
+from maildoctor.loginguard import LoginGuard
+from maildoctor.model import (
+    CheckResult,
+    CheckStatus,
+    Endpoint,
+    Finding,
+    MailSettings,
+    Protocol,
+    Report,
+    Secret,
+    Security,
+    ServerRole,
+    Verdict,
+)
+from maildoctor.net.connect import probe_port
+from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.probes.base import SessionContext
+from maildoctor.probes.sessions import run_session
+from maildoctor.rules.engine import evaluate
+from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
+
+# Every port a mail provider may answer on, with what it carries there.
+MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = (
+    (993, Protocol.IMAP, Security.SSL),
+    (143, Protocol.IMAP, Security.STARTTLS),
+    (995, Protocol.POP3, Security.SSL),
+    (110, Protocol.POP3, Security.STARTTLS),
+    (587, Protocol.SMTP, Security.STARTTLS),
+    (465, Protocol.SMTP, Security.SSL),
+    (25, Protocol.SMTP, Security.STARTTLS),
+)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    address: str
+    incoming: Endpoint | None = None
+    outgoing: Endpoint | None = None
+    username: str | None = None
+    password: Secret | None = None
+    login: bool = True
+    outgoing_auth: bool = True
+    force_login: bool = False
+    nameservers: Sequence[Nameserver] = ()
+    ca_file: Path | None = None
+    timeout: float = 20.0
+    # standard port -> the port it is really on (the demo's servers run on free ports)
+    port_map: Mapping[int, int] = field(default_factory=dict)
+    cache_dir: Path | None = None  # where remembered login failures live; None: the user's cache
+    remember_failures: bool = True
+
+    @property
+    def user(self) -> str:
+        return self.username or self.address
+
+
+def _domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().rstrip(".").lower()
+
+
+async def _alternatives(
+    address: str, typed_port: int, port_map: Mapping[int, int], timeout: float
+) -> tuple[AlternativeProbe, ...]:
+    plan = [
+        (port_map.get(port, port), protocol, security)
+        for port, protocol, security in MAIL_PORTS
+        if port_map.get(port, port) != typed_port
+    ]
+    probes = await asyncio.gather(*(probe_port(address, port, timeout) for port, _, _ in plan))
+    return tuple(
+        AlternativeProbe(protocol, port, security, probe)
+        for (port, protocol, security), probe in zip(plan, probes, strict=True)
+    )
+
+
+async def _examine(
+    role: ServerRole,
+    endpoint: Endpoint,
+    request: CheckRequest,
+    dns: DnsClient,
+    guard: LoginGuard,
+    stores: TrustStores,
+    deadline: float,
+) -> ServerFacts:
+    remaining = max(0.1, deadline - time.monotonic())
+    resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
+    base = ServerFacts(role, endpoint, request.user, resolution)
+    if not resolution.addresses:
+        return base
+    address = resolution.addresses[0]
+    connect_timeout = min(5.0, max(0.5, (deadline - time.monotonic()) / 3))
+    context = SessionContext(
+        role=role,
+        endpoint=endpoint,
+        address=address,
+        username=request.user,
+        password=request.password,
+        guard=guard,
+        stores=stores,
+        deadline=deadline,
+        mail_address=request.address,
+        login_wanted=request.login and (role == ServerRole.INCOMING or request.outgoing_auth),
+        outgoing_auth=request.outgoing_auth,
+        connect_timeout=connect_timeout,
+    )
+    session, alternatives = await asyncio.gather(
+        run_session(context), _alternatives(address, endpoint.port, request.port_map, connect_timeout)
+    )
+    return ServerFacts(role, endpoint, request.user, resolution, session, alternatives)
+
+
+def _checks(servers: Sequence[ServerFacts]) -> list[CheckResult]:
+    checks: list[CheckResult] = []
+    for server in servers:
+        resolution = server.resolution
+        if resolution is not None:
+            ok = resolution.outcome == DnsOutcome.OK
+            ms = max(resolution.ipv4.ms, resolution.ipv6.ms)
+            checks.append(CheckResult("dns", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, ms))
+        session: SessionFacts | None = server.session
+        if session is None:
+            continue
+        if session.connect is not None:
+            ok = session.connect.outcome == ConnectOutcome.OPEN
+            checks.append(
+                CheckResult(
+                    "tcp", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, session.connect.ms
+                )
+            )
+        if session.tls is not None:
+            ok = session.tls.error_kind is None and session.tls.verify_error is None
+            checks.append(CheckResult("tls", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, 0))
+        if session.greeting_kind is not None:
+            ok = session.greeting_kind == "ok"
+            checks.append(
+                CheckResult("greeting", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, 0)
+            )
+        if session.login is not None:
+            status = {"success": CheckStatus.PASS, "skipped": CheckStatus.SKIP}.get(
+                str(session.login.outcome), CheckStatus.FAIL
+            )
+            checks.append(CheckResult("login", server.role, status, session.login.ms))
+        if session.mailbox is not None:
+            checks.append(CheckResult("mailbox", server.role, CheckStatus.PASS, 0))
+        if session.send is not None:
+            refused = any(
+                step is not None and (step.words.reply_code or 0) >= 400
+                for step in (session.send.mail_from, session.send.rcpt_to)
+            )
+            checks.append(
+                CheckResult("send", server.role, CheckStatus.FAIL if refused else CheckStatus.PASS, 0)
+            )
+    return checks
+
+
+def _resolver_alive(lookups: Sequence[DnsLookup]) -> bool | None:
+    if not lookups:
+        return None
+    answered = {
+        DnsOutcome.OK,
+        DnsOutcome.NXDOMAIN,
+        DnsOutcome.NODATA,
+        DnsOutcome.SERVFAIL,
+        DnsOutcome.REFUSED,
+    }
+    return any(lookup.outcome in answered for lookup in lookups)
+
+
+async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+    started = time.monotonic()
+    deadline = started + request.timeout
+    guard = LoginGuard(
+        cache_dir=request.cache_dir if request.remember_failures else None, force=request.force_login
+    )
+    if request.remember_failures and request.cache_dir is None:
+        guard = LoginGuard(force=request.force_login)
+    stores = load_trust_stores(request.ca_file)
+    dns = DnsClient(request.nameservers)
+    host_values = {
+        role: endpoint.host
+        for role, endpoint in (
+            (ServerRole.INCOMING, request.incoming),
+            (ServerRole.OUTGOING, request.outgoing),
+        )
+        if endpoint is not None
+    }
+    input_findings: tuple[Finding, ...] = lint_account(
+        request.address, request.username, host_values, request.password
+    )
+    domain = _domain_of(request.address)
+    tasks = [
+        _examine(role, endpoint, request, dns, guard, stores, deadline)
+        for role, endpoint in (
+            (ServerRole.INCOMING, request.incoming),
+            (ServerRole.OUTGOING, request.outgoing),
+        )
+        if endpoint is not None
+    ]
+    mx_task = dns.lookup(domain, "MX", lifetime=min(5.0, request.timeout / 3)) if domain else None
+    gathered = await asyncio.gather(*tasks, *([mx_task] if mx_task else []))
+    servers = tuple(item for item in gathered if isinstance(item, ServerFacts))
+    mx = next((item for item in gathered if isinstance(item, DnsLookup)), None)
+    lookups: list[DnsLookup] = [mx] if mx else []
+    for server in servers:
+        if server.resolution is not None:
+            lookups += [server.resolution.ipv4, server.resolution.ipv6]
+    facts = DiagnosisFacts(
+        address=request.address,
+        domain=domain,
+        servers=servers,
+        domain_mx=mx,
+        resolver_alive=_resolver_alive(lookups),
+    )
+    findings = evaluate(facts, input_findings)
+    checks = _checks(servers)
+    if any(item.severity == "error" or item.severity == "warning" for item in findings):
+        verdict = Verdict.PROBLEMS
+    elif not servers or any(check.status == CheckStatus.SKIP for check in checks):
+        verdict = Verdict.INCOMPLETE
+    else:
+        verdict = Verdict.OK
+    report = Report(
+        address=request.address,
+        verdict=verdict,
+        findings=findings,
+        checks=tuple(checks),
+        elapsed_ms=int((time.monotonic() - started) * 1000),
+        typed_settings=MailSettings(
+            request.incoming, request.outgoing, request.username, request.outgoing_auth
+        ),
+        recommended_settings=None,
+    )
+    return report, facts
+
+
+__all__ = ["MAIL_PORTS", "CheckRequest", "HostResolution", "run_check"]

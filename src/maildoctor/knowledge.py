@@ -1,0 +1,842 @@
+"""The knowledge base: for each cause code, the fix as numbered steps and what not to do.
+
+Findings carry a code and parameters, never text (architecture.md, house rule 3);
+this module turns them into words at display time, in the reader's language.
+
+Every text is an English message id marked with N_() (Babel extracts it; the ja
+catalog translates it) and may hold `{param}` placeholders. A text is shown only
+when every placeholder in it has a value in the finding, so a step naming
+`{right_port}` appears only when a working port is known. A step can name a
+plainer text to show instead (`otherwise`), for when the exact one cannot be
+filled in: "change the port from 465 to 587", else "change the port to 587",
+else "check the port against the provider's guide".
+
+Values are inserted as they are, except these, which are translated into what
+mail programs show: `role` (incoming, outgoing, domain, input), any parameter
+ending in `security` (ssl, starttls, none) and `field` (username, password,
+host, address).
+
+The title of a cause is its catalogue title (causes.py).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from maildoctor.causes import CAUSES, CauseCode
+from maildoctor.i18n import N_, Translator
+from maildoctor.model import Finding, Layer, Security, ServerRole, Verdict
+
+# --------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One text of the knowledge base; `otherwise` is shown instead when a placeholder has no value."""
+
+    text: str  # an English message id with {param} placeholders
+    otherwise: Step | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the knowledge base knows about one cause."""
+
+    params: tuple[str, ...]  # the parameters the engine sets for this cause; texts use only these
+    fix: tuple[Step, ...]  # numbered steps, each one action
+    do_not: Step | None = None  # what not to do while the cause lasts
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFinding:
+    title: str
+    fix: tuple[str, ...]
+    do_not: str | None
+
+
+def _or(*texts: str) -> Step:
+    """A step and its plainer stand-ins, most exact first."""
+    step: Step | None = None
+    for text in reversed(texts):
+        step = Step(text, step)
+    assert step is not None
+    return step
+
+
+def _steps(*steps: str | Step) -> tuple[Step, ...]:
+    return tuple(Step(step) if isinstance(step, str) else step for step in steps)
+
+
+# --------------------------------------------------------------------------- texts shared by several causes
+
+_OPEN_ROLE: Final = _or(
+    N_("In the mail program, open the {role} settings."),
+    N_("In the mail program, open the account settings."),
+)
+_OPEN_ROLE_HOST: Final = _or(
+    N_("In the mail program, open the {role} settings (server name {host})."),
+    N_("In the mail program, open the {role} settings."),
+    N_("In the mail program, open the account settings."),
+)
+_OPEN_OUTGOING_HOST: Final = _or(
+    N_("In the mail program, open the outgoing server settings (server name {host})."),
+    N_("In the mail program, open the outgoing server settings."),
+)
+_SAVE_AND_RETRY: Final = N_("Save the settings and try sending or receiving again.")
+_SAVE_AND_TEST_MAIL: Final = N_("Save the settings and send a test mail to your own address.")
+_STATUS_PAGE: Final = N_("Check the provider's service status or maintenance page for reported trouble.")
+_SET_SECURITY: Final = N_("Set the encryption to {right_security}.")
+_CHANGE_PORT: Final = _or(
+    N_("Change the port number from {port} to {right_port}."),
+    N_("Change the port number to {right_port}."),
+    N_(
+        "Check the port number against the provider's guide "
+        "(usually 993 or 995 for incoming mail, 587 or 465 for outgoing mail)."
+    ),
+)
+_CHANGE_PORT_AND_SECURITY: Final = N_(
+    "Change the port number from {port} to {right_port}, and the encryption to {right_security}."
+)
+_SET_PORT_AND_SECURITY: Final = N_(
+    "Set the port number to {right_port} and the encryption to {right_security}."
+)
+_SMTP_AUTH_ON: Final = N_(
+    "Turn on “My outgoing server requires authentication” "
+    "(also called “SMTP authentication” or “Outgoing server requires authentication”)."
+)
+_RECORD: Final = N_("For reference, the record found now: {record}")
+
+# --------------------------------------------------------------------------- the knowledge base
+
+_C = CauseCode
+
+_ENTRIES: Final[dict[CauseCode, Entry]] = {
+    _C.CREDENTIAL_TYPO_RISK: Entry(
+        params=("field", "role", "value_marked", "positions", "kinds"),
+        fix=_steps(
+            N_("Look at the {field} you typed: {value_marked} (the marked characters are easy to mix up)."),
+            N_("Characters to check: position {positions} ({kinds})."),
+            _or(
+                N_("In the mail program, open the {role} settings and type the {field} again by hand."),
+                N_("In the mail program, type the {field} again by hand."),
+                N_("Type the value again by hand instead of pasting it."),
+            ),
+            N_("Use half-width letters and digits (Japanese input off), with no space before or after."),
+            N_(
+                "Watch for characters that look alike: l (small L), 1 (one) and I (capital i); "
+                "O (letter) and 0 (zero); - (hyphen) and _ (underscore)."
+            ),
+            N_("If capital and small letters come out the wrong way round, turn Caps Lock off."),
+        ),
+    ),
+    _C.ADDRESS_INVALID: Entry(
+        params=("address_marked", "problem", "suggestion"),
+        fix=_steps(
+            N_("The address as typed: {address_marked}"),
+            N_("What is wrong: {problem}"),
+            N_("Did you mean {suggestion}? If so, enter this address."),
+            N_(
+                "Type the address again in half-width characters: one @, no spaces, "
+                "and a domain such as example.co.jp after the @."
+            ),
+            N_("Compare it with a business card or a mail sent from this address."),
+        ),
+    ),
+    _C.USERNAME_FORM: Entry(
+        params=("role", "typed_username", "right_username"),
+        fix=_steps(
+            _OPEN_ROLE,
+            _or(
+                N_("Change the user name from {typed_username} to {right_username}."),
+                N_("Change the user name to {right_username}."),
+                N_(
+                    "If the user name is only the part before @, enter the full email address; "
+                    "if it is the full address, enter only the part before @ (as the provider's guide says)."
+                ),
+            ),
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.SETTINGS_OUTDATED: Entry(
+        params=("role", "typed_host", "right_host", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_ROLE,
+            _or(
+                N_("Change the server name from {typed_host} to {right_host}."),
+                N_("Change the server name to {right_host}."),
+                N_("Look up the current server settings on the provider's support page and enter them."),
+            ),
+            N_("Set the port number to {right_port}."),
+            _SET_SECURITY,
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.NETWORK_OFFLINE: Entry(
+        params=(),
+        fix=_steps(
+            N_("Check whether other websites open in the browser."),
+            N_("Check the Wi-Fi or the network cable; if nothing opens, restart the router."),
+            N_("In an office, ask the person who manages the network."),
+            N_("When the internet works again, run this diagnosis again."),
+        ),
+    ),
+    _C.HOST_NOT_FOUND: Entry(
+        params=("role", "host", "suggestion"),
+        fix=_steps(
+            _OPEN_ROLE,
+            _or(
+                N_("Check the server name {host} for typos."),
+                N_("Check the server name for typos."),
+            ),
+            _or(
+                N_("Did you mean {suggestion}? If so, change the server name to it."),
+                N_("Compare the server name with the provider's guide, letter by letter."),
+            ),
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.DOMAIN_NOT_RESOLVING: Entry(
+        params=("domain", "rcode"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person or company that manages the domain {domain} whether its contract "
+                    "has expired or its DNS settings (the domain's address book) were changed."
+                ),
+                N_(
+                    "Ask the person or company that manages your mail domain whether its contract "
+                    "has expired or its DNS settings (the domain's address book) were changed."
+                ),
+            ),
+            N_("Tell them the answer the check got: {rcode}."),
+            N_("If the contract has expired, renew it at once: mail sent to you meanwhile can be lost."),
+        ),
+    ),
+    _C.DOMAIN_EXPIRING: Entry(
+        params=("domain", "expires"),
+        fix=_steps(
+            _or(
+                N_("Ask the person who manages the domain {domain} to renew it before {expires}."),
+                N_("Ask the person who manages the domain {domain} to renew it soon."),
+                N_("Ask the person who manages your mail domain to renew it soon."),
+            ),
+            N_("If it is not renewed, mail to and from this domain stops working."),
+        ),
+    ),
+    _C.PORT_CLOSED: Entry(
+        params=("role", "host", "port", "right_port", "right_security"),
+        fix=_steps(_OPEN_ROLE_HOST, _CHANGE_PORT, _SET_SECURITY, _SAVE_AND_RETRY),
+    ),
+    _C.PORT_BLOCKED: Entry(
+        params=("role", "host", "port", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            _CHANGE_PORT,
+            _SET_SECURITY,
+            _SAVE_AND_RETRY,
+            N_(
+                "If security software is installed, allow the mail program in its settings "
+                "(add it to the exceptions)."
+            ),
+            _or(
+                N_("In an office, ask the person who manages the network whether port {port} is blocked."),
+                N_("In an office, ask the person who manages the network whether this port is blocked."),
+            ),
+        ),
+        do_not=Step(
+            N_(
+                "Do not switch off the security software or the firewall entirely: "
+                "allow only the mail program in it instead."
+            )
+        ),
+    ),
+    _C.SERVER_UNREACHABLE: Entry(
+        params=("role", "host"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            N_("Compare the server name with the provider's guide, letter by letter."),
+            N_("Wait a while and try again: the server may be stopped for a time."),
+            _STATUS_PAGE,
+            N_(
+                "Try from another line, such as a smartphone on mobile data (not Wi-Fi); "
+                "if it works there, ask the person who manages this network."
+            ),
+        ),
+    ),
+    _C.PORT_SECURITY_MISMATCH: Entry(
+        params=("role", "host", "port", "typed_security", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            _or(
+                _CHANGE_PORT_AND_SECURITY,
+                _SET_PORT_AND_SECURITY,
+                N_(
+                    "Make the port number and the encryption fit together: 993, 995 and 465 go with "
+                    "SSL/TLS; 143, 110 and 587 go with STARTTLS."
+                ),
+            ),
+            _or(
+                N_(
+                    "Or keep the port number {port} and change only the encryption from {typed_security} "
+                    "to the one that fits: SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
+                ),
+                N_(
+                    "Or keep the port number {port} and change only the encryption to the one that fits: "
+                    "SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
+                ),
+            ),
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.TLS_CERT_NAME_MISMATCH: Entry(
+        params=("role", "host", "cert_names", "suggested_host"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            _or(
+                N_("Change the server name from {host} to {suggested_host}."),
+                N_("Change the server name to {suggested_host}."),
+                N_("Change the server name to one the certificate is issued for: {cert_names}."),
+                N_(
+                    "Change the server name to the one in your provider's or rental server's guide "
+                    "(often a name like sv1234.example.ne.jp, not mail.your-domain)."
+                ),
+            ),
+            N_("Leave the port number and the encryption as they are."),
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.TLS_CERT_EXPIRED: Entry(
+        params=("role", "host", "not_after"),
+        fix=_steps(
+            N_(
+                "Check that this computer's date and time are right "
+                "(a wrong date makes certificates look expired)."
+            ),
+            _or(
+                N_(
+                    "Tell the provider or the server manager that the certificate of {host} "
+                    "expired on {not_after}, and ask them to renew it."
+                ),
+                N_(
+                    "Tell the provider or the server manager that the certificate of {host} "
+                    "has expired, and ask them to renew it."
+                ),
+                N_(
+                    "Tell the provider or the server manager that the server's certificate "
+                    "has expired, and ask them to renew it."
+                ),
+            ),
+            N_("When they have renewed it, try sending or receiving again."),
+        ),
+    ),
+    _C.TLS_CERT_UNTRUSTED: Entry(
+        params=("role", "host", "issuer"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Tell the provider or the server manager that the certificate of {host} "
+                    "is issued by {issuer}, which is not trusted, and ask them to fix it."
+                ),
+                N_(
+                    "Tell the provider or the server manager that the certificate of {host} "
+                    "is not from a trusted issuer, and ask them to fix it."
+                ),
+                N_(
+                    "Tell the provider or the server manager that the server's certificate "
+                    "is not from a trusted issuer, and ask them to fix it."
+                ),
+            ),
+            _or(
+                N_(
+                    "If the provider's guide gives another server name for mail, "
+                    "enter that name in the {role} settings."
+                ),
+                N_("If the provider's guide gives another server name for mail, enter that name."),
+            ),
+        ),
+    ),
+    _C.TLS_INTERCEPTED: Entry(
+        params=("role", "host", "issuer", "product"),
+        fix=_steps(
+            _or(
+                N_("Open the settings of the security software {product}."),
+                N_("Open the settings of the security software on this computer."),
+            ),
+            N_(
+                "Find the setting that checks mail or encrypted connections "
+                "(names like “mail scan”, “mail shield” or “SSL scan”)."
+            ),
+            N_("Turn that check off for the mail program only, or add the mail program to the exceptions."),
+            N_(
+                "For reference: the mail program now sees a certificate from {issuer} "
+                "instead of the one {host} sends."
+            ),
+            N_("In an office, ask the person who manages the security software."),
+            N_("Restart the mail program and try sending or receiving again."),
+        ),
+        do_not=Step(
+            N_("Do not switch off the security software entirely: exempt only the mail program from it.")
+        ),
+    ),
+    _C.TLS_VERSION_OUTDATED: Entry(
+        params=("role", "host", "version"),
+        fix=_steps(
+            N_("Update the mail program and the computer's operating system to the latest version."),
+            _or(
+                N_(
+                    "Ask the provider or the server manager to turn on TLS 1.2 or later on {host} "
+                    "(it offers only {version} now)."
+                ),
+                N_("Ask the provider or the server manager to turn on TLS 1.2 or later on {host}."),
+                N_("Ask the provider or the server manager to turn on TLS 1.2 or later on the server."),
+            ),
+        ),
+    ),
+    _C.STARTTLS_UNAVAILABLE: Entry(
+        params=("role", "host", "port", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            _or(
+                _CHANGE_PORT_AND_SECURITY,
+                _SET_PORT_AND_SECURITY,
+                N_(
+                    "Change the encryption to SSL/TLS and the port number to the one that goes with it: "
+                    "993 (IMAP), 995 (POP) or 465 (sending)."
+                ),
+            ),
+            _SAVE_AND_RETRY,
+            N_("If it still fails, ask the provider which encryption the server supports."),
+        ),
+    ),
+    _C.PLAINTEXT_LOGIN_REFUSED: Entry(
+        params=("role", "host", "port", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            _or(
+                _CHANGE_PORT_AND_SECURITY,
+                _SET_PORT_AND_SECURITY,
+                N_(
+                    "Turn the encryption on: SSL/TLS with port 993 (IMAP), 995 (POP) or 465 (sending), "
+                    "or STARTTLS with port 143, 110 or 587."
+                ),
+            ),
+            _SAVE_AND_RETRY,
+        ),
+    ),
+    _C.AUTH_FAILED: Entry(
+        params=("role", "host", "username"),
+        fix=_steps(
+            N_("Check the password by logging in to the provider's member page or webmail in a browser."),
+            _or(
+                N_(
+                    "In the {role} settings, check that the user name {username} is right "
+                    "(often it is the full email address)."
+                ),
+                N_("Check that the user name {username} is right (often it is the full email address)."),
+                N_("Check that the user name is right (often it is the full email address)."),
+            ),
+            N_(
+                "Type the password once more, slowly, in half-width characters "
+                "with Caps Lock and the Japanese input off."
+            ),
+            N_(
+                "If you do not know the password, reset it on the provider's member page "
+                "and enter the new one in the mail program."
+            ),
+        ),
+        do_not=Step(
+            N_("Do not type the password again and again: after several failures the account can be locked.")
+        ),
+    ),
+    _C.APP_PASSWORD_REQUIRED: Entry(
+        params=("role", "host", "provider"),
+        fix=_steps(
+            _or(
+                N_(
+                    "In a browser, log in to your {provider} account and create a password for mail "
+                    "programs (called “app password”, “IMAP password” or similar)."
+                ),
+                N_(
+                    "In a browser, log in to the provider's member page and create a password for mail "
+                    "programs (called “app password”, “IMAP password” or similar)."
+                ),
+            ),
+            _or(
+                N_("In the mail program's {role} settings, enter that password instead of the usual one."),
+                N_("In the mail program, enter that password instead of the usual one."),
+            ),
+            N_(
+                "If the provider allows no such password, add the account again in the mail program, "
+                "choose the provider's name (such as Gmail or Outlook) and sign in on the page it shows."
+            ),
+        ),
+    ),
+    _C.ACCOUNT_LOCKED: Entry(
+        params=("role", "host"),
+        fix=_steps(
+            N_(
+                "Close the mail program on every device that uses this account "
+                "(computers, smartphones, tablets) so that they stop trying to log in."
+            ),
+            N_(
+                "In a browser, log in to the provider's member page or webmail and follow "
+                "the steps shown to unlock the account."
+            ),
+            _or(
+                N_("If that is not possible, contact the provider's support: logins to {host} are refused."),
+                N_("If that is not possible, contact the provider's support."),
+            ),
+            N_("When it is unlocked, enter the correct password on each device, one at a time."),
+        ),
+        do_not=Step(N_("Do not keep trying to log in: each failed try can make the lock last longer.")),
+    ),
+    _C.AUTH_MECHANISM_MISMATCH: Entry(
+        params=("role", "host", "offered"),
+        fix=_steps(
+            _OPEN_ROLE_HOST,
+            N_(
+                "Set the authentication method to “Normal password”; in Outlook, untick "
+                "“Require logon using Secure Password Authentication (SPA)”."
+            ),
+            N_(
+                "Turn the encryption on (SSL/TLS or STARTTLS): many servers allow logging in "
+                "only over an encrypted connection."
+            ),
+            _SAVE_AND_RETRY,
+            _or(
+                N_(
+                    "If it still fails, ask the provider: the server offers only these login methods: "
+                    "{offered}."
+                ),
+                N_("If it still fails, ask the provider which login methods the server supports."),
+            ),
+        ),
+    ),
+    _C.SMTP_AUTH_REQUIRED: Entry(
+        params=("host", "port"),
+        fix=_steps(
+            _OPEN_OUTGOING_HOST,
+            _SMTP_AUTH_ON,
+            N_(
+                "Choose “Use same settings as my incoming mail server”, or enter the same "
+                "user name and password as for the incoming server."
+            ),
+            _SAVE_AND_TEST_MAIL,
+        ),
+    ),
+    _C.SMTP_PORT25_BLOCKED: Entry(
+        params=("host", "right_port", "right_security"),
+        fix=_steps(
+            _OPEN_OUTGOING_HOST,
+            _or(
+                N_("Change the port number from 25 to {right_port}."),
+                N_("Change the port number from 25 to 587."),
+            ),
+            _or(
+                _SET_SECURITY,
+                N_("Set the encryption to STARTTLS (for port 587) or SSL/TLS (for port 465)."),
+            ),
+            _SMTP_AUTH_ON,
+            _SAVE_AND_TEST_MAIL,
+        ),
+    ),
+    _C.SENDER_REJECTED: Entry(
+        params=("address", "host"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Check the sender address set in the mail program (now {address}): "
+                    "it must be this account's own address."
+                ),
+                N_(
+                    "Check the sender address set in the mail program: it must be this account's own address."
+                ),
+            ),
+            N_(
+                "If you send from several addresses, choose the outgoing server that belongs to that address."
+            ),
+            _or(
+                N_(
+                    "To send as a different address through {host}, ask the provider or the server manager "
+                    "to allow it."
+                ),
+                N_("To send as a different address, ask the provider or the server manager to allow it."),
+            ),
+        ),
+    ),
+    _C.RECIPIENT_REJECTED: Entry(
+        params=("recipient",),
+        fix=_steps(
+            _or(
+                N_("Check the recipient's address {recipient} for typos."),
+                N_("Check the recipient's address for typos."),
+            ),
+            N_("Compare it with the address on a business card or in a mail from that person."),
+            N_("If it is right, ask the recipient by phone or another way whether the address still works."),
+        ),
+    ),
+    _C.MAILBOX_FULL: Entry(
+        params=("used", "limit", "percent"),
+        fix=_steps(
+            _or(
+                N_("The mailbox holds {used} of {limit} ({percent}%)."),
+                N_("The mailbox holds {used} of {limit}."),
+                N_("The mailbox is full to {percent}%."),
+            ),
+            N_(
+                "Delete large old mails (such as ones with big attachments) "
+                "after checking you no longer need them."
+            ),
+            N_("Empty the trash (deleted items) folder: only then is the space freed."),
+            N_("Move mail you want to keep into a folder on this computer (a local folder)."),
+            N_("If that is not enough, ask the provider or the mail manager for more space."),
+        ),
+        do_not=Step(
+            N_(
+                "Do not delete mail on the server in bulk before checking what is there: "
+                "deleted mail cannot be brought back."
+            )
+        ),
+    ),
+    _C.POP_DELETED_ELSEWHERE: Entry(
+        params=(),
+        fix=_steps(
+            N_("Find the other devices that receive this account's mail (computers, smartphones, tablets)."),
+            N_(
+                "On each device that uses POP, turn on “Leave a copy of messages on the server” "
+                "(turn “Remove from server” off)."
+            ),
+            N_("The mail already taken off the server is on that other device: look for it there."),
+            N_(
+                "If several devices need the same mail, ask the mail manager about "
+                "switching every device to IMAP."
+            ),
+        ),
+    ),
+    _C.TOO_MANY_CONNECTIONS: Entry(
+        params=("role", "host"),
+        fix=_steps(
+            N_("Close the mail program on the devices you are not using now."),
+            N_("If several people share this account, reduce the number of devices that check it at once."),
+            N_("Wait about 10 minutes for the old connections to end, then try again."),
+            _or(
+                N_("If it happens often, ask the provider to raise the connection limit on {host}."),
+                N_("If it happens often, ask the provider to raise the connection limit."),
+            ),
+        ),
+    ),
+    _C.SERVER_OUTAGE: Entry(
+        params=("role", "host"),
+        fix=_steps(
+            _STATUS_PAGE,
+            N_(
+                "Wait a while, then try again: once the server works again, "
+                "the mail program sends and receives by itself."
+            ),
+            _or(
+                N_("If it lasts long, contact the provider's support and say that {host} is not working."),
+                N_("If it lasts long, contact the provider's support."),
+            ),
+        ),
+        do_not=Step(
+            N_(
+                "Do not delete and re-create the account or change the server settings at random: "
+                "the settings are not the cause."
+            )
+        ),
+    ),
+    _C.SPF_FAIL: Entry(
+        params=("domain", "record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person who manages the domain {domain} to add the sending server "
+                    "to the domain's SPF record."
+                ),
+                N_("Ask the person who manages your domain to add the sending server to its SPF record."),
+            ),
+            _RECORD,
+        ),
+    ),
+    _C.DKIM_MISSING: Entry(
+        params=("domain", "record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person who manages the domain {domain} (or the mail provider) "
+                    "to set up DKIM signing."
+                ),
+                N_("Ask the person who manages your domain (or the mail provider) to set up DKIM signing."),
+            ),
+            _RECORD,
+        ),
+    ),
+    _C.DMARC_FAIL: Entry(
+        params=("domain", "record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person who manages the domain {domain} to check its SPF and DKIM settings "
+                    "first, then its DMARC record."
+                ),
+                N_(
+                    "Ask the person who manages your domain to check its SPF and DKIM settings first, "
+                    "then its DMARC record."
+                ),
+            ),
+            _RECORD,
+        ),
+    ),
+    _C.IP_BLOCKLISTED: Entry(
+        params=("domain", "record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the mail provider or the manager of the sending server for {domain} "
+                    "to have it removed from the blocklist."
+                ),
+                N_(
+                    "Ask the mail provider or the manager of the sending server "
+                    "to have it removed from the blocklist."
+                ),
+            ),
+            N_("Check the computers that send mail for viruses: spam sent from them can cause the listing."),
+            _RECORD,
+        ),
+    ),
+}
+
+KNOWLEDGE: Final[Mapping[CauseCode, Entry]] = MappingProxyType(_ENTRIES)
+PARAMS: Final[Mapping[CauseCode, tuple[str, ...]]] = MappingProxyType(
+    {code: entry.params for code, entry in _ENTRIES.items()}
+)
+
+# --------------------------------------------------------------------------- translated values
+
+_ROLE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        ServerRole.INCOMING: N_("incoming server"),
+        ServerRole.OUTGOING: N_("outgoing server"),
+        ServerRole.DOMAIN: N_("domain"),
+        ServerRole.INPUT: N_("typed settings"),
+    }
+)
+# as mail programs show them; "SSL/TLS" and "STARTTLS" read the same in every language,
+# so they are no message ids (gettext gives them back as they are)
+_SECURITY_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {Security.SSL: "SSL/TLS", Security.STARTTLS: "STARTTLS", Security.NONE: N_("None")}
+)
+_FIELD_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "username": N_("user name"),
+        "password": N_("password"),
+        "host": N_("server name"),
+        "address": N_("email address"),
+    }
+)
+
+LAYER_NAMES: Final[Mapping[Layer, str]] = MappingProxyType(
+    {
+        Layer.INPUT: N_("Typed settings"),
+        Layer.NETWORK: N_("Internet connection"),
+        Layer.DNS: N_("Server names (DNS)"),
+        Layer.TRANSPORT: N_("Connection to the server"),
+        Layer.TLS: N_("Encryption"),
+        Layer.AUTH: N_("Login"),
+        Layer.SMTP: N_("Sending"),
+        Layer.MAILBOX: N_("Mailbox"),
+        Layer.SERVER: N_("Provider's server"),
+        Layer.SENDING_DOMAIN: N_("Domain's sending settings"),
+    }
+)
+VERDICT_HEADLINES: Final[Mapping[Verdict, str]] = MappingProxyType(
+    {
+        Verdict.OK: N_("No problems found"),
+        Verdict.PROBLEMS: N_("Problems found"),
+        Verdict.INCOMPLETE: N_("The diagnosis could not finish"),
+    }
+)
+
+
+def layer_name(layer: Layer, translator: Translator) -> str:
+    return translator.gettext(LAYER_NAMES[layer])
+
+
+def verdict_headline(verdict: Verdict, translator: Translator) -> str:
+    return translator.gettext(VERDICT_HEADLINES[verdict])
+
+
+def translate_value(name: str, value: str, translator: Translator) -> str:
+    """A parameter value as the reader sees it: role, security and field values in words, others as is."""
+    if name == "role":
+        table: Mapping[str, str] = _ROLE_NAMES
+    elif name.endswith("security"):
+        table = _SECURITY_NAMES
+    elif name == "field":
+        table = _FIELD_NAMES
+    else:
+        return value
+    message = table.get(value)
+    return value if message is None else translator.gettext(message)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The {param} names in a text."""
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field is not None)
+
+
+def texts_of(step: Step) -> tuple[str, ...]:
+    """A step's text and the texts of its stand-ins, most exact first."""
+    texts: list[str] = []
+    current: Step | None = step
+    while current is not None:
+        texts.append(current.text)
+        current = current.otherwise
+    return tuple(texts)
+
+
+def render_step(step: Step, values: Mapping[str, str], translator: Translator) -> str | None:
+    """The first text of the step whose placeholders all have values, filled in; None when there is none."""
+    for message in texts_of(step):
+        translated = translator.gettext(message)
+        if (placeholders(message) | placeholders(translated)).issubset(values):
+            return translated.format_map(values)
+    return None
+
+
+def finding_values(finding: Finding, translator: Translator) -> dict[str, str]:
+    """The finding's parameters, translated where the reader sees words, without empty ones.
+
+    A finding without a `role` parameter takes it from its server when that is
+    the incoming or the outgoing server.
+    """
+    raw = {name: value for name, value in finding.params if value}
+    if "role" not in raw and finding.server in (ServerRole.INCOMING, ServerRole.OUTGOING):
+        raw["role"] = finding.server.value
+    return {name: translate_value(name, value, translator) for name, value in raw.items()}
+
+
+def render_finding(finding: Finding, translator: Translator) -> RenderedFinding:
+    """Title, numbered fix steps and the do-not line of a finding, in the translator's language.
+
+    A cause code this version does not know (say, from a newer ledger) renders as
+    its code with no steps, rather than failing the whole report.
+    """
+    try:
+        code = CauseCode(finding.cause)
+    except ValueError:
+        return RenderedFinding(title=finding.cause, fix=(), do_not=None)
+    entry = KNOWLEDGE[code]
+    values = finding_values(finding, translator)
+    fix = tuple(
+        text for text in (render_step(step, values, translator) for step in entry.fix) if text is not None
+    )
+    do_not = None if entry.do_not is None else render_step(entry.do_not, values, translator)
+    return RenderedFinding(title=translator.gettext(CAUSES[code].title), fix=fix, do_not=do_not)

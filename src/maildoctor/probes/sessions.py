@@ -1,0 +1,546 @@
+"""One conversation with one IMAP, POP3 or SMTP server, step by step, as far as it goes.
+
+Each step records what the server said; the conversation stops at the first step that cannot
+go on, and `failed_step` names it. Nothing here judges: the rules do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from maildoctor.facts import (
+    GreetingKind,
+    LoginFacts,
+    LoginOutcome,
+    LoginSkip,
+    MailboxFacts,
+    QuotaFacts,
+    SendFacts,
+    ServerWords,
+    SessionFacts,
+    SmtpStep,
+)
+from maildoctor.model import Protocol, Security
+from maildoctor.net.connect import close_quietly, open_tcp
+from maildoctor.net.conversation import Conversation, ConversationClosedError, ConversationTimeoutError
+from maildoctor.net.tls import tls_handshake_facts
+from maildoctor.probes.base import (
+    SessionContext,
+    SessionRecord,
+    login_gate,
+    remember_login,
+    skipped_login,
+    start_tls,
+)
+from maildoctor.protocol import imap, pop3, smtp
+from maildoctor.protocol.errors import ProtocolViolation
+from maildoctor.protocol.lines import safe_text, server_text
+
+# An outside address for the relay question: RCPT only, never DATA, so nothing is ever sent.
+RELAY_PROBE_RECIPIENT = "maildoctor-relay-check@example.com"
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+async def _plaintext_greeting(context: SessionContext) -> bytes:
+    """After a failed TLS handshake: does this port greet in plain text? (its first line)"""
+    _, reader, writer = await open_tcp(context.address, context.endpoint.port, context.remaining(2.0))
+    if reader is None or writer is None:
+        return b""
+    try:
+        return await asyncio.wait_for(reader.readline(), timeout=context.remaining(2.0))
+    except (TimeoutError, OSError, ValueError):
+        return b""
+    finally:
+        await close_quietly(writer)
+
+
+async def _answers_tls(context: SessionContext) -> bool:
+    """After a silent plaintext connection: does this port answer a TLS handshake?"""
+    _, reader, writer = await open_tcp(context.address, context.endpoint.port, context.remaining(2.0))
+    if reader is None or writer is None:
+        return False
+    try:
+        facts = await tls_handshake_facts(reader, writer, context.endpoint.host, context.remaining(3.0))
+        return facts.error_kind is None
+    finally:
+        await close_quietly(writer)
+
+
+async def _implicit_tls(record: SessionRecord, conversation: Conversation) -> bool:
+    if await start_tls(record, conversation):
+        return True
+    tls = record.tls
+    if tls is not None and tls.error_kind != "handshake_timeout":
+        first = tls.first_bytes or server_text((await _plaintext_greeting(record.context)).rstrip(b"\r\n"))
+        if first:
+            record.tls = dataclasses.replace(tls, error_kind="plaintext_reply", first_bytes=first)
+            record.greeting_kind = GreetingKind.OK
+    return False
+
+
+def _tls_active(record: SessionRecord) -> bool:
+    return record.tls is not None and record.tls.error_kind is None
+
+
+# --------------------------------------------------------------------------- IMAP
+
+
+class _Imap:
+    def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
+        self.record = record
+        self.context = record.context
+        self.conversation = conversation
+        self.reader = imap.ImapResponseReader()
+        self.tags = imap.TagCounter()
+
+    async def next(self, cap: float | None = None) -> imap.ImapResponse:
+        return await self.conversation.receive(self.reader, self.reader.next_response, cap)
+
+    async def command(
+        self,
+        parts: bytes | tuple[bytes, ...],
+        tag: str,
+        shown: str | None = None,
+        *,
+        bye_expected: bool = False,
+    ) -> tuple[list[imap.Untagged], imap.Tagged]:
+        pieces = (parts,) if isinstance(parts, bytes) else parts
+        untagged: list[imap.Untagged] = []
+        for index, piece in enumerate(pieces):
+            await self.conversation.send(piece, shown if index == 0 else ("********" if shown else None))
+            if index == len(pieces) - 1:
+                break
+            response = await self.next()  # a literal: wait for "+ go ahead"
+            if isinstance(response, imap.Tagged):
+                return untagged, response
+        while True:
+            response = await self.next()
+            if isinstance(response, imap.Tagged) and response.tag == tag:
+                return untagged, response
+            if isinstance(response, imap.Untagged):
+                untagged.append(response)
+                condition = imap.parse_condition(response)
+                if condition is not None and condition.status == imap.ImapStatus.BYE and not bye_expected:
+                    self.record.closing_words = ServerWords(
+                        safe_text(f"* BYE {response.text[4:]}"), response_code=condition.code
+                    )
+
+    async def capabilities(self) -> frozenset[str]:
+        tag = self.tags.next_tag()
+        untagged, done = await self.command(imap.capability(tag), tag)
+        for response in untagged:
+            found = imap.parse_capabilities(response)
+            if found is not None:
+                return found
+        return done.capabilities or frozenset()
+
+    async def run(self) -> None:
+        record, context = self.record, self.context
+        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+            return
+        try:
+            first = await self.next(cap=context.greeting_timeout)
+        except ConversationTimeoutError:
+            record.greeting_kind = (
+                GreetingKind.TLS_EXPECTED
+                if not _tls_active(record) and await _answers_tls(context)
+                else GreetingKind.NONE
+            )
+            record.fail("greeting", "no greeting")
+            return
+        greeting = imap.parse_greeting(first)
+        if greeting is None:
+            record.greeting_kind = GreetingKind.GARBAGE
+            record.greeting = ServerWords(safe_text(_imap_text(first)))
+            record.fail("greeting", "not an IMAP greeting")
+            return
+        record.greeting = ServerWords(safe_text(_imap_text(first)), response_code=greeting.code)
+        if greeting.status == imap.ImapStatus.BYE:
+            record.greeting_kind = GreetingKind.REFUSING
+            record.fail("greeting", "the server refused the connection")
+            return
+        record.greeting_kind = GreetingKind.OK
+        caps = greeting.capabilities or await self.capabilities()
+        if context.endpoint.security == Security.STARTTLS:
+            record.starttls_offered = "STARTTLS" in caps
+            if not record.starttls_offered:
+                record.capabilities = tuple(sorted(caps))
+                record.fail("starttls", "STARTTLS not offered")
+                return
+            tag = self.tags.next_tag()
+            _, done = await self.command(imap.starttls(tag), tag)
+            if done.status != imap.ImapStatus.OK:
+                record.starttls_words = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
+                record.starttls_offered = False
+                record.fail("starttls", "STARTTLS refused")
+                return
+            if not await start_tls(record, self.conversation):
+                return
+            caps = await self.capabilities()
+        record.capabilities = tuple(sorted(caps))
+        record.auth_mechanisms = tuple(sorted(cap[5:] for cap in caps if cap.startswith("AUTH=")))
+        await self.login(caps)
+        tag = self.tags.next_tag()
+        await self.command(imap.logout(tag), tag, bye_expected=True)
+
+    async def login(self, caps: frozenset[str]) -> None:
+        record, context = self.record, self.context
+        if not _tls_active(record) and "LOGINDISABLED" in caps:
+            record.plaintext_login_disabled = True
+            record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
+            return
+        gate = login_gate(record, "imap")
+        if gate is not None:
+            record.login = gate
+            return
+        assert context.password is not None
+        tag = self.tags.next_tag()
+        password = context.password.reveal()
+        if "AUTH=PLAIN" in caps:
+            mechanism = "PLAIN"
+            parts = imap.authenticate_plain(tag, context.username, password, sasl_ir="SASL-IR" in caps)
+            shown = f"{tag} AUTHENTICATE PLAIN ********"
+        else:
+            mechanism = "LOGIN"
+            parts = imap.login(tag, context.username, password, literal_plus="LITERAL+" in caps)
+            shown = f'{tag} LOGIN "{context.username}" ********'
+        started = asyncio.get_running_loop().time()
+        _, done = await self.command(parts, tag, shown)
+        ms = int((asyncio.get_running_loop().time() - started) * 1000)
+        if done.status != imap.ImapStatus.OK:
+            words = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
+            record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, words, ms=ms)
+            remember_login(record, "imap", failed=True)
+            return
+        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
+        remember_login(record, "imap", failed=False)
+        caps = done.capabilities or await self.capabilities()
+        record.capabilities = tuple(sorted(caps))
+        await self.mailbox(caps)
+
+    async def mailbox(self, caps: frozenset[str]) -> None:
+        quotas: list[QuotaFacts] = []
+        if "QUOTA" in caps:
+            tag = self.tags.next_tag()
+            untagged, _ = await self.command(imap.getquotaroot(tag, "INBOX"), tag)
+            for response in untagged:
+                info = imap.parse_quota(response)
+                if info is not None:
+                    quotas += [QuotaFacts(r.name, r.usage, r.limit) for r in info.resources]
+        tag = self.tags.next_tag()
+        untagged, done = await self.command(imap.examine(tag, "INBOX"), tag)
+        messages = next((n for n in map(imap.parse_exists, untagged) if n is not None), None)
+        self.record.mailbox = MailboxFacts(
+            messages=messages if done.status == "OK" else None, quotas=tuple(quotas)
+        )
+
+
+def _imap_text(response: imap.ImapResponse) -> str:
+    if isinstance(response, imap.Tagged):
+        return _tagged_text(response)
+    if isinstance(response, imap.Continuation):
+        return f"+ {response.text}"
+    return f"* {response.text}"
+
+
+def _tagged_text(done: imap.Tagged) -> str:
+    code = f"[{done.code}{' ' + done.code_args if done.code_args else ''}] " if done.code else ""
+    return f"{done.status} {code}{done.text}"
+
+
+# --------------------------------------------------------------------------- POP3
+
+
+class _Pop3:
+    def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
+        self.record = record
+        self.context = record.context
+        self.conversation = conversation
+        self.reader = pop3.Pop3Reader()
+
+    async def call(self, data: bytes, shown: str | None = None, *, multiline: bool = False) -> pop3.Pop3Event:
+        self.reader.expect(multiline)
+        await self.conversation.send(data, shown)
+        return await self.conversation.receive(self.reader, self.reader.next_reply)
+
+    async def capa(self) -> pop3.Pop3Capabilities | None:
+        reply = await self.call(pop3.capa(), multiline=True)
+        return pop3.parse_capa(reply) if isinstance(reply, pop3.Pop3Reply) and reply.ok else None
+
+    async def run(self) -> None:
+        record, context = self.record, self.context
+        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+            return
+        try:
+            self.reader.expect(False)
+            first = await self.conversation.receive(
+                self.reader, self.reader.next_reply, context.greeting_timeout
+            )
+        except ConversationTimeoutError:
+            record.greeting_kind = (
+                GreetingKind.TLS_EXPECTED
+                if not _tls_active(record) and await _answers_tls(context)
+                else GreetingKind.NONE
+            )
+            record.fail("greeting", "no greeting")
+            return
+        except ProtocolViolation as exc:
+            record.greeting_kind = GreetingKind.GARBAGE
+            record.greeting = ServerWords(server_text(exc.data))
+            record.fail("greeting", "not a POP3 greeting")
+            return
+        if not isinstance(first, pop3.Pop3Reply):
+            record.greeting_kind = GreetingKind.GARBAGE
+            record.fail("greeting", "not a POP3 greeting")
+            return
+        record.greeting = ServerWords(safe_text(_pop3_text(first)), response_code=first.code)
+        if not first.ok:
+            record.greeting_kind = GreetingKind.REFUSING
+            record.fail("greeting", "the server refused the connection")
+            return
+        record.greeting_kind = GreetingKind.OK
+        caps = await self.capa()
+        if context.endpoint.security == Security.STARTTLS:
+            record.starttls_offered = caps is None or caps.stls
+            if caps is not None and not caps.stls:
+                record.capabilities = caps.raw
+                record.fail("starttls", "STLS not offered")
+                return
+            reply = await self.call(pop3.stls())
+            if not isinstance(reply, pop3.Pop3Reply) or not reply.ok:
+                text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else ""
+                record.starttls_words = ServerWords(safe_text(text))
+                record.starttls_offered = False
+                record.fail("starttls", "STLS refused")
+                return
+            if not await start_tls(record, self.conversation):
+                return
+            caps = await self.capa()
+        record.capabilities = caps.raw if caps else ()
+        record.auth_mechanisms = caps.sasl if caps else ()
+        await self.login(caps)
+        await self.call(pop3.quit())
+
+    async def login(self, caps: pop3.Pop3Capabilities | None) -> None:
+        record, context = self.record, self.context
+        if not _tls_active(record) and caps is not None and not caps.user and "PLAIN" not in caps.sasl:
+            record.plaintext_login_disabled = True
+            record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
+            return
+        gate = login_gate(record, "pop3")
+        if gate is not None:
+            record.login = gate
+            return
+        assert context.password is not None
+        password = context.password.reveal()
+        started = asyncio.get_running_loop().time()
+        if caps is not None and "PLAIN" in caps.sasl:
+            mechanism = "PLAIN"
+            reply = await self.call(pop3.auth_plain(context.username, password), "AUTH PLAIN ********")
+        else:
+            mechanism = "USER"
+            reply = await self.call(pop3.user(context.username))
+            if isinstance(reply, pop3.Pop3Reply) and reply.ok:
+                reply = await self.call(pop3.pass_(password), "PASS ********")
+        ms = int((asyncio.get_running_loop().time() - started) * 1000)
+        if not isinstance(reply, pop3.Pop3Reply) or not reply.ok:
+            text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else "+"
+            code = reply.code if isinstance(reply, pop3.Pop3Reply) else None
+            record.login = LoginFacts(
+                LoginOutcome.REFUSED, mechanism, ServerWords(safe_text(text), response_code=code), ms=ms
+            )
+            remember_login(record, "pop3", failed=True)
+            return
+        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
+        remember_login(record, "pop3", failed=False)
+        stat = await self.call(pop3.stat())
+        counted = pop3.parse_stat(stat) if isinstance(stat, pop3.Pop3Reply) else None
+        if counted is not None:
+            record.mailbox = MailboxFacts(messages=counted[0], size_bytes=counted[1])
+
+
+def _pop3_text(reply: pop3.Pop3Reply) -> str:
+    code = f"[{reply.code}] " if reply.code else ""
+    return f"{'+OK' if reply.ok else '-ERR'} {code}{reply.text}"
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+class _Smtp:
+    def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
+        self.record = record
+        self.context = record.context
+        self.conversation = conversation
+        self.reader = smtp.SmtpReplyReader()
+
+    async def reply(self, cap: float | None = None) -> smtp.SmtpReply:
+        return await self.conversation.receive(self.reader, self.reader.next_reply, cap)
+
+    async def call(self, data: bytes, shown: str | None = None) -> smtp.SmtpReply:
+        await self.conversation.send(data, shown)
+        return await self.reply()
+
+    async def ehlo(self) -> smtp.EhloInfo | None:
+        reply = await self.call(smtp.ehlo("maildoctor.invalid"))
+        if reply.code != 250:
+            return None
+        return smtp.EhloInfo.parse(reply)
+
+    async def run(self) -> None:
+        record, context = self.record, self.context
+        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+            return
+        try:
+            first = await self.reply(cap=context.greeting_timeout)
+        except ConversationTimeoutError:
+            record.greeting_kind = (
+                GreetingKind.TLS_EXPECTED
+                if not _tls_active(record) and await _answers_tls(context)
+                else GreetingKind.NONE
+            )
+            record.fail("greeting", "no greeting")
+            return
+        except ProtocolViolation as exc:
+            record.greeting_kind = GreetingKind.GARBAGE
+            record.greeting = ServerWords(server_text(exc.data))
+            record.fail("greeting", "not an SMTP greeting")
+            return
+        record.greeting = _words(first)
+        if first.code != 220:
+            record.greeting_kind = GreetingKind.REFUSING
+            record.fail("greeting", "the server refused the connection")
+            return
+        record.greeting_kind = GreetingKind.OK
+        info = await self.ehlo()
+        if info is None:
+            record.fail("ehlo", "EHLO refused")
+            return
+        if context.endpoint.security == Security.STARTTLS:
+            record.starttls_offered = info.starttls
+            if not info.starttls:
+                record.capabilities = tuple(info.extensions)
+                record.fail("starttls", "STARTTLS not offered")
+                return
+            reply = await self.call(smtp.starttls())
+            if reply.code != 220:
+                record.starttls_words = _words(reply)
+                record.starttls_offered = False
+                record.fail("starttls", "STARTTLS refused")
+                return
+            if not await start_tls(record, self.conversation):
+                return
+            info = await self.ehlo()
+            if info is None:
+                record.fail("ehlo", "EHLO refused after STARTTLS")
+                return
+        record.capabilities = tuple(info.extensions)
+        record.auth_mechanisms = info.auth_mechanisms
+        authenticated = await self.login(info)
+        if record.login is not None and record.login.outcome == LoginOutcome.REFUSED:
+            await self.call(smtp.quit())
+            return
+        await self.send(authenticated)
+        await self.call(smtp.quit())
+
+    async def login(self, info: smtp.EhloInfo) -> bool:
+        record, context = self.record, self.context
+        if not context.outgoing_auth:
+            record.login = skipped_login(LoginSkip.NO_AUTH_REQUESTED)
+            return False
+        if not info.auth_mechanisms:
+            if not _tls_active(record) and info.starttls:
+                record.plaintext_login_disabled = True
+                record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
+            elif context.password is not None and context.login_wanted:
+                record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
+            else:
+                record.login = login_gate(record, "smtp") or skipped_login(LoginSkip.NO_SHARED_MECHANISM)
+            return False
+        if "PLAIN" not in info.auth_mechanisms and "LOGIN" not in info.auth_mechanisms:
+            record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
+            return False
+        gate = login_gate(record, "smtp")
+        if gate is not None:
+            record.login = gate
+            return False
+        assert context.password is not None
+        password = context.password.reveal()
+        started = asyncio.get_running_loop().time()
+        if "PLAIN" in info.auth_mechanisms:
+            mechanism = "PLAIN"
+            reply = await self.call(smtp.auth_plain(context.username, password), "AUTH PLAIN ********")
+        else:
+            mechanism = "LOGIN"
+            reply = await self.call(smtp.auth_login_start())
+            if reply.code == 334:
+                reply = await self.call(smtp.auth_login_user(context.username), "********")
+            if reply.code == 334:
+                reply = await self.call(smtp.auth_login_password(password), "********")
+        ms = int((asyncio.get_running_loop().time() - started) * 1000)
+        if reply.code != 235:
+            record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, _words(reply), ms=ms)
+            remember_login(record, "smtp", failed=True)
+            return False
+        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
+        remember_login(record, "smtp", failed=False)
+        return True
+
+    async def send(self, authenticated: bool) -> None:
+        context = self.context
+        mail = await self.call(smtp.mail_from(context.mail_address))
+        mail_step = SmtpStep("MAIL FROM", _words(mail))
+        rcpt_step: SmtpStep | None = None
+        if mail.is_positive:
+            # Logged in: may this account send as its own address? Not logged in: will the
+            # server pass mail on to others (the "can receive but cannot send" case)?
+            recipient = context.mail_address if authenticated else RELAY_PROBE_RECIPIENT
+            rcpt = await self.call(smtp.rcpt_to(recipient))
+            rcpt_step = SmtpStep("RCPT TO", _words(rcpt))
+            await self.call(smtp.rset())
+        self.record.send = SendFacts(mail_step, rcpt_step, authenticated)
+
+
+def _words(reply: smtp.SmtpReply) -> ServerWords:
+    lines = reply.lines or ("",)
+    text = "\n".join(
+        f"{reply.code}{'-' if i < len(lines) - 1 else ' '}{line}" for i, line in enumerate(lines)
+    )
+    return ServerWords(safe_text(text), reply_code=reply.code, enhanced=reply.enhanced)
+
+
+# --------------------------------------------------------------------------- the entry point
+
+_DRIVERS: dict[Protocol, type[_Imap | _Pop3 | _Smtp]] = {
+    Protocol.IMAP: _Imap,
+    Protocol.POP3: _Pop3,
+    Protocol.SMTP: _Smtp,
+}
+
+
+async def run_session(context: SessionContext) -> SessionFacts:
+    record = SessionRecord(context)
+    probe, reader, writer = await open_tcp(context.address, context.endpoint.port, context.connect_timeout)
+    record.connect = probe
+    if reader is None or writer is None:
+        record.fail("connect", str(probe.outcome))
+        return record.freeze()
+    conversation = Conversation(reader, writer, context.deadline, context.secrets())
+    record.conversation = conversation
+    driver = _DRIVERS[context.endpoint.protocol](record, conversation)
+    try:
+        await driver.run()
+    except ConversationTimeoutError:
+        record.fail("timeout", "the server stopped answering")
+    except ConversationClosedError as exc:
+        record.fail("closed", str(exc))
+    except ProtocolViolation as exc:
+        record.fail("protocol", type(exc).__name__)
+    except OSError as exc:
+        record.fail("network", exc.strerror or type(exc).__name__)
+    finally:
+        await close_quietly(conversation.writer)
+    return record.freeze()

@@ -1,0 +1,69 @@
+"""The JSON report of ../shared/spec/interface.md (schema maildoctor.report/1): dicts only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maildoctor.i18n import Translator
+from maildoctor.knowledge import render_finding
+from maildoctor.model import Endpoint, MailSettings, Report
+
+SCHEMA = "maildoctor.report/1"
+
+
+def _endpoint(endpoint: Endpoint | None) -> dict[str, Any] | None:
+    if endpoint is None:
+        return None
+    return {
+        "url": endpoint.url,
+        "protocol": str(endpoint.protocol),
+        "host": endpoint.host,
+        "port": endpoint.port,
+        "security": str(endpoint.security),
+    }
+
+
+def _settings(settings: MailSettings | None) -> dict[str, Any]:
+    if settings is None:
+        return {}
+    return {
+        "incoming": _endpoint(settings.incoming),
+        "outgoing": _endpoint(settings.outgoing),
+        "username": settings.username,
+        "outgoing_auth": settings.outgoing_auth,
+    }
+
+
+def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
+    findings = []
+    for item in report.findings:
+        rendered = render_finding(item, translator)
+        entry: dict[str, Any] = {
+            "cause": item.cause,
+            "severity": str(item.severity),
+            "layer": str(item.layer),
+            "server": str(item.server),
+            "title": rendered.title,
+            "evidence": list(item.evidence),
+            "fix": list(rendered.fix),
+            "consequence_of": item.consequence_of,
+        }
+        if rendered.do_not:
+            entry["do_not"] = rendered.do_not
+        entry["params"] = dict(item.params)
+        findings.append(entry)
+    return {
+        "schema": SCHEMA,
+        "address": report.address,
+        "verdict": str(report.verdict),
+        "findings": findings,
+        "settings": {
+            "typed": _settings(report.typed_settings),
+            "recommended": _settings(report.recommended_settings),
+        },
+        "checks": [
+            {"id": check.id, "server": str(check.server), "status": str(check.status), "ms": check.ms}
+            for check in report.checks
+        ],
+        "elapsed_ms": report.elapsed_ms,
+    }

@@ -1,0 +1,111 @@
+"""Logging in: refusals classified by the server's own words."""
+
+from __future__ import annotations
+
+from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts
+from maildoctor.model import Finding, Security, Severity
+from maildoctor.protocol.classify import AuthFailureKind, classify_auth_failure
+from maildoctor.rules.base import finding, words_evidence
+
+REMEMBERED_FAILURE_EVIDENCE = (
+    "a login for this account failed in the last 15 minutes; not tried again (--force-login)"
+)
+
+_KIND_TO_CAUSE = {
+    AuthFailureKind.WRONG_CREDENTIALS: "AUTH_FAILED",
+    AuthFailureKind.APP_PASSWORD_REQUIRED: "APP_PASSWORD_REQUIRED",
+    AuthFailureKind.ACCOUNT_LOCKED: "ACCOUNT_LOCKED",
+    AuthFailureKind.TOO_MANY_CONNECTIONS: "TOO_MANY_CONNECTIONS",
+    AuthFailureKind.PLAINTEXT_REFUSED: "PLAINTEXT_LOGIN_REFUSED",
+    AuthFailureKind.TEMPORARY: "SERVER_OUTAGE",
+}
+
+
+def _encrypted_pair(server: ServerFacts) -> dict[str, str | int | None]:
+    endpoint = server.endpoint
+    implicit = next(
+        (
+            alt
+            for alt in server.alternatives
+            if alt.security == Security.SSL and alt.connect.outcome == "open"
+        ),
+        None,
+    )
+    if implicit is not None:
+        return {"right_port": implicit.port, "right_security": Security.SSL}
+    return {"right_port": endpoint.port, "right_security": Security.STARTTLS}
+
+
+def auth_findings(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    if session is None:
+        return []
+    endpoint = server.endpoint
+    role = server.role
+    base: dict[str, str | int | None] = {"role": role, "host": endpoint.host}
+    if session.greeting_kind == GreetingKind.REFUSING and session.greeting is not None:
+        words = session.greeting
+        kind = classify_auth_failure(
+            str(endpoint.protocol), words.response_code, words.reply_code, words.enhanced, words.text
+        )
+        code = "TOO_MANY_CONNECTIONS" if kind == AuthFailureKind.TOO_MANY_CONNECTIONS else "SERVER_OUTAGE"
+        return [finding(code, role, base, words_evidence(words))]
+    login = session.login
+    if login is None:
+        return []
+    if login.outcome == LoginOutcome.SKIPPED:
+        if login.skip_reason == LoginSkip.PLAINTEXT_REFUSED:
+            evidence = [f"capabilities: {' '.join(session.capabilities)}"]
+            return [
+                finding(
+                    "PLAINTEXT_LOGIN_REFUSED",
+                    role,
+                    {**base, "port": endpoint.port, **_encrypted_pair(server)},
+                    evidence,
+                )
+            ]
+        if login.skip_reason == LoginSkip.NO_SHARED_MECHANISM:
+            offered = " ".join(session.auth_mechanisms) or "-"
+            return [
+                finding(
+                    "AUTH_MECHANISM_MISMATCH", role, {**base, "offered": offered}, [f"offered: {offered}"]
+                )
+            ]
+        if login.skip_reason == LoginSkip.REMEMBERED_FAILURE:
+            return [
+                finding(
+                    "AUTH_FAILED",
+                    role,
+                    base,
+                    [REMEMBERED_FAILURE_EVIDENCE],
+                    severity=Severity.WARNING,
+                )
+            ]
+        return []
+    if login.outcome != LoginOutcome.REFUSED or login.words is None:
+        return []
+    words = login.words
+    kind = classify_auth_failure(
+        str(endpoint.protocol), words.response_code, words.reply_code, words.enhanced, words.text
+    )
+    code = _KIND_TO_CAUSE.get(kind, "AUTH_FAILED")
+    params = dict(base)
+    if code == "AUTH_FAILED":
+        params["username"] = server.username
+    if code == "PLAINTEXT_LOGIN_REFUSED":
+        params.update(port=endpoint.port, **_encrypted_pair(server))
+    return [finding(code, role, params, words_evidence(words))]
+
+
+def outage_findings(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    if session is None or session.closing_words is None or session.greeting_kind == GreetingKind.REFUSING:
+        return []
+    return [
+        finding(
+            "SERVER_OUTAGE",
+            server.role,
+            {"role": server.role, "host": server.endpoint.host},
+            words_evidence(session.closing_words),
+        )
+    ]

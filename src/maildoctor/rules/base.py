@@ -1,0 +1,66 @@
+"""Building findings, and the standard port/encryption pairs the rules recommend from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from maildoctor.causes import get_cause
+from maildoctor.facts import AlternativeProbe, ConnectOutcome, GreetingKind, ServerFacts, ServerWords
+from maildoctor.model import Finding, Protocol, Security, ServerRole, Severity
+
+# The pairs a provider offers, most recommended first (RFC 8314: implicit TLS first).
+STANDARD_PAIRS: Mapping[Protocol, tuple[tuple[int, Security], ...]] = {
+    Protocol.IMAP: ((993, Security.SSL), (143, Security.STARTTLS)),
+    Protocol.POP3: ((995, Security.SSL), (110, Security.STARTTLS)),
+    Protocol.SMTP: ((587, Security.STARTTLS), (465, Security.SSL)),
+}
+IMPLICIT_TLS_PORTS = frozenset({993, 995, 465})
+PLAINTEXT_FIRST_PORTS = frozenset({143, 110, 587, 25})
+
+
+def finding(
+    code: str,
+    server: ServerRole,
+    params: Mapping[str, str | int | None] | None = None,
+    evidence: Iterable[str] = (),
+    *,
+    severity: Severity | None = None,
+    consequence_of: str | None = None,
+) -> Finding:
+    cause = get_cause(code)
+    return Finding(
+        cause=code,
+        severity=severity or cause.severity,
+        layer=cause.layer,
+        server=server,
+        params=tuple((key, str(value)) for key, value in (params or {}).items() if value not in (None, "")),
+        evidence=tuple(evidence),
+        consequence_of=consequence_of,
+    )
+
+
+def words_evidence(words: ServerWords | None) -> list[str]:
+    return [words.text] if words is not None and words.text else []
+
+
+def working_alternative(server: ServerFacts, *, exclude_port: int | None = None) -> AlternativeProbe | None:
+    """The best standard port/encryption pair of this protocol that answered like a mail server."""
+    by_port = {alt.port: alt for alt in server.alternatives if alt.protocol == server.endpoint.protocol}
+    for port, security in STANDARD_PAIRS[server.endpoint.protocol]:
+        alt = by_port.get(port)
+        if alt is None or port == exclude_port or alt.connect.outcome != ConnectOutcome.OPEN:
+            continue
+        if (
+            alt.greeting_kind in (None, GreetingKind.OK, GreetingKind.TLS_EXPECTED)
+            and alt.security == security
+        ):
+            return alt
+    return None
+
+
+def any_alternative_open(server: ServerFacts) -> bool:
+    return any(alt.connect.outcome == ConnectOutcome.OPEN for alt in server.alternatives)
+
+
+def role_param(server: ServerFacts) -> str:
+    return str(server.role)

@@ -1,0 +1,32 @@
+"""All rules over one diagnosis' facts, in the order a person would check the layers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from maildoctor.facts import DiagnosisFacts
+from maildoctor.model import Finding
+from maildoctor.rules.auth import auth_findings, outage_findings
+from maildoctor.rules.mailbox import mailbox_findings
+from maildoctor.rules.rank import rank
+from maildoctor.rules.reachability import dns_findings, network_offline, transport_findings
+from maildoctor.rules.smtp import sending_findings
+from maildoctor.rules.tls import certificate_findings, security_mismatch, starttls_findings
+
+
+def evaluate(facts: DiagnosisFacts, input_findings: Sequence[Finding] = ()) -> tuple[Finding, ...]:
+    found: list[Finding] = list(input_findings)
+    found += network_offline(facts)
+    for server in facts.servers:
+        found += dns_findings(facts, server)
+        found += transport_findings(server)
+        mismatch = security_mismatch(server)
+        found += mismatch
+        if not mismatch:
+            found += starttls_findings(server)
+            found += certificate_findings(server)
+            found += auth_findings(server)
+            found += outage_findings(server)
+            found += sending_findings(server, facts.address)
+            found += mailbox_findings(server)
+    return rank(found)

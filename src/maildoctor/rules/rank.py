@@ -1,0 +1,57 @@
+"""Ranking: the most likely cause first, and consequences folded under their root cause."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from maildoctor.model import Finding, Layer, Severity
+
+_LAYER_ORDER = list(Layer)
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+# root cause -> the causes it explains when both are present
+_EXPLAINS: dict[str, frozenset[str]] = {
+    "NETWORK_OFFLINE": frozenset(
+        {"HOST_NOT_FOUND", "DOMAIN_NOT_RESOLVING", "SERVER_UNREACHABLE", "PORT_BLOCKED", "PORT_CLOSED"}
+    ),
+    "DOMAIN_NOT_RESOLVING": frozenset({"HOST_NOT_FOUND"}),
+    "SERVER_OUTAGE": frozenset({"SERVER_UNREACHABLE", "PORT_BLOCKED", "TOO_MANY_CONNECTIONS"}),
+    "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED"}),
+    "TLS_INTERCEPTED": frozenset({"TLS_CERT_UNTRUSTED"}),
+}
+
+
+def _key(item: Finding) -> tuple[int, int, int]:
+    return (_SEVERITY_ORDER[item.severity], _LAYER_ORDER.index(item.layer), 0)
+
+
+def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Sort by severity then layer; a finding explained by another follows it as a consequence."""
+    unique: list[Finding] = []
+    for item in findings:
+        if not any(other.cause == item.cause and other.server == item.server for other in unique):
+            unique.append(item)
+    codes = {item.cause for item in unique}
+    roots: list[Finding] = []
+    consequences: dict[str, list[Finding]] = {}
+    for item in unique:
+        root = next(
+            (code for code, explained in _EXPLAINS.items() if item.cause in explained and code in codes), None
+        )
+        if root is None:
+            roots.append(item)
+        else:
+            consequences.setdefault(root, []).append(dataclasses.replace(item, consequence_of=root))
+    # a typo risk that explains a refused login is no longer a mere warning
+    roots = [
+        dataclasses.replace(item, severity=Severity.ERROR)
+        if item.cause == "CREDENTIAL_TYPO_RISK" and "CREDENTIAL_TYPO_RISK" in consequences
+        else item
+        for item in roots
+    ]
+    ordered: list[Finding] = []
+    for item in sorted(roots, key=_key):
+        ordered.append(item)
+        ordered.extend(sorted(consequences.pop(item.cause, []), key=_key))
+    return tuple(ordered)

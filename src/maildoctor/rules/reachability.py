@@ -1,0 +1,70 @@
+"""DNS and transport: can the server be found and reached at all, on the typed port?"""
+
+from __future__ import annotations
+
+from maildoctor.facts import ConnectOutcome, DiagnosisFacts, DnsOutcome, ServerFacts
+from maildoctor.model import Finding, Protocol, ServerRole
+from maildoctor.rules.base import any_alternative_open, finding, working_alternative
+
+
+def network_offline(facts: DiagnosisFacts) -> list[Finding]:
+    if facts.resolver_alive is False:
+        return [finding("NETWORK_OFFLINE", ServerRole.INPUT, evidence=["no DNS answer for any name"])]
+    return []
+
+
+def dns_findings(facts: DiagnosisFacts, server: ServerFacts) -> list[Finding]:
+    resolution = server.resolution
+    if resolution is None or resolution.outcome == DnsOutcome.OK or facts.resolver_alive is False:
+        return []
+    host = resolution.host
+    outcome = resolution.outcome
+    evidence = [f"{host} A: {resolution.ipv4.outcome}", f"{host} AAAA: {resolution.ipv6.outcome}"]
+    if outcome in (DnsOutcome.NXDOMAIN, DnsOutcome.NODATA):
+        return [finding("HOST_NOT_FOUND", server.role, {"role": server.role, "host": host}, evidence)]
+    domain = host.split(".", 1)[1] if "." in host else host
+    return [
+        finding(
+            "DOMAIN_NOT_RESOLVING",
+            server.role,
+            {"domain": domain, "rcode": str(outcome).upper()},
+            evidence,
+        )
+    ]
+
+
+def transport_findings(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    if session is None or session.connect is None or session.connect.outcome == ConnectOutcome.OPEN:
+        return []
+    endpoint = server.endpoint
+    probe = session.connect
+    evidence = [
+        f"{endpoint.host} ({probe.address}) port {endpoint.port}: {probe.outcome} after {probe.ms} ms"
+    ]
+    for alt in server.alternatives:
+        evidence.append(f"port {alt.port}: {alt.connect.outcome}")
+    better = working_alternative(server, exclude_port=endpoint.port)
+    params: dict[str, str | int | None] = {"role": server.role, "host": endpoint.host, "port": endpoint.port}
+    if better is not None:
+        params.update(right_port=better.port, right_security=better.security)
+    if probe.outcome == ConnectOutcome.REFUSED:
+        return [finding("PORT_CLOSED", server.role, params, evidence)]
+    if probe.outcome in (ConnectOutcome.TIMEOUT, ConnectOutcome.UNREACHABLE, ConnectOutcome.ERROR):
+        if not any_alternative_open(server):
+            return [
+                finding(
+                    "SERVER_UNREACHABLE", server.role, {"role": server.role, "host": endpoint.host}, evidence
+                )
+            ]
+        if endpoint.protocol == Protocol.SMTP and endpoint.port == 25 and better is not None:
+            return [
+                finding(
+                    "SMTP_PORT25_BLOCKED",
+                    server.role,
+                    {"host": endpoint.host, "right_port": better.port, "right_security": better.security},
+                    evidence,
+                )
+            ]
+        return [finding("PORT_BLOCKED", server.role, params, evidence)]
+    return []

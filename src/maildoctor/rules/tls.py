@@ -1,0 +1,119 @@
+"""Encryption: the port/encryption pair, STARTTLS, and what the certificate says."""
+
+from __future__ import annotations
+
+from maildoctor.facts import GreetingKind, ServerFacts
+from maildoctor.model import Finding, Security
+from maildoctor.rules.base import STANDARD_PAIRS, finding, working_alternative
+
+OUTDATED_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
+
+
+def security_mismatch(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    if session is None or session.connect is None:
+        return []
+    endpoint = server.endpoint
+    tls = session.tls
+    params: dict[str, str | int | None] = {
+        "role": server.role,
+        "host": endpoint.host,
+        "port": endpoint.port,
+        "typed_security": endpoint.security,
+    }
+    if endpoint.security == Security.SSL and tls is not None and tls.error_kind == "plaintext_reply":
+        # SSL/TLS typed, but the server greeted in plain text: a STARTTLS/plain port.
+        implicit = next(
+            (
+                alt
+                for alt in server.alternatives
+                if alt.security == Security.SSL
+                and alt.protocol == endpoint.protocol
+                and alt.connect.outcome == "open"
+            ),
+            None,
+        )
+        if implicit is not None:
+            params.update(right_port=implicit.port, right_security=Security.SSL)
+        else:
+            params.update(right_port=endpoint.port, right_security=Security.STARTTLS)
+        evidence = (
+            [f"port {endpoint.port} greeted without encryption: {tls.first_bytes}"] if tls.first_bytes else []
+        )
+        return [finding("PORT_SECURITY_MISMATCH", server.role, params, evidence)]
+    if endpoint.security != Security.SSL and session.greeting_kind == GreetingKind.TLS_EXPECTED:
+        # STARTTLS or none typed, but the server waits for a TLS handshake: an implicit-TLS port.
+        params.update(right_port=endpoint.port, right_security=Security.SSL)
+        evidence = [f"port {endpoint.port} sent no greeting and answers a TLS handshake"]
+        return [finding("PORT_SECURITY_MISMATCH", server.role, params, evidence)]
+    return []
+
+
+def starttls_findings(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    endpoint = server.endpoint
+    if session is None or endpoint.security != Security.STARTTLS or session.starttls_offered is not False:
+        return []
+    better = working_alternative(server, exclude_port=endpoint.port)
+    params: dict[str, str | int | None] = {"role": server.role, "host": endpoint.host, "port": endpoint.port}
+    if better is not None:
+        params.update(right_port=better.port, right_security=better.security)
+    evidence = [f"capabilities: {' '.join(session.capabilities)}"] if session.capabilities else []
+    if session.starttls_words is not None:
+        evidence.append(session.starttls_words.text)
+    return [finding("STARTTLS_UNAVAILABLE", server.role, params, evidence)]
+
+
+def certificate_findings(server: ServerFacts) -> list[Finding]:
+    session = server.session
+    tls = session.tls if session else None
+    if tls is None:
+        return []
+    endpoint = server.endpoint
+    role = server.role
+    base: dict[str, str | int | None] = {"role": role, "host": endpoint.host}
+    if tls.error_kind == "protocol_version" or (tls.version in OUTDATED_VERSIONS):
+        return [
+            finding(
+                "TLS_VERSION_OUTDATED",
+                role,
+                {**base, "version": tls.version or "?"},
+                [f"negotiated: {tls.version}" if tls.version else tls.error_detail],
+            )
+        ]
+    if tls.error_kind is not None:
+        return []
+    found: list[Finding] = []
+    names = ", ".join(tls.subject_names)
+    cert_evidence = [f"certificate for: {names}", f"issued by: {tls.issuer}", f"valid until: {tls.not_after}"]
+    if tls.interception_product is not None or tls.trusted_system_only:
+        found.append(
+            finding(
+                "TLS_INTERCEPTED",
+                role,
+                {**base, "issuer": tls.issuer, "product": tls.interception_product},
+                cert_evidence,
+            )
+        )
+        return found  # the re-signed certificate says nothing about the real server's
+    if not tls.trusted:
+        found.append(finding("TLS_CERT_UNTRUSTED", role, {**base, "issuer": tls.issuer}, cert_evidence))
+    if tls.expired or tls.not_yet_valid:
+        found.append(finding("TLS_CERT_EXPIRED", role, {**base, "not_after": tls.not_after}, cert_evidence))
+    if not tls.name_matches:
+        found.append(
+            finding(
+                "TLS_CERT_NAME_MISMATCH",
+                role,
+                {**base, "cert_names": names, "suggested_host": tls.suggested_host},
+                cert_evidence,
+            )
+        )
+    return found
+
+
+def standard_port_for(protocol_pairs: tuple[tuple[int, Security], ...], security: Security) -> int | None:
+    return next((port for port, sec in protocol_pairs if sec == security), None)
+
+
+__all__ = ["STANDARD_PAIRS", "certificate_findings", "security_mismatch", "starttls_findings"]
