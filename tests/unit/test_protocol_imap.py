@@ -36,13 +36,15 @@ GREETING_LOGINDISABLED = (
     b"Dovecot (Debian) ready.\r\n"
 )
 SESSION = (
-    GREETING
-    + b"a001 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\r\n"
+    GREETING + b"a001 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
+    b"connections.\r\n"
     b"a002 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"
     b"a003 NO [UNAVAILABLE] Temporary authentication failure. [vm:2026-11-24 19:46:36]\r\n"
-    b"a004 NO [LIMIT] Maximum number of connections from user+IP exceeded (mail_max_userip_connections=3)\r\n"
-    b"a005 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES "
-    b"MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY QUOTA] Logged in\r\n"
+    b"a004 NO [LIMIT] Maximum number of connections from user+IP exceeded "
+    b"(mail_max_userip_connections=3)\r\n"
+    b"a005 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
+    b"THREAD=REFERENCES MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY "
+    b"QUOTA] Logged in\r\n"
     b'* QUOTAROOT INBOX "User quota"\r\n'
     b'* QUOTA "User quota" (STORAGE 0 10240)\r\n'
     b"a006 OK Getquotaroot completed (0.001 + 0.000 secs).\r\n"
@@ -99,7 +101,11 @@ def test_a_recorded_session_is_framed() -> None:
         ),
         Tagged("a002", ImapStatus.NO, "AUTHENTICATIONFAILED", "", "Authentication failed."),
         Tagged(
-            "a003", ImapStatus.NO, "UNAVAILABLE", "", "Temporary authentication failure. [vm:2026-11-24 19:46:36]"
+            "a003",
+            ImapStatus.NO,
+            "UNAVAILABLE",
+            "",
+            "Temporary authentication failure. [vm:2026-11-24 19:46:36]",
         ),
         Tagged(
             "a004",
@@ -115,8 +121,10 @@ def test_a_recorded_session_is_framed() -> None:
         Tagged("a006", ImapStatus.OK, None, "", "Getquotaroot completed (0.001 + 0.000 secs)."),
     ]
     assert found[10] == Untagged("4 EXISTS")
-    assert found[11] == Tagged("a007", ImapStatus.OK, "READ-ONLY", "", "Examine completed (0.001 + 0.000 secs).")
-    assert found[12].code == "OVERQUOTA"  # type: ignore[union-attr]
+    assert found[11] == Tagged(
+        "a007", ImapStatus.OK, "READ-ONLY", "", "Examine completed (0.001 + 0.000 secs)."
+    )
+    assert isinstance(found[12], Tagged) and found[12].code == "OVERQUOTA"
     assert found[13:] == [
         Continuation("Ready for literal data"),
         Continuation(""),
@@ -129,7 +137,7 @@ LITERALS = (
     b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n"
     # a literal holding what looks like a tagged response and a CRLF: it is data, not protocol
     b"* 2 FETCH (BODY[] {24}\r\na010 OK fake\r\n* 9 EXISTS UID 7)\r\n"
-    b"* LIST () \"/\" {0}\r\n\r\n"
+    b'* LIST () "/" {0}\r\n\r\n'
     b"* 3 FETCH (BINARY[] ~{3}\r\n\x00\x01\x02 X {2}\r\nab)\r\n"
     b"* OK ends like a literal {5}\r\n"  # status responses carry text only: no literal here
     b"* QUOTA {10}\r\nUser quota (STORAGE 1 2)\r\n"
@@ -227,7 +235,8 @@ def test_unread_bytes_after_the_starttls_answer_are_visible() -> None:
 # ------------------------------------------------------------------ greeting, conditions, capabilities
 
 DOVECOT_CAPABILITIES = frozenset(
-    "IMAP4REV1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN AUTH=LOGIN".split()
+    {"IMAP4REV1", "SASL-IR", "LOGIN-REFERRALS", "ID", "ENABLE", "IDLE", "LITERAL+", "STARTTLS"}
+    | {"AUTH=PLAIN", "AUTH=LOGIN"}
 )
 
 
@@ -279,9 +288,9 @@ def test_what_is_not_a_greeting(response: ImapResponse | str) -> None:
 
 
 def test_conditions() -> None:
-    assert imap.parse_condition(Untagged("BYE Microsoft Exchange Server IMAP4 server signing off.")) == ImapCondition(
-        ImapStatus.BYE, None, "", "Microsoft Exchange Server IMAP4 server signing off."
-    )
+    assert imap.parse_condition(
+        Untagged("BYE Microsoft Exchange Server IMAP4 server signing off.")
+    ) == ImapCondition(ImapStatus.BYE, None, "", "Microsoft Exchange Server IMAP4 server signing off.")
     assert imap.parse_condition("* NO [ALERT] Application-specific password required") == ImapCondition(
         ImapStatus.NO, "ALERT", "", "Application-specific password required"
     )
@@ -310,8 +319,13 @@ def test_response_codes(text: str, code: str | None, args: str, rest: str) -> No
 def test_capabilities_after_login() -> None:
     tagged = framed(SESSION)[5]
     assert isinstance(tagged, Tagged)
-    assert tagged.capabilities is not None and "QUOTA" in tagged.capabilities and "STARTTLS" not in tagged.capabilities
-    assert framed(SESSION)[1].capabilities is None  # type: ignore[union-attr]
+    assert (
+        tagged.capabilities is not None
+        and "QUOTA" in tagged.capabilities
+        and "STARTTLS" not in tagged.capabilities
+    )
+    refused = framed(SESSION)[1]
+    assert isinstance(refused, Tagged) and refused.capabilities is None
 
 
 def test_parse_capabilities() -> None:
@@ -343,15 +357,24 @@ def test_parse_exists(response: Untagged | str, count: int | None) -> None:
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
-        ('* QUOTA "User quota" (STORAGE 0 10240)', QuotaInfo("User quota", (QuotaResource("STORAGE", 0, 10240),))),
+        (
+            '* QUOTA "User quota" (STORAGE 0 10240)',
+            QuotaInfo("User quota", (QuotaResource("STORAGE", 0, 10240),)),
+        ),
         ('QUOTA "" (STORAGE 10 512)', QuotaInfo("", (QuotaResource("STORAGE", 10, 512),))),
         (
             "* QUOTA ROOT (STORAGE 10 512 MESSAGE 2 1000)",
             QuotaInfo("ROOT", (QuotaResource("STORAGE", 10, 512), QuotaResource("MESSAGE", 2, 1000))),
         ),
-        ('* quota "a \\"b\\" \\\\c" (storage 1 2)', QuotaInfo('a "b" \\c', (QuotaResource("STORAGE", 1, 2),))),
+        (
+            '* quota "a \\"b\\" \\\\c" (storage 1 2)',
+            QuotaInfo('a "b" \\c', (QuotaResource("STORAGE", 1, 2),)),
+        ),
         ("* QUOTA x ()", QuotaInfo("x", ())),
-        (Untagged("QUOTA {10} (STORAGE 1 2)", (b"User quota",)), QuotaInfo("User quota", (QuotaResource("STORAGE", 1, 2),))),
+        (
+            Untagged("QUOTA {10} (STORAGE 1 2)", (b"User quota",)),
+            QuotaInfo("User quota", (QuotaResource("STORAGE", 1, 2),)),
+        ),
         ("* QUOTA x (STORAGE 1)", None),
         ("* QUOTA x (STORAGE one 2)", None),
         ("* QUOTA x (STORAGE 1 " + "9" * 25 + ")", None),
@@ -373,8 +396,8 @@ def test_quota_helpers() -> None:
     assert info is not None
     storage = info.resource("storage")
     assert storage is not None and storage.fraction_used == 0.9
-    assert info.resource("MESSAGE") == QuotaResource("MESSAGE", 3, 0)
-    assert info.resource("MESSAGE").fraction_used is None  # type: ignore[union-attr]
+    message = info.resource("MESSAGE")
+    assert message == QuotaResource("MESSAGE", 3, 0) and message.fraction_used is None
     assert info.resource("OTHER") is None
 
 
@@ -394,11 +417,10 @@ def test_parse_quotaroot(response: str, expected: QuotaRoot | None) -> None:
 
 
 def test_quota_from_the_framed_session() -> None:
-    found = framed(SESSION)
-    assert imap.parse_quotaroot(found[6]) == QuotaRoot("INBOX", ("User quota",))  # type: ignore[arg-type]
-    assert imap.parse_quota(found[7]) == QuotaInfo(  # type: ignore[arg-type]
-        "User quota", (QuotaResource("STORAGE", 0, 10240),)
-    )
+    root, quota = framed(SESSION)[6:8]
+    assert isinstance(root, Untagged) and isinstance(quota, Untagged)
+    assert imap.parse_quotaroot(root) == QuotaRoot("INBOX", ("User quota",))
+    assert imap.parse_quota(quota) == QuotaInfo("User quota", (QuotaResource("STORAGE", 0, 10240),))
 
 
 # ------------------------------------------------------------------ tags and commands
@@ -448,7 +470,7 @@ def test_commands_are_exact_bytes(command: bytes, expected: bytes) -> None:
             "太郎",
             "pässwort",
             False,
-            (b"a001 LOGIN {6}\r\n", '太郎 {9}\r\n'.encode(), "pässwort\r\n".encode()),
+            (b"a001 LOGIN {6}\r\n", "太郎 {9}\r\n".encode(), "pässwort\r\n".encode()),
         ),
     ],
 )

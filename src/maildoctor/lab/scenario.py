@@ -124,6 +124,9 @@ class Scenario:
     description: str
     account: TypedSettings
     expect: tuple[str, ...] = ()
+    # words the top finding's fix steps / evidence must contain (ports, host names, server words)
+    expect_fix: tuple[str, ...] = ()
+    expect_evidence: tuple[str, ...] = ()
     dovecot: DovecotSpec | None = None
     postfix: PostfixSpec | None = None
     interception: InterceptionSpec | None = None
@@ -177,7 +180,9 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         where,
     )
     head = _table(data, "scenario", where)
-    _only_keys(head, ["description", "expect", "namespace"], f"{where} [scenario]")
+    _only_keys(
+        head, ["description", "expect", "expect_fix", "expect_evidence", "namespace"], f"{where} [scenario]"
+    )
     account_table = _table(data, "account", where)
     if "address" not in account_table:
         raise ScenarioError(f"{where}: [account] needs an address")
@@ -216,6 +221,8 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         description=str(head.get("description", "")),
         account=TypedSettings(**account_table),
         expect=tuple(head.get("expect", ())),
+        expect_fix=tuple(head.get("expect_fix", ())),
+        expect_evidence=tuple(head.get("expect_evidence", ())),
         dovecot=dovecot,
         postfix=postfix,
         interception=interception,
@@ -485,6 +492,7 @@ def run_scenario(
     timeout: float = 120.0,
     stdin: str | None = None,
     namespace: bool | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Build the world, run `command` against it, tear the world down.
 
@@ -500,8 +508,18 @@ def run_scenario(
     if scenario.needs_netns if namespace is None else namespace or scenario.needs_netns:
         from maildoctor.lab import netns
 
-        return netns.run_in_netns(child, rules=(), timeout=timeout, input=stdin, env={NETNS_MARKER: "1"})
-    return subprocess.run(child, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
+        return netns.run_in_netns(
+            child, rules=(), timeout=timeout, input=stdin, env={**(env or {}), NETNS_MARKER: "1"}
+        )
+    return subprocess.run(
+        child,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

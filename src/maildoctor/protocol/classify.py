@@ -98,7 +98,7 @@ class SmtpRule:
     source: str
     stages: frozenset[str] = frozenset()  # "mail", "rcpt"; empty: both
     reply_codes: frozenset[int] = frozenset()
-    reply_class: int | None = None
+    reply_class: int | None = None  # 5: only permanent refusals (4yz with the same words is "try later")
     enhanced: tuple[str, ...] = ()
     words: re.Pattern[str] | None = None
 
@@ -427,13 +427,14 @@ SMTP_REJECTION_RULES: Final[tuple[SmtpRule, ...]] = (
         _S.SENDER_REJECTED,
         # Postfix prefixes every reject_sender_* with `Sender address rejected:` (lab notes 2.1)
         source="Postfix (lab notes 2.1) and common MTA wording",
+        reply_class=5,
         words=_words(r"sender address rejected|sender (?:address )?(?:is )?(?:not allowed|denied|refused)"),
     ),
     SmtpRule(
         "sender-enhanced",
         _S.SENDER_REJECTED,
         source="RFC 3463 X.1.7 bad sender's mailbox syntax, X.1.8 bad sender's system address",
-        enhanced=("5.1.7", "5.1.8", "4.1.7", "4.1.8"),
+        enhanced=("5.1.7", "5.1.8"),
     ),
     SmtpRule(
         "sender-address-status",
@@ -456,6 +457,7 @@ SMTP_REJECTION_RULES: Final[tuple[SmtpRule, ...]] = (
         _S.RECIPIENT_REJECTED,
         source="Postfix `Recipient address rejected`, RFC 5321 `550 mailbox unavailable`, common wording",
         stages=frozenset({"rcpt"}),
+        reply_class=5,
         words=_words(
             r"recipient address rejected|user unknown|unknown user|no such (?:user|mailbox|recipient)"
             r"|mailbox unavailable|(?:user|mailbox|address) (?:does not|doesn't) exist"
@@ -465,6 +467,8 @@ SMTP_REJECTION_RULES: Final[tuple[SmtpRule, ...]] = (
     SmtpRule(
         "transient",
         _S.TEMPORARY,
+        # Postfix words even these `Recipient address rejected:`/`Sender address rejected:`, hence
+        # reply_class=5 on the rows for those words above
         source="RFC 5321 4.2.1: 4yz transient (greylisting 450 4.7.1, 451 4.3.0, 421)",
         reply_class=4,
     ),
