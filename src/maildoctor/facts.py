@@ -108,6 +108,8 @@ class LoginSkip(StrEnum):
     NO_SHARED_MECHANISM = "no_shared_mechanism"
     PLAINTEXT_REFUSED = "plaintext_refused"  # the server forbids login without encryption
     NOT_REACHED = "not_reached"  # an earlier step failed
+    # the certificate failed verification: the password is not sent to a server we cannot trust
+    CERTIFICATE_NOT_TRUSTED = "certificate_not_trusted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,40 +96,35 @@ def test_a_recorded_session_is_framed() -> None:
             "a001",
             ImapStatus.NO,
             "PRIVACYREQUIRED",
-            "",
             "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
         ),
-        Tagged("a002", ImapStatus.NO, "AUTHENTICATIONFAILED", "", "Authentication failed."),
+        Tagged("a002", ImapStatus.NO, "AUTHENTICATIONFAILED", "Authentication failed."),
         Tagged(
             "a003",
             ImapStatus.NO,
             "UNAVAILABLE",
-            "",
             "Temporary authentication failure. [vm:2026-11-24 19:46:36]",
         ),
         Tagged(
             "a004",
             ImapStatus.NO,
             "LIMIT",
-            "",
             "Maximum number of connections from user+IP exceeded (mail_max_userip_connections=3)",
         ),
     ]
     assert found[6:9] == [
         Untagged('QUOTAROOT INBOX "User quota"'),
         Untagged('QUOTA "User quota" (STORAGE 0 10240)'),
-        Tagged("a006", ImapStatus.OK, None, "", "Getquotaroot completed (0.001 + 0.000 secs)."),
+        Tagged("a006", ImapStatus.OK, None, "Getquotaroot completed (0.001 + 0.000 secs)."),
     ]
     assert found[10] == Untagged("4 EXISTS")
-    assert found[11] == Tagged(
-        "a007", ImapStatus.OK, "READ-ONLY", "", "Examine completed (0.001 + 0.000 secs)."
-    )
+    assert found[11] == Tagged("a007", ImapStatus.OK, "READ-ONLY", "Examine completed (0.001 + 0.000 secs).")
     assert isinstance(found[12], Tagged) and found[12].code == "OVERQUOTA"
     assert found[13:] == [
         Continuation("Ready for literal data"),
         Continuation(""),
         Untagged("BYE Logging out"),
-        Tagged("a009", ImapStatus.OK, None, "", "Logout completed (0.001 + 0.000 secs)."),
+        Tagged("a009", ImapStatus.OK, None, "Logout completed (0.001 + 0.000 secs)."),
     ]
 
 
@@ -153,7 +148,7 @@ def test_literals_are_counted_not_parsed() -> None:
         Untagged("3 FETCH (BINARY[] ~{3} X {2})", (b"\x00\x01\x02", b"ab")),
         Untagged("OK ends like a literal {5}"),
         Untagged("QUOTA {10} (STORAGE 1 2)", (b"User quota",)),
-        Tagged("a010", ImapStatus.OK, None, "", "done"),
+        Tagged("a010", ImapStatus.OK, None, "done"),
     ]
 
 
@@ -211,8 +206,16 @@ def test_lines_that_are_not_imap_raise_at_every_split(data: bytes) -> None:
         assert responses(chunks) == ([], ProtocolViolation), chunks
 
 
+def test_responses_match_positionally() -> None:
+    match framed(b"a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")[0]:
+        case Tagged(tag, ImapStatus.NO, code, text):
+            assert (tag, code, text) == ("a1", "AUTHENTICATIONFAILED", "Authentication failed.")
+        case _:
+            pytest.fail("not matched")
+
+
 def test_status_words_are_case_insensitive() -> None:
-    assert framed(b"a1 ok [alert] Hi\r\n") == [Tagged("a1", ImapStatus.OK, "ALERT", "", "Hi")]
+    assert framed(b"a1 ok [alert] Hi\r\n") == [Tagged("a1", ImapStatus.OK, "ALERT", "Hi")]
 
 
 def test_a_violation_keeps_the_line_and_stays() -> None:
@@ -228,7 +231,7 @@ def test_a_violation_keeps_the_line_and_stays() -> None:
 def test_unread_bytes_after_the_starttls_answer_are_visible() -> None:
     reader = ImapResponseReader()
     reader.feed(b"a002 OK Begin TLS negotiation now.\r\n* OK injected\r\n")
-    assert reader.next_response() == Tagged("a002", ImapStatus.OK, None, "", "Begin TLS negotiation now.")
+    assert reader.next_response() == Tagged("a002", ImapStatus.OK, None, "Begin TLS negotiation now.")
     assert reader.buffered == len(b"* OK injected\r\n")
 
 
@@ -278,7 +281,7 @@ def test_greeting_kinds(text: str, status: ImapStatus, capabilities: frozenset[s
         Untagged("4 EXISTS"),
         Untagged("NO [ALERT] not a greeting"),
         Untagged(""),
-        Tagged("a1", ImapStatus.OK, None, "", "x"),
+        Tagged("a1", ImapStatus.OK, None, "x"),
         Continuation("x"),
         "220 smtp ready",
     ],
@@ -290,12 +293,12 @@ def test_what_is_not_a_greeting(response: ImapResponse | str) -> None:
 def test_conditions() -> None:
     assert imap.parse_condition(
         Untagged("BYE Microsoft Exchange Server IMAP4 server signing off.")
-    ) == ImapCondition(ImapStatus.BYE, None, "", "Microsoft Exchange Server IMAP4 server signing off.")
+    ) == ImapCondition(ImapStatus.BYE, None, "Microsoft Exchange Server IMAP4 server signing off.")
     assert imap.parse_condition("* NO [ALERT] Application-specific password required") == ImapCondition(
-        ImapStatus.NO, "ALERT", "", "Application-specific password required"
+        ImapStatus.NO, "ALERT", "Application-specific password required"
     )
     assert imap.parse_condition("* OK [WEBALERT https://accounts.google.com/x] Web login required.") == (
-        ImapCondition(ImapStatus.OK, "WEBALERT", "https://accounts.google.com/x", "Web login required.")
+        ImapCondition(ImapStatus.OK, "WEBALERT", "Web login required.", "https://accounts.google.com/x")
     )
     assert imap.parse_condition("* 4 EXISTS") is None
 
@@ -313,7 +316,7 @@ def test_conditions() -> None:
 )
 def test_response_codes(text: str, code: str | None, args: str, rest: str) -> None:
     tagged = framed(f"a1 NO {text}\r\n".encode())[0]
-    assert tagged == Tagged("a1", ImapStatus.NO, code, args, rest)
+    assert tagged == Tagged("a1", ImapStatus.NO, code, rest, args)
 
 
 def test_capabilities_after_login() -> None:

@@ -360,6 +360,7 @@ def test_line_breaks_in_arguments_are_refused(build: Callable[[str], bytes], val
     [
         lambda: smtp.ehlo(""),
         lambda: smtp.ehlo("two words"),
+        lambda: smtp.ehlo("例え.jp"),  # the xn-- form must be given
         lambda: smtp.mail_from("a@b> SIZE=1"),
         lambda: smtp.rcpt_to("<bob@example.test>"),
         lambda: smtp.rcpt_to(""),

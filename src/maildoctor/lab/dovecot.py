@@ -70,6 +70,10 @@ class DovecotOptions:
     passdb_broken: bool = False
     # listen on 143/993/110/995 instead of free ports (only inside a lab network namespace)
     standard_ports: bool = False
+    # SASL mechanisms offered (also to Postfix): "cram-md5" alone leaves a client of PLAIN/LOGIN stranded
+    auth_mechanisms: str = "plain login"
+    # False: no TLS at all (no STARTTLS; the implicit-TLS ports then speak plain text)
+    tls: bool = True
 
 
 @dataclass
@@ -134,7 +138,11 @@ def _wait_ready(server: DovecotServer, popen: subprocess.Popen[bytes]) -> None:
     unverified = ssl.create_default_context()
     unverified.check_hostname = False
     unverified.verify_mode = ssl.CERT_NONE
-    client = imaplib.IMAP4_SSL(server.host, server.ports["imaps"], ssl_context=unverified, timeout=10)
+    client = (
+        imaplib.IMAP4_SSL(server.host, server.ports["imaps"], ssl_context=unverified, timeout=10)
+        if server.options.tls
+        else imaplib.IMAP4(server.host, server.ports["imap"], timeout=10)
+    )
     try:
         client.login(user.name, user.password)
     finally:
@@ -167,6 +175,8 @@ def start_dovecot(
                 "SSL_KEY": certificate.key,
                 "DISABLE_PLAINTEXT": "yes" if options.disable_plaintext_auth else "no",
                 "AUTH_DELAY": options.auth_failure_delay,
+                "AUTH_MECHS": options.auth_mechanisms,
+                "SSL": "yes" if options.tls else "no",
                 "MAXCONN": options.max_userip_connections,
                 "PENALTY_MODE": "0600" if options.auth_penalty else "0",
                 "PASSDB": instance / "passwd",

@@ -40,6 +40,8 @@ class PostfixOptions:
     myhostname: str = "mail.example.test"
     # listen on 25/587/465 instead of free ports (only inside a lab network namespace)
     standard_ports: bool = False
+    # only these SASL mechanisms are offered (smtpd_sasl_mechanism_filter); None: Postfix's default
+    mechanisms: str | None = None
 
 
 @dataclass
@@ -109,6 +111,7 @@ def start_postfix(
             "MX": ports["mx"],
             "SUBM": ports["submission"],
             "SMTPS": ports["smtps"],
+            "MECHANISM_FILTER": options.mechanisms or "!external, static:rest",
         }
         (etc / "main.cf").write_text(render_template(main_template, values))
         (etc / "master.cf").write_text(render_template(master_template, values))

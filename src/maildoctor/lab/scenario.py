@@ -36,11 +36,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import imaplib
 import json
 import os
 import re
 import shlex
 import signal
+import ssl
 import subprocess
 import sys
 import tomllib
@@ -55,7 +57,7 @@ from maildoctor.lab.dovecot import DovecotOptions, DovecotServer, MailUser, star
 from maildoctor.lab.postfix import PostfixOptions, PostfixServer, start_postfix
 
 NETNS_MARKER = "MAILDOCTOR_LAB_NETNS"
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 class ScenarioError(ValueError):
@@ -91,11 +93,15 @@ class DovecotSpec:
     certificate: str = "good"
     options: DovecotOptions = field(default_factory=DovecotOptions)
     mailbox: tuple[MailboxSeed, ...] = ()
+    # IMAP sessions of the account's user kept open while the command runs (other devices)
+    hold_connections: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class PostfixSpec:
     certificate: str = "good"
+    # SASL mechanisms Postfix offers, e.g. "cram-md5" (smtpd_sasl_mechanism_filter)
+    mechanisms: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +168,15 @@ def _only_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> 
 
 def _dovecot_spec(table: dict[str, Any], where: str) -> DovecotSpec:
     option_names = [f.name for f in fields(DovecotOptions)]
-    _only_keys(table, ["certificate", "mailbox", *option_names], where)
+    _only_keys(table, ["certificate", "mailbox", "hold_connections", *option_names], where)
     certificate = str(table.pop("certificate", "good"))
+    hold = int(table.pop("hold_connections", 0))
     if certificate not in _CERT_KINDS:
         raise ScenarioError(f"{where}: certificate must be one of {_CERT_KINDS}")
     seeds = tuple(MailboxSeed(**seed) for seed in table.pop("mailbox", []))
     if "users" in table:
         table["users"] = tuple(MailUser(**user) for user in table["users"])
-    return DovecotSpec(certificate, DovecotOptions(**table), seeds)
+    return DovecotSpec(certificate, DovecotOptions(**table), seeds, hold)
 
 
 def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None) -> Scenario:
@@ -326,6 +333,28 @@ def _seed_mailboxes(server: DovecotServer, seeds: Sequence[MailboxSeed], domain:
             server.deliver(recipient, f"{headers}\r\n{body}")
 
 
+def _hold_connections(world: World, server: DovecotServer, count: int) -> None:
+    """Other devices of the same account, logged in and staying connected."""
+    if count <= 0:
+        return
+    typed = world.scenario.account
+    user = server.user((typed.username or typed.address).split("@")[0])
+    context = ssl.create_default_context(cafile=str(world.pki.ca.cert))
+    context.check_hostname = False
+    for _ in range(count):
+        if server.options.tls:
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(server.host, server.ports["imaps"], ssl_context=context)
+        else:
+            client = imaplib.IMAP4(server.host, server.ports["imap"])
+        client.login(user.name, user.password)
+        world._stack.callback(_logout_quietly, client)
+
+
+def _logout_quietly(client: imaplib.IMAP4) -> None:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error):
+        client.logout()
+
+
 def _start_interception(world: World, spec: InterceptionSpec) -> None:
     from maildoctor.lab import mitm
 
@@ -432,12 +461,13 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             world.values.update({name: str(port) for name, port in dovecot.ports.items()})
             domain = scenario.account.address.rpartition("@")[2] or "example.test"
             _seed_mailboxes(dovecot, scenario.dovecot.mailbox, domain)
+            _hold_connections(world, dovecot, scenario.dovecot.hold_connections)
         if scenario.postfix is not None and world.dovecot is not None:
             postfix = start_postfix(
                 directory / "postfix",
                 world.dovecot,
                 world.certs.by_kind(scenario.postfix.certificate),
-                PostfixOptions(standard_ports=standard),
+                PostfixOptions(standard_ports=standard, mechanisms=scenario.postfix.mechanisms),
             )
             world._stack.callback(postfix.stop)
             world.postfix = postfix

@@ -166,6 +166,14 @@ def login_gate(record: SessionRecord, protocol: str) -> LoginFacts | None:
         return skipped_login(LoginSkip.NO_AUTH_REQUESTED)
     if context.password is None:
         return skipped_login(LoginSkip.NO_PASSWORD)
+    tls = record.tls
+    if (
+        tls is not None
+        and tls.error_kind is None
+        and (tls.verify_error is not None or tls.interception_product is not None or tls.trusted_system_only)
+    ):
+        # a mail program would stop here too; and a password must not go to a server we cannot verify
+        return skipped_login(LoginSkip.CERTIFICATE_NOT_TRUSTED)
     allowed, reason = context.guard.may_try(protocol, context.endpoint.host, context.username)
     if not allowed:
         return skipped_login(

@@ -8,7 +8,7 @@ RFC 9051/3501 (IMAP4), 5530 (response codes), 9208/2087 (QUOTA), 4959 (SASL-IR),
     while (response := reader.next_response()) is not None:
         match response:
             case Untagged(text): ...
-            case Tagged(tag, status, code): ...
+            case Tagged(tag, status, code, text): ...
 
 An untagged response that ends a line with a literal `{n}` goes on after exactly
 n bytes; the reader counts them (bounded by `max_literal`) and returns the whole
@@ -105,8 +105,8 @@ class Tagged:
     tag: str
     status: ImapStatus
     code: str | None
-    code_args: str
     text: str
+    code_args: str = ""
 
     @property
     def capabilities(self) -> frozenset[str] | None:
@@ -255,7 +255,7 @@ def _tagged(line: bytes) -> Tagged:
     if not tag or not space or status_word not in _TAGGED_STATUSES:
         raise ProtocolViolation("not an IMAP response line", line)
     code, args, text = _resp_text(decode_text(resp_text))
-    return Tagged(decode_text(tag), ImapStatus(status_word), code, args, text)
+    return Tagged(decode_text(tag), ImapStatus(status_word), code, text, args)
 
 
 # --------------------------------------------------------------------------- status responses
@@ -267,8 +267,8 @@ class ImapCondition:
 
     status: ImapStatus
     code: str | None
-    code_args: str
     text: str
+    code_args: str = ""
 
 
 def _untagged_text(response: Untagged | str) -> tuple[str, tuple[bytes, ...]]:
@@ -284,7 +284,7 @@ def parse_condition(response: Untagged | str) -> ImapCondition | None:
     if word.upper() not in _CONDITION_WORDS:
         return None
     code, args, message = _resp_text(rest)
-    return ImapCondition(ImapStatus(word.upper()), code, args, message)
+    return ImapCondition(ImapStatus(word.upper()), code, message, args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,10 +292,10 @@ class ImapGreeting:
     """The first thing an IMAP server says; `capabilities` only if it carries `[CAPABILITY ...]`."""
 
     status: ImapStatus  # OK, PREAUTH or BYE
-    code: str | None
-    code_args: str
     capabilities: frozenset[str] | None
     text: str
+    code: str | None = None
+    code_args: str = ""
 
 
 def parse_greeting(response: ImapResponse | str) -> ImapGreeting | None:
@@ -307,10 +307,10 @@ def parse_greeting(response: ImapResponse | str) -> ImapGreeting | None:
         return None
     return ImapGreeting(
         status=condition.status,
-        code=condition.code,
-        code_args=condition.code_args,
         capabilities=_capability_code(condition.code, condition.code_args),
         text=condition.text,
+        code=condition.code,
+        code_args=condition.code_args,
     )
 
 

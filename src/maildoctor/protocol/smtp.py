@@ -241,14 +241,21 @@ def _address(address: str, what: str) -> str:
     return address
 
 
+def _client_name(name: str, what: str) -> str:
+    check_token(name, what)
+    if not name.isascii():
+        raise ValueError(f"{what} must be ASCII (an internationalised domain goes as its xn-- A-label)")
+    return name
+
+
 def ehlo(name: str) -> bytes:
     """`EHLO name`: a domain (A-label) or an address literal such as `[192.0.2.1]`."""
-    return _command(f"EHLO {check_token(name, 'EHLO name')}")
+    return _command(f"EHLO {_client_name(name, 'EHLO name')}")
 
 
 def helo(name: str) -> bytes:
     """`HELO name`, for servers that refuse EHLO."""
-    return _command(f"HELO {check_token(name, 'HELO name')}")
+    return _command(f"HELO {_client_name(name, 'HELO name')}")
 
 
 def starttls() -> bytes:

@@ -19,11 +19,21 @@ _EXPLAINS: dict[str, frozenset[str]] = {
     "SERVER_OUTAGE": frozenset({"SERVER_UNREACHABLE", "PORT_BLOCKED", "TOO_MANY_CONNECTIONS"}),
     "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED"}),
     "TLS_INTERCEPTED": frozenset({"TLS_CERT_UNTRUSTED"}),
+    # not logged in, so the server will not pass mail on: the login problem is the root
+    "AUTH_MECHANISM_MISMATCH": frozenset({"SMTP_AUTH_REQUIRED"}),
+    "PLAINTEXT_LOGIN_REFUSED": frozenset({"SMTP_AUTH_REQUIRED"}),
 }
 
 
+_SERVER_ORDER = {"input": 0, "incoming": 1, "outgoing": 2, "domain": 3}
+
+
 def _key(item: Finding) -> tuple[int, int, int]:
-    return (_SEVERITY_ORDER[item.severity], _LAYER_ORDER.index(item.layer), 0)
+    return (
+        _SEVERITY_ORDER[item.severity],
+        _LAYER_ORDER.index(item.layer),
+        _SERVER_ORDER.get(str(item.server), 9),
+    )
 
 
 def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
