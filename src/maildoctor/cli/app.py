@@ -347,8 +347,21 @@ def build_app(translator: Translator) -> typer.Typer:
         cls=command_class,
         help=_("Run the diagnosis against built-in example servers that are broken on purpose (offline)."),
     )
-    def demo(lang: Annotated[Language | None, lang_option()] = None) -> None:
-        _show_demo_plan(translator)
+    def demo(
+        json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help=_(
+                    "Print the examples' reports as a JSON list on standard output, and nothing else there."
+                ),
+            ),
+        ] = False,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        from maildoctor.lab.demo.command import run_demo_command
+
+        raise typer.Exit(run_demo_command(translator, as_json=json))
 
     @app.command(
         "ledger",
@@ -369,35 +382,6 @@ def build_app(translator: Translator) -> typer.Typer:
         _not_yet_available(translator, "web")
 
     return app
-
-
-def _show_demo_plan(translator: Translator) -> None:
-    """What `demo` will do, until the diagnosis engine and the example servers exist."""
-    _ = translator.gettext
-    broken_examples = (
-        _("a mail server set up with a port number and an encryption setting that do not fit together"),
-        _("an account whose password is wrong"),
-        _("a server whose certificate is issued for another server name"),
-        _("an outgoing server used without logging in"),
-        _("a mailbox that is almost full"),
-    )
-    console = _stdout()
-    console.print(
-        Text(
-            _("The demo runs the diagnosis against example servers built into maildoctor, broken on purpose:")
-        )
-    )
-    for example in broken_examples:
-        console.print(Text(f"  • {example}"))
-    console.print()
-    console.print(
-        Text(
-            _(
-                "The diagnosis itself comes in a later version of maildoctor; "
-                "for now the demo only lists these examples."
-            )
-        )
-    )
 
 
 def language_for(args: Sequence[str], environ: Mapping[str, str]) -> Language:

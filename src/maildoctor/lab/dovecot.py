@@ -45,6 +45,9 @@ class MailUser:
     name: str
     password: str
     quota: str = "10M"
+    # the server refuses this user even with the right password, in these words (Dovecot's
+    # nologin + reason): how providers say "app password required" or "account locked"
+    refusal: str | None = None
 
 
 DEFAULT_USERS = (
@@ -117,10 +120,12 @@ def _write_users(directory: Path, users: Sequence[MailUser]) -> None:
         home = mail_root / user.name
         home.mkdir()
         shutil.chown(home, nobody.pw_uid, nobody.pw_gid)
-        lines.append(
-            f"{user.name}:{{PLAIN}}{user.password}:{nobody.pw_uid}:{nobody.pw_gid}::{home}::"
-            f"userdb_quota_rule=*:storage={user.quota}"
-        )
+        extra = f"userdb_quota_rule=*:storage={user.quota}"
+        if user.refusal is not None:
+            if any(char in user.refusal for char in ":\n"):
+                raise ValueError("a refusal text cannot hold ':' or a line break (passwd-file format)")
+            extra += f" nologin=y reason={user.refusal}"
+        lines.append(f"{user.name}:{{PLAIN}}{user.password}:{nobody.pw_uid}:{nobody.pw_gid}::{home}::{extra}")
     passwd = directory / "passwd"
     passwd.write_text("\n".join(lines) + "\n")
     passwd.chmod(0o644)

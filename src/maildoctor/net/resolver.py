@@ -7,6 +7,7 @@ or the ones given with --dns (the lab's server in tests).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,10 +71,26 @@ class DnsClient:
         return done(DnsOutcome.OK, tuple(_rdata_text(rdata) for rdata in answer))
 
     async def resolve_host(self, host: str, lifetime: float) -> HostResolution:
+        literal = _ip_literal(host)
+        if literal is not None:  # an address typed as the server name needs no DNS
+            v4 = (literal,) if ":" not in literal else ()
+            v6 = (literal,) if ":" in literal else ()
+            return HostResolution(
+                host,
+                DnsLookup(host, "A", DnsOutcome.OK if v4 else DnsOutcome.NODATA, v4),
+                DnsLookup(host, "AAAA", DnsOutcome.OK if v6 else DnsOutcome.NODATA, v6),
+            )
         ipv4, ipv6 = await asyncio.gather(
             self.lookup(host, "A", lifetime), self.lookup(host, "AAAA", lifetime)
         )
         return HostResolution(host, ipv4, ipv6)
+
+
+def _ip_literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
 
 
 def _rdata_text(rdata: object) -> str:
