@@ -29,7 +29,7 @@ from typing import Final
 
 from maildoctor.causes import CAUSES, CauseCode
 from maildoctor.i18n import N_, Translator
-from maildoctor.model import Finding, Layer, Security, ServerRole, Verdict
+from maildoctor.model import Evidence, Finding, Layer, Security, ServerRole, Verdict
 
 # --------------------------------------------------------------------------- data types
 
@@ -770,6 +770,29 @@ def verdict_headline(verdict: Verdict, translator: Translator) -> str:
     return translator.gettext(VERDICT_HEADLINES[verdict])
 
 
+_OUTCOME_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "ok": N_("answered"),
+        "nxdomain": N_("does not exist (NXDOMAIN)"),
+        "nodata": N_("no such record"),
+        "servfail": N_("DNS error (SERVFAIL)"),
+        "refused": N_("refused"),
+        "timeout": N_("no answer (timeout)"),
+        "error": N_("error"),
+        "open": N_("open"),
+        "unreachable": N_("unreachable"),
+    }
+)
+
+
+def render_evidence(item: str | Evidence, translator: Translator) -> str:
+    """A server's words as they are; our own sentences in the reader's language."""
+    if isinstance(item, str):
+        return item
+    values = {name: translate_value(name, value, translator) for name, value in item.values}
+    return translator.gettext(item.message).format_map(values)
+
+
 def translate_value(name: str, value: str, translator: Translator) -> str:
     """A parameter value as the reader sees it: role, security and field values in words, others as is."""
     if name == "role":
@@ -778,6 +801,8 @@ def translate_value(name: str, value: str, translator: Translator) -> str:
         table = _SECURITY_NAMES
     elif name == "field":
         table = _FIELD_NAMES
+    elif name == "outcome" or name.endswith("_outcome"):
+        table = _OUTCOME_NAMES
     else:
         return value
     message = table.get(value)

@@ -355,6 +355,19 @@ class ServerRole(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """One of our own sentences about what was seen: an English message id and its values,
+    translated when shown (a server's own words are kept as plain strings instead)."""
+
+    message: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, message: str, **values: object) -> Evidence:
+        return cls(message, tuple((name, str(value)) for name, value in values.items()))
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One diagnosed cause: a code and its parameters, never rendered text.
 
@@ -367,7 +380,8 @@ class Finding:
     layer: Layer
     server: ServerRole
     params: tuple[tuple[str, str], ...] = ()  # the {placeholders} of the title and fix
-    evidence: tuple[str, ...] = ()  # what was seen: server words, certificate names, DNS answers
+    # what was seen: server words (str, verbatim), or our sentences about it (Evidence)
+    evidence: tuple[str | Evidence, ...] = ()
     consequence_of: str | None = None  # the cause code that explains this one
 
     def param(self, name: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from maildoctor.i18n import Translator
-from maildoctor.knowledge import render_finding
+from maildoctor.knowledge import render_evidence, render_finding
 from maildoctor.model import Endpoint, MailSettings, Report
 
 SCHEMA = "maildoctor.report/1"
@@ -44,7 +44,7 @@ def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
             "layer": str(item.layer),
             "server": str(item.server),
             "title": rendered.title,
-            "evidence": list(item.evidence),
+            "evidence": [render_evidence(line, translator) for line in item.evidence],
             "fix": list(rendered.fix),
             "consequence_of": item.consequence_of,
         }

@@ -1,13 +1,19 @@
 """lint_account: the typed account as findings, and the password never in any of them."""
 
 import random
+import re
+import string
 import unicodedata
 
 import pytest
 
 from maildoctor.causes import get_cause
+from maildoctor.i18n import get_translator
+from maildoctor.knowledge import render_evidence
+from maildoctor.lint.address import AddressProblemKind
 from maildoctor.lint.findings import lint_account
-from maildoctor.model import Finding, Layer, Secret, ServerRole, Severity
+from maildoctor.lint.typed import TypoRiskKind
+from maildoctor.model import Evidence, Finding, Layer, Secret, ServerRole, Severity
 
 ADDRESS = "taro@example.jp"
 CLEAN_PASSWORD = "hello"
@@ -46,7 +52,16 @@ def test_an_invalid_address() -> None:
         "positions": "5, 16",
         "suggestion": "taro@example.jp",
     }
-    assert finding.evidence[0] == "taro⟦＠⟧example.jp⟦ ⟧"
+    assert finding.evidence == (
+        "taro⟦＠⟧example.jp⟦ ⟧",
+        Evidence.of(
+            "The @ in the {field} is the full-width ＠ (position {positions}). Type the half-width @.",
+            field="address",
+            positions="5",
+        ),
+        Evidence.of("The {field} has a space in it (position {positions}).", field="address", positions="16"),
+        Evidence.of("Did you mean {suggestion}?", suggestion="taro@example.jp"),
+    )
     assert finding.consequence_of is None
 
 
@@ -55,6 +70,61 @@ def test_an_invalid_address_without_a_suggestion() -> None:
     assert finding.param("problem") == "invalid_domain"
     assert finding.param("suggestion") is None
     assert finding.param("address_marked") == "taro@example"
+    assert finding.evidence == (
+        "taro@example",
+        Evidence.of(
+            "The domain of the {field} (the part after the @) is not written correctly. "
+            "It should look like example.co.jp.",
+            field="address",
+        ),
+    )
+
+
+def test_problems_of_one_kind_share_a_sentence() -> None:
+    (finding,) = lint(address="ta ro@exa mple.jp")
+    assert finding.evidence == (
+        "ta⟦ ⟧ro@exa⟦ ⟧mple.jp",
+        Evidence.of(
+            "The {field} has a space in it (position {positions}).", field="address", positions="3, 10"
+        ),
+        Evidence.of("Did you mean {suggestion}?", suggestion="taro@example.jp"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("", "The {field} is empty."),
+        ("taro.example.jp", "The {field} has no @ between the name and the domain."),
+        ("taro@@example.jp", "The {field} has more than one @ (position {positions})."),
+        (
+            "ｔaro@example.jp",
+            "The {field} has full-width characters (position {positions}). Type them in half-width.",
+        ),
+        (
+            "taro\u200b@example.jp",
+            "The {field} has invisible characters (position {positions}). "
+            "They often come along when text is copied and pasted.",
+        ),
+        (
+            "ta..ro@example.jp",
+            "The part of the {field} before the @ is not written correctly (position {positions}). "
+            "It may hold half-width letters, digits and symbols such as . - _ +, "
+            "but no dot at the start or the end and no two dots in a row.",
+        ),
+        (
+            "taro@exa_mple.jp",
+            "The domain of the {field} (the part after the @) is not written correctly "
+            "(position {positions}). It should look like example.co.jp.",
+        ),
+    ],
+)
+def test_each_address_problem_has_its_sentence(address: str, message: str) -> None:
+    (finding,) = lint(address=address, username=None)
+    sentences = [item for item in finding.evidence if isinstance(item, Evidence)]
+    assert sentences[0].message == message
+    assert ("field", "address") in sentences[0].values
+    assert finding.evidence[: -len(sentences)] == ((finding.param("address_marked"),) if address else ())
 
 
 def test_a_host_with_a_lookalike() -> None:
@@ -72,8 +142,17 @@ def test_a_host_with_a_lookalike() -> None:
         "positions": "4",
         "kinds": "lookalike",
     }
-    assert finding.evidence[0] == "mai⟦I⟧.example.jp"
-    assert finding.evidence[1].startswith("incoming host: ")
+    assert finding.evidence == (
+        "mai⟦I⟧.example.jp",
+        Evidence.of(
+            "The {role} name has characters that are easy to mistake for others, such as {characters} "
+            "(position {positions}).",
+            field="host",
+            role="incoming",
+            positions="4",
+            characters="I",
+        ),
+    )
 
 
 def test_one_finding_per_field_in_a_fixed_order() -> None:
@@ -94,9 +173,36 @@ def test_one_finding_per_field_in_a_fixed_order() -> None:
     assert password.param("kinds") == "trailing_space,caps_lock_like"
     assert password.param("positions") == "8"
     assert password.param("value_marked") is None
-    assert password.evidence[0] == "password: positions 8 (trailing_space, caps_lock_like)"
+    assert password.evidence == (
+        Evidence.of(
+            "The {field} has a space at the end (position {positions}).", field="password", positions="8"
+        ),
+        Evidence.of(
+            "The capital and small letters of the {field} look the wrong way round, as if Caps Lock were on.",
+            field="password",
+        ),
+    )
+    assert findings[1].evidence == (
+        "⟦ ⟧taro",
+        Evidence.of(
+            "The {field} has a space at the start (position {positions}).", field="username", positions="1"
+        ),
+    )
     assert findings[3].param("kinds") == "scheme_in_host"
+    assert findings[3].evidence[1] == Evidence.of(
+        "The {role} name starts with {characters}. Type only the name, such as mail.example.jp.",
+        field="host",
+        role="incoming",
+        positions="1, 2, 3, 4, 5, 6, 7, 8",
+        characters="imaps://",
+    )
     assert findings[4].param("kinds") == "trailing_dot"
+    assert findings[4].evidence[1] == Evidence.of(
+        "The {role} name ends with a dot (position {positions}).",
+        field="host",
+        role="outgoing",
+        positions="16",
+    )
 
 
 def test_several_kinds_in_one_value() -> None:
@@ -104,7 +210,20 @@ def test_several_kinds_in_one_value() -> None:
     assert finding.param("kinds") == "trailing_space,fullwidth,invisible"
     assert finding.param("positions") == "1, 2, 3, 4, 5, 6"
     assert finding.param("value_marked") == "⟦ｔａｒｏ⟧⟦U+200B⟧⟦ ⟧"
-    assert len(finding.evidence) == 4
+    assert [item.message for item in finding.evidence[1:] if isinstance(item, Evidence)] == [
+        "The {field} has a space at the end (position {positions}).",
+        "The {field} has full-width characters, as typed with Japanese input on (position {positions}). "
+        "Type them in half-width.",
+        "The {field} has invisible characters (position {positions}). "
+        "They often come along when text is copied and pasted.",
+    ]
+    assert [
+        dict(item.values)["positions"] for item in finding.evidence[1:] if isinstance(item, Evidence)
+    ] == [
+        "6",
+        "1, 2, 3, 4",
+        "5",
+    ]
 
 
 def test_a_japanese_host_is_a_risk_unless_the_mail_domain_is_japanese_too() -> None:
@@ -113,6 +232,105 @@ def test_a_japanese_host_is_a_risk_unless_the_mail_domain_is_japanese_too() -> N
     assert (
         lint(address="taro@日本語.jp", username=None, hosts={ServerRole.INCOMING: "メール.日本語.jp"}) == ()
     )
+
+
+def test_a_password_lookalike_names_its_group_of_characters() -> None:
+    (finding,) = lint(password="Zq4l9x")
+    assert finding.evidence == (
+        Evidence.of(
+            "The {field} has characters that are easy to mistake for others, such as {characters} "
+            "(position {positions}).",
+            field="password",
+            positions="4",
+            characters="l, 1, I, |",
+        ),
+    )
+
+
+def lint_every_kind() -> tuple[Finding, ...]:
+    """Values that between them have every kind of problem and risk."""
+    return (
+        *lint(
+            address="ｔaro＠＠example.jp\u200b ",
+            username=" ＴＡＲＯ\u3000rn1l0O\u200bぱ ",
+            hosts={
+                ServerRole.INCOMING: " imaps://user@mai1.exam ple..jp.\u200b ",
+                ServerRole.OUTGOING: "ｓｍｔｐ.メール.example.jp",
+            },
+            password=" Zq9#l1xR\u3000\u200bぱＫ ",
+        ),
+        *lint(address="", username="TARO", hosts={ServerRole.INCOMING: "メール.example.jp"}),
+        *lint(address="taro", username=None, hosts={}),
+        *lint(address="ta..ro@exa_mple.jp", username=None, hosts={}),
+        *lint(address="taro@example", username=None, hosts={}),
+    )
+
+
+def test_the_values_have_every_kind() -> None:
+    kinds = {kind for finding in lint_every_kind() for kind in (finding.param("kinds") or "").split(",")}
+    assert kinds == {kind.value for kind in (*TypoRiskKind, *AddressProblemKind)}
+
+
+def test_only_the_typed_values_are_plain_lines() -> None:
+    findings = lint_every_kind()
+    for finding in findings:
+        first, *sentences = finding.evidence
+        if finding.param("field") != "password" and finding.param("address_marked") != "":
+            assert first in (finding.param("value_marked"), finding.param("address_marked"))
+            assert isinstance(first, str)
+        else:
+            sentences.insert(0, first)
+        assert sentences
+        for sentence in sentences:
+            assert isinstance(sentence, Evidence)
+            # words, not identifiers such as trailing_space
+            assert not re.search(r"[a-z]_[a-z]", sentence.message), sentence.message
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_sentence_renders(language: str) -> None:
+    translator = get_translator(language)
+    for finding in lint_every_kind():
+        for item in finding.evidence:
+            if isinstance(item, Evidence):
+                fields = {name for _, name, _, _ in string.Formatter().parse(item.message) if name}
+                assert fields <= dict(item.values).keys(), item.message
+                text = render_evidence(item, translator)
+                assert "{" not in text
+                if language == "ja":
+                    assert text != item.message, f"not translated: {item.message}"
+
+
+def test_the_sentences_in_japanese_and_english() -> None:
+    findings = lint(username="taro ", hosts={ServerRole.INCOMING: "maiI.example.jp"}, password="GXBVKQZ ")
+    ja, en = get_translator("ja"), get_translator("en")
+    rendered = [[render_evidence(item, t) for item in f.evidence] for t in (ja, en) for f in findings]
+    assert rendered == [
+        ["taro⟦ ⟧", "ユーザー名の最後に空白があります（5 文字目）。"],
+        [
+            "パスワードの最後に空白があります（8 文字目）。",
+            "パスワードの大文字と小文字が逆になっているようです。"
+            "Caps Lock がオンになっていないか確かめてください。",
+        ],
+        ["mai⟦I⟧.example.jp", "受信サーバー名に見分けにくい文字（I など）があります（4 文字目）。"],
+        ["taro⟦ ⟧", "The user name has a space at the end (position 5)."],
+        [
+            "The password has a space at the end (position 8).",
+            "The capital and small letters of the password look the wrong way round, "
+            "as if Caps Lock were on.",
+        ],
+        [
+            "mai⟦I⟧.example.jp",
+            "The incoming server name has characters that are easy to mistake for others, "
+            "such as I (position 4).",
+        ],
+    ]
+    (address,) = lint(address="taro＠example.jp", username=None)
+    assert [render_evidence(item, ja) for item in address.evidence] == [
+        "taro⟦＠⟧example.jp",
+        "メールアドレスの @ が全角の ＠ になっています（5 文字目）。半角の @ で入力してください。",
+        "taro@example.jp のことではありませんか？",
+    ]
 
 
 def test_the_codes_are_those_of_the_catalogue() -> None:
@@ -151,8 +369,8 @@ PASSWORDS = [
 def random_passwords(count: int) -> list[str]:
     """Random passwords whose every 3 characters cannot occur in the words of a finding by chance.
 
-    No lower case, no space or comma, no parentheses: the fixed text around a
-    password's positions ("password: positions 1, 8 (...)") is made of those.
+    No lower case, no space or comma, no parentheses: the sentences around a
+    password's positions ("The {field} has ... (position 1, 8)") are made of those.
     """
     rng = random.Random(20241125)
     plain = "BCDFGHJKLMNPQRSTVWXZ0123456789#$%&*+=?!@^~"
@@ -178,10 +396,22 @@ def leak_probes(password: str) -> set[str]:
     return probes
 
 
+TRANSLATORS = (get_translator("ja"), get_translator("en"))
+
+
 def finding_texts(finding: Finding) -> list[str]:
-    texts = [finding.cause, *finding.evidence, finding.consequence_of or ""]
+    """Everything a finding holds, and its evidence as shown in Japanese and in English."""
+    texts = [finding.cause, finding.consequence_of or ""]
     for key, value in finding.params:
         texts += [key, value]
+    for item in finding.evidence:
+        texts += [render_evidence(item, translator) for translator in TRANSLATORS]
+        if isinstance(item, Evidence):
+            texts.append(item.message)
+            for name, value in item.values:
+                texts += [name, value]
+        else:
+            texts.append(item)
     return texts
 
 

@@ -150,6 +150,21 @@ def test_a_password_lookalike_is_reported_as_a_class() -> None:
     assert "(O, 0)" in risk.detail
 
 
+def test_the_characters_a_report_may_name() -> None:
+    (risk,) = check_typed_value(F.HOST, "maiI.example.jp")
+    assert risk.characters == "I"
+    (risk,) = check_typed_value(F.HOST, "rnail.example.jp")
+    assert risk.characters == "r, n"
+    # a password's look-alikes by their groups, never the password's own characters
+    (risk,) = check_typed_value(F.PASSWORD, "Zq4l9x")
+    assert risk.characters == "l, 1, I, |"
+    (risk,) = check_typed_value(F.PASSWORD, "Zq4O9x‐v")
+    assert risk.characters == "O, 0, -, ‐, –, —, −, ー"
+    risks = check_typed_value(F.HOST, "imaps://mail.example.jp")
+    assert [(risk.kind, risk.characters) for risk in risks] == [(K.SCHEME_IN_HOST, "imaps://")]
+    assert all(risk.characters == "" for risk in check_typed_value(F.USERNAME, " ｔａｒｏ\u200b"))
+
+
 def test_caps_lock_has_no_positions() -> None:
     (risk,) = check_typed_value(F.PASSWORD, "HUNTER")
     assert risk == TypoRisk(K.CAPS_LOCK_LIKE, (), "every letter is a capital, as if Caps Lock were on")

@@ -153,7 +153,7 @@ def test_ssl_typed_on_a_plaintext_port_recommends_the_implicit_port() -> None:
         "993",
         "ssl",
     )
-    assert "* OK [CAPABILITY" in found.evidence[0]
+    assert found.evidence[1] == "* OK [CAPABILITY IMAP4rev1] ready"
 
 
 def test_starttls_typed_on_an_implicit_port() -> None:

@@ -293,6 +293,8 @@ def build_app(translator: Translator) -> typer.Typer:
             ca_file=ca_file,
             timeout=timeout,
             json=json,
+            roundtrip=roundtrip,
+            client=client,
         )
         raise typer.Exit(run_check_command(options, translator))
 

@@ -37,6 +37,8 @@ class CheckOptions:
     ca_file: Path | None
     timeout: float
     json: bool
+    roundtrip: bool = False
+    client: str | None = None
 
 
 def _read_password(options: CheckOptions, translator: Translator) -> Secret | None:
@@ -74,6 +76,19 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         )
         err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
         return EXIT_NOT_RUN
+    if options.roundtrip:
+        err.print(
+            Text(_("--roundtrip is not available in this version yet; the rest of the diagnosis runs."))
+        )
+    if options.client:
+        err.print(
+            Text(
+                _(
+                    "Fixes in the menus of a particular mail program (--client) come in a later version; "
+                    "the fixes below are general."
+                )
+            )
+        )
     password = _read_password(options, translator)
     request = CheckRequest(
         address=options.address,

@@ -10,7 +10,13 @@ from rich.text import Text
 from maildoctor.cli.wrap import wrap
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import Translator
-from maildoctor.knowledge import layer_name, render_finding, translate_value, verdict_headline
+from maildoctor.knowledge import (
+    layer_name,
+    render_evidence,
+    render_finding,
+    translate_value,
+    verdict_headline,
+)
 from maildoctor.model import Finding, Report, Verdict
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
@@ -42,7 +48,7 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
         if top.evidence:
             body.append(Text(_("What was seen:"), style="dim"))
             for line in top.evidence:
-                body += _lines(line, inner, "  ", "    ")
+                body += _lines(render_evidence(line, translator), inner, "  ", "    ")
         if rendered.fix:
             body.append(Text(_("What to do:"), style="dim"))
             for number, step in enumerate(rendered.fix, start=1):

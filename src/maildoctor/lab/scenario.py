@@ -112,6 +112,20 @@ class InterceptionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ScriptedSmtpSpec:
+    """An SMTP server (implicit TLS) refusing every login with these exact words."""
+
+    auth_reply: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyTlsSpec:
+    """A TLS 1.0-only front before a plaintext lab port (imap, pop3)."""
+
+    upstream: str
+
+
+@dataclass(frozen=True, slots=True)
 class FirewallSpec:
     port: str  # a placeholder name (submission, imaps, ...) or a number
     action: str  # drop (silently: a timeout) or reject (a refusal)
@@ -136,6 +150,8 @@ class Scenario:
     dovecot: DovecotSpec | None = None
     postfix: PostfixSpec | None = None
     interception: InterceptionSpec | None = None
+    scripted_smtp: ScriptedSmtpSpec | None = None
+    legacy_tls: LegacyTlsSpec | None = None
     firewall: tuple[FirewallSpec, ...] = ()
     dns: DnsSpec | None = None
     https_sites: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
@@ -183,7 +199,18 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
     where = str(path or name)
     _only_keys(
         data,
-        ["scenario", "account", "dovecot", "postfix", "interception", "firewall", "dns", "https"],
+        [
+            "scenario",
+            "account",
+            "dovecot",
+            "postfix",
+            "interception",
+            "scripted_smtp",
+            "legacy_tls",
+            "firewall",
+            "dns",
+            "https",
+        ],
         where,
     )
     head = _table(data, "scenario", where)
@@ -198,6 +225,8 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         dovecot = _dovecot_spec(dict(data["dovecot"]), f"{where} [dovecot]") if "dovecot" in data else None
         postfix = PostfixSpec(**data["postfix"]) if "postfix" in data else None
         interception = InterceptionSpec(**data["interception"]) if "interception" in data else None
+        scripted_smtp = ScriptedSmtpSpec(**data["scripted_smtp"]) if "scripted_smtp" in data else None
+        legacy_tls = LegacyTlsSpec(**data["legacy_tls"]) if "legacy_tls" in data else None
         firewall = tuple(FirewallSpec(**rule) for rule in data.get("firewall", []))
         dns_table = _table(data, "dns", where)
         _only_keys(dns_table, ["zones", "servfail", "timeout"], f"{where} [dns]")
@@ -233,6 +262,8 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         dovecot=dovecot,
         postfix=postfix,
         interception=interception,
+        scripted_smtp=scripted_smtp,
+        legacy_tls=legacy_tls,
         firewall=firewall,
         dns=dns,
         https_sites=sites,
@@ -277,6 +308,8 @@ class World:
 
         def value(match: re.Match[str]) -> str:
             key = match.group(1)
+            if key == "check_arguments":  # inside a longer word (a shell line): quoted for the shell
+                return shlex.join(self.check_arguments())
             if key not in self.values:
                 raise ScenarioError(f"{self.scenario.name}: no value for {{{key}}} in this world")
             return self.values[key]
@@ -480,6 +513,20 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             )
         if scenario.interception is not None:
             _start_interception(world, scenario.interception)
+        if scenario.scripted_smtp is not None:
+            from maildoctor.lab.scripted_smtp import start_scripted_smtp
+
+            port = 465 if standard and scenario.postfix is None else None
+            scripted = start_scripted_smtp(world.certs.good, scenario.scripted_smtp.auth_reply, host, port)
+            world._stack.callback(scripted.stop)
+            world.values["scripted_smtp"] = str(scripted.port)
+        if scenario.legacy_tls is not None:
+            from maildoctor.lab.legacy_tls import start_legacy_tls
+
+            upstream = int(world.values[scenario.legacy_tls.upstream])
+            front = start_legacy_tls(world.certs.good, host, upstream, host)
+            world._stack.callback(front.stop)
+            world.values["legacy_tls"] = str(front.port)
         if scenario.https_sites:
             _start_https(world, scenario.https_sites)
         if scenario.dns is not None:

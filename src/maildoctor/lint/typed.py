@@ -66,7 +66,11 @@ class TypoRiskKind(StrEnum):
 class TypoRisk:
     kind: TypoRiskKind
     positions: tuple[int, ...]  # 1-based, sorted; empty when the risk is about the whole value
-    detail: str  # plain English; for a password, never any of its characters
+    detail: str  # plain English for logs and tests; for a password, never any of its characters
+    # The characters at fault as a report may show them, language-neutral: for LOOKALIKE the
+    # value's own ("I", "r, n"), or for a password the groups they belong to ("l, 1, I, |");
+    # for SCHEME_IN_HOST the scheme typed ("imaps://"); empty for the other kinds.
+    characters: str = ""
 
 
 MARK_OPEN: Final = "⟦"
@@ -87,6 +91,7 @@ _CLASSES: Final = (
     (frozenset("0O"), "O, 0"),
 )
 _DASH_CLASS: Final = "- and the dashes that look like it (‐ – — − ー)"
+_DASH_CHARACTERS: Final = "-, ‐, –, —, −, ー"
 
 
 def check_typed_value(field: TypedField, value: str, *, idn_expected: bool = True) -> tuple[TypoRisk, ...]:
@@ -100,8 +105,8 @@ def check_typed_value(field: TypedField, value: str, *, idn_expected: bool = Tru
     secret = field is TypedField.PASSWORD
     risks: list[TypoRisk] = []
 
-    def add(kind: TypoRiskKind, positions: Iterable[int], detail: str) -> None:
-        risks.append(TypoRisk(kind, tuple(sorted(set(positions))), detail))
+    def add(kind: TypoRiskKind, positions: Iterable[int], detail: str, characters: str = "") -> None:
+        risks.append(TypoRisk(kind, tuple(sorted(set(positions))), detail, characters))
 
     risks += _space_risks(value, secret)
     fullwidth = [p for p, char in enumerate(value, 1) if ascii_form(char) is not None]
@@ -118,7 +123,13 @@ def check_typed_value(field: TypedField, value: str, *, idn_expected: bool = Tru
     if others and _non_ascii_is_risky(field, value, idn_expected=idn_expected):
         add(TypoRiskKind.NON_ASCII, others, _non_ascii_detail(value, others, field, secret))
     if lookalikes:
-        add(TypoRiskKind.LOOKALIKE, lookalikes, _lookalike_detail(value, sorted(lookalikes), secret))
+        ordered = sorted(lookalikes)
+        add(
+            TypoRiskKind.LOOKALIKE,
+            ordered,
+            _lookalike_detail(value, ordered, secret),
+            _lookalike_characters(value, ordered, secret),
+        )
 
     if field in (TypedField.USERNAME, TypedField.PASSWORD) and (caps := _caps_lock_detail(value)):
         add(TypoRiskKind.CAPS_LOCK_LIKE, (), caps)
@@ -298,6 +309,17 @@ def _lookalike_detail(value: str, positions: list[int], secret: bool) -> str:
     return f"contains characters that are easy to confuse ({' / '.join(classes)}) at {where}"
 
 
+def _lookalike_characters(value: str, positions: list[int], secret: bool) -> str:
+    """The look-alikes to name in a report: the characters themselves, or for a password their groups."""
+    chars = [value[p - 1] for p in positions]
+    if not secret:
+        return ", ".join(dict.fromkeys(visible_form(char) for char in chars))
+    groups = [words for members, words in _CLASSES if members.intersection(chars)]
+    if set(chars) - set().union(*(members for members, _ in _CLASSES)):
+        groups.append(_DASH_CHARACTERS)
+    return ", ".join(groups)
+
+
 # --------------------------------------------------------------------------- the shape of a host name
 
 
@@ -337,7 +359,7 @@ def _host_shape_risks(located: list[_Located]) -> list[TypoRisk]:
         positions = sorted({position for char, position in located[:scheme_end] if not is_space(char)})
         scheme = "".join(char for char, _ in located[:scheme_end]).strip()
         detail = f"{scheme!r} in front of the server name: type only the name, such as mail.example.jp"
-        risks.append(TypoRisk(TypoRiskKind.SCHEME_IN_HOST, tuple(positions), detail))
+        risks.append(TypoRisk(TypoRiskKind.SCHEME_IN_HOST, tuple(positions), detail, scheme))
     ats = sorted({position for char, position in located[scheme_end:] if char == "@"})
     if ats:
         detail = f"an @ at {_positions_text(ats)}: the server name is not an email address"

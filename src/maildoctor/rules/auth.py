@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts
-from maildoctor.model import Finding, Security, Severity
+from maildoctor.i18n import N_
+from maildoctor.model import Evidence, Finding, Security, Severity
 from maildoctor.protocol.classify import AuthFailureKind, classify_auth_failure
 from maildoctor.rules.base import finding, words_evidence
 
-REMEMBERED_FAILURE_EVIDENCE = (
-    "a login for this account failed in the last 15 minutes; not tried again (--force-login)"
+REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
+    N_(
+        "A login for this account failed in the last 15 minutes. It was not tried again, so that "
+        "the account does not get locked (--force-login tries anyway)."
+    )
 )
 
 _KIND_TO_CAUSE = {
@@ -55,7 +59,9 @@ def auth_findings(server: ServerFacts) -> list[Finding]:
         return []
     if login.outcome == LoginOutcome.SKIPPED:
         if login.skip_reason == LoginSkip.PLAINTEXT_REFUSED:
-            evidence = [f"capabilities: {' '.join(session.capabilities)}"]
+            evidence: list[str | Evidence] = [
+                Evidence.of(N_("The server offers: {list}"), list=" ".join(session.capabilities))
+            ]
             return [
                 finding(
                     "PLAINTEXT_LOGIN_REFUSED",

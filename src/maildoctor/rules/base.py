@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from maildoctor.causes import get_cause
 from maildoctor.facts import AlternativeProbe, ConnectOutcome, GreetingKind, ServerFacts, ServerWords
-from maildoctor.model import Finding, Protocol, Security, ServerRole, Severity
+from maildoctor.model import Evidence, Finding, Protocol, Security, ServerRole, Severity
 
 # The pairs a provider offers, most recommended first (RFC 8314: implicit TLS first).
 STANDARD_PAIRS: Mapping[Protocol, tuple[tuple[int, Security], ...]] = {
@@ -22,7 +22,7 @@ def finding(
     code: str,
     server: ServerRole,
     params: Mapping[str, str | int | None] | None = None,
-    evidence: Iterable[str] = (),
+    evidence: Iterable[str | Evidence] = (),
     *,
     severity: Severity | None = None,
     consequence_of: str | None = None,
@@ -39,7 +39,7 @@ def finding(
     )
 
 
-def words_evidence(words: ServerWords | None) -> list[str]:
+def words_evidence(words: ServerWords | None) -> list[str | Evidence]:
     return [words.text] if words is not None and words.text else []
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from maildoctor.facts import ServerFacts
-from maildoctor.model import Finding, Severity
+from maildoctor.i18n import N_
+from maildoctor.model import Evidence, Finding, Severity
 from maildoctor.rules.base import finding
 
 NEARLY_FULL = 0.9  # warn from 90 %: a few large attachments fill the rest
@@ -25,7 +26,15 @@ def mailbox_findings(server: ServerFacts) -> list[Finding]:
             "limit": f"{quota.limit}{unit}",
             "percent": f"{int(ratio * 100)}",
         }
-        evidence = [f"{quota.resource} {quota.usage} / {quota.limit} ({int(ratio * 100)} %)"]
+        evidence: list[str | Evidence] = [
+            Evidence.of(
+                N_("{resource}: {usage} of {limit} used ({percent} %)"),
+                resource=quota.resource,
+                usage=quota.usage,
+                limit=quota.limit,
+                percent=int(ratio * 100),
+            )
+        ]
         severity = Severity.ERROR if ratio >= 1 else Severity.WARNING
         return [finding("MAILBOX_FULL", server.role, params, evidence, severity=severity)]
     return []

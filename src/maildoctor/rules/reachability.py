@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from maildoctor.facts import ConnectOutcome, DiagnosisFacts, DnsOutcome, ServerFacts
-from maildoctor.model import Finding, Protocol, ServerRole
+from maildoctor.i18n import N_
+from maildoctor.model import Evidence, Finding, Protocol, ServerRole
 from maildoctor.rules.base import any_alternative_open, finding, working_alternative
 
 
 def network_offline(facts: DiagnosisFacts) -> list[Finding]:
     if facts.resolver_alive is False:
-        return [finding("NETWORK_OFFLINE", ServerRole.INPUT, evidence=["no DNS answer for any name"])]
+        evidence = [Evidence.of(N_("No DNS answer for any name."))]
+        return [finding("NETWORK_OFFLINE", ServerRole.INPUT, evidence=evidence)]
     return []
 
 
@@ -19,7 +21,10 @@ def dns_findings(facts: DiagnosisFacts, server: ServerFacts) -> list[Finding]:
         return []
     host = resolution.host
     outcome = resolution.outcome
-    evidence = [f"{host} A: {resolution.ipv4.outcome}", f"{host} AAAA: {resolution.ipv6.outcome}"]
+    evidence: list[str | Evidence] = [
+        Evidence.of(N_("{host} (IPv4): {outcome}"), host=host, outcome=resolution.ipv4.outcome),
+        Evidence.of(N_("{host} (IPv6): {outcome}"), host=host, outcome=resolution.ipv6.outcome),
+    ]
     if outcome in (DnsOutcome.NXDOMAIN, DnsOutcome.NODATA):
         return [finding("HOST_NOT_FOUND", server.role, {"role": server.role, "host": host}, evidence)]
     domain = host.split(".", 1)[1] if "." in host else host
@@ -39,11 +44,20 @@ def transport_findings(server: ServerFacts) -> list[Finding]:
         return []
     endpoint = server.endpoint
     probe = session.connect
-    evidence = [
-        f"{endpoint.host} ({probe.address}) port {endpoint.port}: {probe.outcome} after {probe.ms} ms"
+    evidence: list[str | Evidence] = [
+        Evidence.of(
+            N_("{host} ({address}) port {port}: {outcome} after {ms} ms"),
+            host=endpoint.host,
+            address=probe.address,
+            port=endpoint.port,
+            outcome=probe.outcome,
+            ms=probe.ms,
+        )
     ]
-    for alt in server.alternatives:
-        evidence.append(f"port {alt.port}: {alt.connect.outcome}")
+    evidence += [
+        Evidence.of(N_("port {port}: {outcome}"), port=alt.port, outcome=alt.connect.outcome)
+        for alt in server.alternatives
+    ]
     better = working_alternative(server, exclude_port=endpoint.port)
     params: dict[str, str | int | None] = {"role": server.role, "host": endpoint.host, "port": endpoint.port}
     if better is not None:

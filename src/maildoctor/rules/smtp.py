@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from maildoctor.facts import ServerFacts
-from maildoctor.model import Finding
+from maildoctor.i18n import N_
+from maildoctor.model import Evidence, Finding
 from maildoctor.protocol.classify import SmtpRejectionKind, classify_smtp_rejection
 from maildoctor.rules.base import finding, words_evidence
 
@@ -19,7 +20,10 @@ def sending_findings(server: ServerFacts, address: str) -> list[Finding]:
             continue
         words = step.words
         kind = classify_smtp_rejection(stage, words.reply_code, words.enhanced, words.text)
-        evidence = [f"{step.command}: {words.text}"]
+        evidence: list[str | Evidence] = [
+            Evidence.of(N_("Reply to {command}:"), command=step.command),
+            words.text,
+        ]
         if kind == SmtpRejectionKind.AUTH_REQUIRED and not send.authenticated:
             return [
                 finding(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from maildoctor.facts import GreetingKind, ServerFacts
-from maildoctor.model import Finding, Security
+from maildoctor.i18n import N_
+from maildoctor.model import Evidence, Finding, Security
 from maildoctor.rules.base import STANDARD_PAIRS, finding, working_alternative
 
 OUTDATED_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
@@ -37,15 +38,20 @@ def security_mismatch(server: ServerFacts) -> list[Finding]:
             params.update(right_port=implicit.port, right_security=Security.SSL)
         else:
             params.update(right_port=endpoint.port, right_security=Security.STARTTLS)
-        evidence = (
-            [f"port {endpoint.port} greeted without encryption: {tls.first_bytes}"] if tls.first_bytes else []
-        )
+        evidence: list[str | Evidence] = []
+        if tls.first_bytes:
+            evidence = [
+                Evidence.of(N_("Port {port} greeted without encryption:"), port=endpoint.port),
+                tls.first_bytes,
+            ]
         return [finding("PORT_SECURITY_MISMATCH", server.role, params, evidence)]
     if endpoint.security != Security.SSL and session.greeting_kind == GreetingKind.TLS_EXPECTED:
         # STARTTLS or none typed, but the server waits for a TLS handshake: an implicit-TLS port.
         params.update(right_port=endpoint.port, right_security=Security.SSL)
-        evidence = [f"port {endpoint.port} sent no greeting and answers a TLS handshake"]
-        return [finding("PORT_SECURITY_MISMATCH", server.role, params, evidence)]
+        silent = Evidence.of(
+            N_("Port {port} sent no greeting and answers a TLS handshake."), port=endpoint.port
+        )
+        return [finding("PORT_SECURITY_MISMATCH", server.role, params, [silent])]
     return []
 
 
@@ -58,7 +64,9 @@ def starttls_findings(server: ServerFacts) -> list[Finding]:
     params: dict[str, str | int | None] = {"role": server.role, "host": endpoint.host, "port": endpoint.port}
     if better is not None:
         params.update(right_port=better.port, right_security=better.security)
-    evidence = [f"capabilities: {' '.join(session.capabilities)}"] if session.capabilities else []
+    evidence: list[str | Evidence] = []
+    if session.capabilities:
+        evidence.append(Evidence.of(N_("The server offers: {list}"), list=" ".join(session.capabilities)))
     if session.starttls_words is not None:
         evidence.append(session.starttls_words.text)
     return [finding("STARTTLS_UNAVAILABLE", server.role, params, evidence)]
@@ -78,14 +86,22 @@ def certificate_findings(server: ServerFacts) -> list[Finding]:
                 "TLS_VERSION_OUTDATED",
                 role,
                 {**base, "version": tls.version or "?"},
-                [f"negotiated: {tls.version}" if tls.version else tls.error_detail],
+                [
+                    Evidence.of(N_("Negotiated: {version}"), version=tls.version)
+                    if tls.version
+                    else tls.error_detail
+                ],
             )
         ]
     if tls.error_kind is not None:
         return []
     found: list[Finding] = []
     names = ", ".join(tls.subject_names)
-    cert_evidence = [f"certificate for: {names}", f"issued by: {tls.issuer}", f"valid until: {tls.not_after}"]
+    cert_evidence: list[str | Evidence] = [
+        Evidence.of(N_("Certificate for: {names}"), names=names),
+        Evidence.of(N_("Issued by: {issuer}"), issuer=tls.issuer),
+        Evidence.of(N_("Valid until: {date}"), date=tls.not_after),
+    ]
     if tls.interception_product is not None or tls.trusted_system_only:
         found.append(
             finding(
