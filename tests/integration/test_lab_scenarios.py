@@ -24,7 +24,22 @@ from maildoctor.lab.scenario import Scenario, World, load_scenario, load_scenari
 pytestmark = pytest.mark.lab
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
-ON_HOST = [scenario for scenario in load_scenarios(SCENARIOS) if not scenario.needs_netns]
+
+
+def _serves_example_test(scenario: Scenario) -> bool:
+    """Its DNS answers for example.test (worlds with broken DNS are checked on their own below)."""
+    dns_spec = scenario.dns
+    if dns_spec is None or not any(name == "example.test" for name, _ in dns_spec.zones):
+        return False
+    broken = (*dns_spec.servfail, *dns_spec.timeout)
+    return not any(name == "example.test" or "example.test".endswith("." + name) for name in broken)
+
+
+ON_HOST = [
+    scenario
+    for scenario in load_scenarios(SCENARIOS)
+    if not scenario.needs_netns and _serves_example_test(scenario) and scenario.dovecot is not None
+]
 
 
 def _resolver(world: World) -> dns.resolver.Resolver:

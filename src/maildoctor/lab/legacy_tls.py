@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import ssl
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 from maildoctor.lab.certs import CertFiles
@@ -46,8 +47,10 @@ def start_legacy_tls(
     port: int | None = None,
 ) -> LegacyTlsFront:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1
-    context.maximum_version = ssl.TLSVersion.TLSv1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # an outdated server is the point
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1
     context.set_ciphers("DEFAULT:@SECLEVEL=0")
     context.load_cert_chain(str(certificate.cert), str(certificate.key))
     port = port or free_ports(1, host)[0]
