@@ -31,6 +31,7 @@ from maildoctor.model import (
     MailSettings,
     Protocol,
     Report,
+    RoundtripResult,
     Secret,
     Security,
     ServerRole,
@@ -39,6 +40,7 @@ from maildoctor.model import (
 from maildoctor.net.connect import probe_port
 from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
+from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
@@ -72,6 +74,7 @@ class CheckRequest:
     port_map: Mapping[int, int] = field(default_factory=dict)
     cache_dir: Path | None = None  # where remembered login failures live; None: the user's cache
     remember_failures: bool = True
+    roundtrip: bool = False
 
     @property
     def user(self) -> str:
@@ -105,6 +108,7 @@ async def _examine(
     guard: LoginGuard,
     stores: TrustStores,
     deadline: float,
+    roundtrip: RoundtripState | None = None,
 ) -> ServerFacts:
     remaining = max(0.1, deadline - time.monotonic())
     resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
@@ -126,6 +130,7 @@ async def _examine(
         login_wanted=request.login and (role == ServerRole.INCOMING or request.outgoing_auth),
         outgoing_auth=request.outgoing_auth,
         connect_timeout=connect_timeout,
+        roundtrip=roundtrip,
     )
     session, alternatives = await asyncio.gather(
         run_session(context), _alternatives(address, endpoint.port, request.port_map, connect_timeout)
@@ -177,6 +182,30 @@ def _checks(servers: Sequence[ServerFacts]) -> list[CheckResult]:
     return checks
 
 
+def _roundtrip_state(request: CheckRequest) -> RoundtripState | None:
+    """A test message needs a login on both sides and IMAP to find and remove it again."""
+    if not (request.roundtrip and request.login and request.outgoing_auth and request.password):
+        return None
+    if request.incoming is None or request.outgoing is None or request.incoming.protocol != Protocol.IMAP:
+        return None
+    return RoundtripState()
+
+
+def _roundtrip_result(request: CheckRequest, servers: Sequence[ServerFacts]) -> RoundtripResult | None:
+    if not request.roundtrip:
+        return None
+    for server in servers:
+        facts = server.session.roundtrip if server.session else None
+        if facts is not None:
+            return RoundtripResult(facts.sent, facts.arrived, facts.delay_ms, facts.removed, facts.detail)
+    reason = (
+        "needs IMAP for incoming, an outgoing server and a password"
+        if _roundtrip_state(request) is None
+        else "not run"
+    )
+    return RoundtripResult(sent=False, arrived=False, delay_ms=None, removed=False, detail=reason)
+
+
 def _resolver_alive(lookups: Sequence[DnsLookup]) -> bool | None:
     if not lookups:
         return None
@@ -212,8 +241,9 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         request.address, request.username, host_values, request.password
     )
     domain = _domain_of(request.address)
+    state = _roundtrip_state(request)
     tasks = [
-        _examine(role, endpoint, request, dns, guard, stores, deadline)
+        _examine(role, endpoint, request, dns, guard, stores, deadline, state)
         for role, endpoint in (
             (ServerRole.INCOMING, request.incoming),
             (ServerRole.OUTGOING, request.outgoing),
@@ -237,6 +267,16 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     )
     findings = evaluate(facts, input_findings)
     checks = _checks(servers)
+    roundtrip = _roundtrip_result(request, servers)
+    if roundtrip is not None:
+        status = (
+            CheckStatus.PASS
+            if roundtrip.arrived
+            else CheckStatus.FAIL
+            if roundtrip.sent
+            else CheckStatus.SKIP
+        )
+        checks.append(CheckResult("roundtrip", ServerRole.INCOMING, status, roundtrip.delay_ms or 0))
     if any(item.severity == "error" or item.severity == "warning" for item in findings):
         verdict = Verdict.PROBLEMS
     elif not servers or any(check.status == CheckStatus.SKIP for check in checks):
@@ -253,6 +293,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
             request.incoming, request.outgoing, request.username, request.outgoing_auth
         ),
         recommended_settings=None,
+        roundtrip=roundtrip,
     )
     return report, facts
 

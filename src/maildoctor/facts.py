@@ -151,6 +151,18 @@ class SendFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundtripFacts:
+    """--roundtrip: a test message to the address itself, watched for over IMAP, then removed."""
+
+    sent: bool
+    arrived: bool = False
+    delay_ms: int | None = None
+    removed: bool = False
+    send_words: ServerWords | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TranscriptLine:
     direction: str  # "S" server to us, "C" us to server, "*" a note (TLS started, ...)
     text: str  # escaped; passwords already replaced by ********
@@ -199,6 +211,7 @@ class SessionFacts:
     login: LoginFacts | None = None
     mailbox: MailboxFacts | None = None
     send: SendFacts | None = None
+    roundtrip: RoundtripFacts | None = None
     closing_words: ServerWords | None = None  # BYE / 421 the server hung up with
     failed_step: str | None = None  # the step where the conversation ended early
     error_detail: str = ""

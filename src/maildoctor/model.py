@@ -402,6 +402,17 @@ class CheckResult:
     ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class RoundtripResult:
+    """What --roundtrip saw: the test message sent, arrived after delay_ms, removed again."""
+
+    sent: bool
+    arrived: bool
+    delay_ms: int | None
+    removed: bool
+    detail: str = ""
+
+
 class Verdict(StrEnum):
     OK = "ok"  # nothing wrong found
     PROBLEMS = "problems"  # at least one finding
@@ -417,3 +428,4 @@ class Report:
     elapsed_ms: int
     typed_settings: MailSettings
     recommended_settings: MailSettings | None
+    roundtrip: RoundtripResult | None = None

@@ -66,4 +66,17 @@ def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
             for check in report.checks
         ],
         "elapsed_ms": report.elapsed_ms,
+        **({"roundtrip": _roundtrip(report)} if report.roundtrip is not None else {}),
+    }
+
+
+def _roundtrip(report: Report) -> dict[str, Any]:
+    result = report.roundtrip
+    assert result is not None
+    return {
+        "sent": result.sent,
+        "arrived": result.arrived,
+        "delay_ms": result.delay_ms,
+        "removed": result.removed,
+        "detail": result.detail,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,35 @@ def test_a_failed_login_is_not_retried_until_forced(tmp_path: Path) -> None:
     top = forced["findings"][0]  # type: ignore[index]
     assert (top["cause"], top["severity"]) == ("AUTH_FAILED", "error")
     assert "AUTH PLAIN ********" in transcript
+
+
+COUNT_INBOX = (
+    "import imaplib, ssl, sys; "
+    "c = imaplib.IMAP4_SSL(sys.argv[1], int(sys.argv[2]), ssl_context=ssl._create_unverified_context()); "
+    "c.login('alice', 'secret'); print(int(c.select('INBOX', readonly=True)[1][0]))"
+)
+
+
+def test_roundtrip_sends_finds_and_removes_the_test_message(tmp_path: Path) -> None:
+    scenario = load_scenario(Path(__file__).parents[2] / "bench" / "worlds" / "healthy.toml")
+    script = (
+        f"cd {tmp_path} && printf 'secret\\n' | "
+        "maildoctor check {check_arguments} --roundtrip --json > report.json; "
+        f'{sys.executable} -c "{COUNT_INBOX}" {{host}} {{imaps}} > after.txt'
+    )
+    completed = run_scenario(
+        scenario,
+        ["sh", "-c", script],
+        namespace=True,
+        stdin="",
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verdict"] == "ok"
+    assert report["roundtrip"]["sent"] is True
+    assert report["roundtrip"]["arrived"] is True
+    assert report["roundtrip"]["removed"] is True
+    assert 0 < report["roundtrip"]["delay_ms"] < 15000
+    assert any(check["id"] == "roundtrip" and check["status"] == "pass" for check in report["checks"])
+    assert (tmp_path / "after.txt").read_text().strip() == "0"  # nothing left behind in INBOX

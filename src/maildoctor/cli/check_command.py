@@ -76,10 +76,6 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         )
         err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
         return EXIT_NOT_RUN
-    if options.roundtrip:
-        err.print(
-            Text(_("--roundtrip is not available in this version yet; the rest of the diagnosis runs."))
-        )
     if options.client:
         err.print(
             Text(
@@ -102,6 +98,7 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         nameservers=nameservers,
         ca_file=options.ca_file,
         timeout=options.timeout,
+        roundtrip=options.roundtrip,
     )
     out = Console(highlight=False)
     try:

@@ -81,7 +81,31 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
             Text(f"{check.ms} ms"),
         )
     console.print(table)
+    _render_roundtrip(console, report, translator)
     console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
+
+
+def _render_roundtrip(console: Console, report: Report, translator: Translator) -> None:
+    _ = translator.gettext
+    result = report.roundtrip
+    if result is None:
+        return
+    if result.arrived:
+        seconds = f"{(result.delay_ms or 0) / 1000:.1f}"
+        text = _("Test message: arrived {seconds} s after sending.").format(seconds=seconds)
+        if result.removed:
+            text += " " + _("It was removed again.")
+        else:
+            text += " " + _("Please delete it (subject “maildoctor test message”).")
+        console.print(Text(text, style="green"))
+    elif result.sent:
+        console.print(
+            Text(_("Test message: sent, but it did not arrive before the time limit."), style="red")
+        )
+    else:
+        console.print(
+            Text(_("Test message: not sent ({reason}).").format(reason=result.detail), style="yellow")
+        )
 
 
 def render_transcripts(console: Console, facts: DiagnosisFacts, translator: Translator) -> None:

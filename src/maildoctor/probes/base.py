@@ -14,6 +14,7 @@ from maildoctor.facts import (
     LoginSkip,
     MailboxFacts,
     PortProbe,
+    RoundtripFacts,
     SendFacts,
     ServerWords,
     SessionFacts,
@@ -23,6 +24,7 @@ from maildoctor.loginguard import LoginGuard
 from maildoctor.model import Endpoint, Secret, ServerRole, leak_forms
 from maildoctor.net.conversation import Conversation
 from maildoctor.net.tls import TlsHandshakeFacts, tls_handshake_facts
+from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.protocol.lines import safe_text, server_text
 from maildoctor.tlsfacts.assess import TrustStores, assess_chain
 
@@ -42,6 +44,7 @@ class SessionContext:
     outgoing_auth: bool = True
     connect_timeout: float = 5.0
     greeting_timeout: float = 5.0
+    roundtrip: RoundtripState | None = None
 
     def secrets(self) -> tuple[str, ...]:
         if self.password is None:
@@ -71,6 +74,7 @@ class SessionRecord:
     login: LoginFacts | None = None
     mailbox: MailboxFacts | None = None
     send: SendFacts | None = None
+    roundtrip: RoundtripFacts | None = None
     closing_words: ServerWords | None = None
     failed_step: str | None = None
     error_detail: str = ""
@@ -98,6 +102,7 @@ class SessionRecord:
             login=self.login,
             mailbox=self.mailbox,
             send=self.send,
+            roundtrip=self.roundtrip,
             closing_words=self.closing_words,
             failed_step=self.failed_step,
             error_detail=self.error_detail,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 
 from maildoctor.facts import (
     GreetingKind,
@@ -16,12 +17,13 @@ from maildoctor.facts import (
     LoginSkip,
     MailboxFacts,
     QuotaFacts,
+    RoundtripFacts,
     SendFacts,
     ServerWords,
     SessionFacts,
     SmtpStep,
 )
-from maildoctor.model import Protocol, Security
+from maildoctor.model import Protocol, Security, ServerRole
 from maildoctor.net.connect import close_quietly, open_tcp
 from maildoctor.net.conversation import Conversation, ConversationClosedError, ConversationTimeoutError
 from maildoctor.net.tls import tls_handshake_facts
@@ -33,6 +35,7 @@ from maildoctor.probes.base import (
     skipped_login,
     start_tls,
 )
+from maildoctor.probes.roundtrip import PROBE_HEADER, RoundtripState, test_message
 from maildoctor.protocol import imap, pop3, smtp
 from maildoctor.protocol.errors import ProtocolViolation
 from maildoctor.protocol.lines import safe_text, server_text
@@ -220,6 +223,11 @@ class _Imap:
         caps = done.capabilities or await self.capabilities()
         record.capabilities = tuple(sorted(caps))
         await self.mailbox(caps)
+        if context.roundtrip is not None:
+            await self.watch_for_test_message(context.roundtrip, caps)
+
+    async def watch_for_test_message(self, state: RoundtripState, caps: frozenset[str]) -> None:
+        self.record.roundtrip = await _watch_imap(self, state, caps)
 
     async def mailbox(self, caps: frozenset[str]) -> None:
         quotas: list[QuotaFacts] = []
@@ -236,6 +244,39 @@ class _Imap:
         self.record.mailbox = MailboxFacts(
             messages=messages if done.status == "OK" else None, quotas=tuple(quotas)
         )
+
+
+async def _watch_imap(driver: _Imap, state: RoundtripState, caps: frozenset[str]) -> RoundtripFacts:
+    tag = driver.tags.next_tag()
+    _, done = await driver.command(imap.select(tag, "INBOX"), tag)
+    if done.status != imap.ImapStatus.OK:
+        state.mark_watching(ok=False)
+        return RoundtripFacts(sent=False, detail="INBOX could not be opened")
+    state.mark_watching(ok=True)
+    try:
+        await asyncio.wait_for(state.sent.wait(), timeout=driver.context.remaining())
+    except TimeoutError:
+        return RoundtripFacts(sent=False, detail="not sent before the deadline")
+    if state.sent_at is None:
+        return RoundtripFacts(sent=False, send_words=state.send_words, detail=state.not_sent_because)
+    while driver.context.remaining() > 0:
+        tag = driver.tags.next_tag()
+        untagged, _ = await driver.command(imap.uid_search_header(tag, PROBE_HEADER, state.token), tag)
+        uids = next((found for found in map(imap.parse_search, untagged) if found), ())
+        if uids:
+            delay = int((time.monotonic() - state.sent_at) * 1000)
+            tag = driver.tags.next_tag()
+            await driver.command(imap.uid_delete(tag, uids), tag)
+            removed = False
+            if "UIDPLUS" in caps:  # a plain EXPUNGE would also remove what the person marked deleted
+                tag = driver.tags.next_tag()
+                _, done = await driver.command(imap.uid_expunge(tag, uids), tag)
+                removed = done.status == imap.ImapStatus.OK
+            return RoundtripFacts(
+                sent=True, arrived=True, delay_ms=delay, removed=removed, send_words=state.send_words
+            )
+        await asyncio.sleep(min(0.25, driver.context.remaining()))
+    return RoundtripFacts(sent=True, send_words=state.send_words, detail="did not arrive before the deadline")
 
 
 def _imap_text(response: imap.ImapResponse) -> str:
@@ -500,8 +541,33 @@ class _Smtp:
             recipient = context.mail_address if authenticated else RELAY_PROBE_RECIPIENT
             rcpt = await self.call(smtp.rcpt_to(recipient))
             rcpt_step = SmtpStep("RCPT TO", _words(rcpt))
-            await self.call(smtp.rset())
+            state = context.roundtrip
+            if state is not None and authenticated and rcpt.is_positive:
+                await self.deliver(state)
+            else:
+                await self.call(smtp.rset())
         self.record.send = SendFacts(mail_step, rcpt_step, authenticated)
+
+    async def deliver(self, state: RoundtripState) -> None:
+        """--roundtrip: send the test message for real (to the account's own address)."""
+        try:
+            await asyncio.wait_for(state.watching.wait(), timeout=self.context.remaining())
+        except TimeoutError:
+            state.watcher_ok = False
+        if not state.watcher_ok:
+            state.mark_not_sent("the incoming server could not watch for it")
+            await self.call(smtp.rset())
+            return
+        reply = await self.call(smtp.data())
+        if reply.code != 354:
+            state.mark_not_sent("DATA refused", _words(reply))
+            return
+        message = test_message(self.context.mail_address, state.token)
+        reply = await self.call(smtp.message_data(message), "(the test message)")
+        if reply.is_positive:
+            state.mark_sent(_words(reply))
+        else:
+            state.mark_not_sent("message refused", _words(reply))
 
 
 def _words(reply: smtp.SmtpReply) -> ServerWords:
@@ -543,4 +609,8 @@ async def run_session(context: SessionContext) -> SessionFacts:
         record.fail("network", exc.strerror or type(exc).__name__)
     finally:
         await close_quietly(conversation.writer)
+        if context.roundtrip is not None and context.role == ServerRole.OUTGOING:
+            context.roundtrip.mark_not_sent(record.failed_step or "not sent")
+        if context.roundtrip is not None and context.role == ServerRole.INCOMING:
+            context.roundtrip.mark_watching(ok=False)
     return record.freeze()

@@ -58,7 +58,12 @@ __all__ = [
     "parse_greeting",
     "parse_quota",
     "parse_quotaroot",
+    "parse_search",
+    "select",
     "starttls",
+    "uid_delete",
+    "uid_expunge",
+    "uid_search_header",
 ]
 
 DEFAULT_MAX_LITERAL: Final = 65536
@@ -616,3 +621,47 @@ def noop(tag: str) -> bytes:
 
 def logout(tag: str) -> bytes:
     return _command(tag, "LOGOUT")
+
+
+# --------------------------------------------------------------------------- the round trip test
+
+
+def select(tag: str, mailbox: str = "INBOX") -> bytes:
+    """`SELECT mailbox`: read-write (needed to remove the test message again)."""
+    return _command(tag, f"SELECT {_mailbox(mailbox)}")
+
+
+def uid_search_header(tag: str, header: str, value: str) -> bytes:
+    """`UID SEARCH HEADER name "value"`: the UIDs of messages whose header contains the value."""
+    check_token(header, "header name")
+    if not value.isascii() or any(char in value for char in '"\\\r\n'):
+        raise ValueError("a search value must be plain ASCII without quotes")
+    return _command(tag, f'UID SEARCH HEADER {header} "{value}"')
+
+
+def uid_delete(tag: str, uids: Sequence[int]) -> bytes:
+    """`UID STORE uids +FLAGS.SILENT (\\Deleted)`."""
+    return _command(tag, f"UID STORE {_uid_set(uids)} +FLAGS.SILENT (\\Deleted)")
+
+
+def uid_expunge(tag: str, uids: Sequence[int]) -> bytes:
+    """`UID EXPUNGE uids` (RFC 4315 UIDPLUS): removes only these messages."""
+    return _command(tag, f"UID EXPUNGE {_uid_set(uids)}")
+
+
+def _uid_set(uids: Sequence[int]) -> str:
+    if not uids or any(uid <= 0 for uid in uids):
+        raise ValueError("UIDs are positive numbers")
+    return ",".join(str(uid) for uid in uids)
+
+
+_SEARCH: Final = re.compile(r"SEARCH((?: [0-9]{1,10})*)\s*", re.IGNORECASE)
+
+
+def parse_search(response: Untagged | str) -> tuple[int, ...] | None:
+    """The numbers of `* SEARCH 3 7`, else None (for any other response)."""
+    text, _ = _untagged_text(response)
+    match = _SEARCH.fullmatch(text)
+    if match is None:
+        return None
+    return tuple(int(number) for number in match.group(1).split())

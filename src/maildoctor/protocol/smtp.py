@@ -33,9 +33,11 @@ __all__ = [
     "auth_login_start",
     "auth_login_user",
     "auth_plain",
+    "data",
     "ehlo",
     "helo",
     "mail_from",
+    "message_data",
     "noop",
     "quit",
     "rcpt_to",
@@ -316,3 +318,16 @@ def noop() -> bytes:
 
 def quit() -> bytes:
     return b"QUIT\r\n"
+
+
+def data() -> bytes:
+    return b"DATA\r\n"
+
+
+def message_data(message: bytes) -> bytes:
+    """A message as sent after `354`: CRLF line ends, dot-stuffed, ended by `.` on its own line."""
+    lines = message.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    stuffed = [b"." + line if line.startswith(b".") else line for line in lines]
+    return b"\r\n".join(stuffed) + b"\r\n.\r\n"
