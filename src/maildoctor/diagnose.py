@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +75,8 @@ class CheckRequest:
     cache_dir: Path | None = None  # where remembered login failures live; None: the user's cache
     remember_failures: bool = True
     roundtrip: bool = False
+    # told each step that finished (role, step, passed?), for a live view
+    progress: Callable[[ServerRole, str, bool], None] | None = None
 
     @property
     def user(self) -> str:
@@ -112,6 +114,8 @@ async def _examine(
 ) -> ServerFacts:
     remaining = max(0.1, deadline - time.monotonic())
     resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
+    if request.progress is not None:
+        request.progress(role, "dns", bool(resolution.addresses))
     base = ServerFacts(role, endpoint, request.user, resolution)
     if not resolution.addresses:
         return base
@@ -131,6 +135,7 @@ async def _examine(
         outgoing_auth=request.outgoing_auth,
         connect_timeout=connect_timeout,
         roundtrip=roundtrip,
+        progress=request.progress,
     )
     session, alternatives = await asyncio.gather(
         run_session(context), _alternatives(address, endpoint.port, request.port_map, connect_timeout)

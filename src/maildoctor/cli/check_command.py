@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import getpass
 import json
 import sys
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.live import Live
 from rich.text import Text
 
-from maildoctor.cli.render_check import render_report, render_transcripts
+from maildoctor.cli.render_check import LiveProgress, render_report, render_transcripts
 from maildoctor.diagnose import CheckRequest, run_check
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
@@ -105,8 +107,9 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         if options.json or not out.is_terminal:
             report, facts = asyncio.run(run_check(request))
         else:
-            with out.status(Text(_("Checking {address} …").format(address=options.address))):
-                report, facts = asyncio.run(run_check(request))
+            live = LiveProgress(translator, options.address)
+            with Live(live, console=out, refresh_per_second=12, transient=True):
+                report, facts = asyncio.run(run_check(dataclasses.replace(request, progress=live.step)))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN

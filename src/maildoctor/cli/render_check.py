@@ -9,7 +9,7 @@ from rich.text import Text
 
 from maildoctor.cli.wrap import wrap
 from maildoctor.facts import DiagnosisFacts
-from maildoctor.i18n import Translator
+from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
     layer_name,
     render_evidence,
@@ -20,6 +20,24 @@ from maildoctor.knowledge import (
 from maildoctor.model import Finding, Report, Verdict
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
+CHECK_NAMES = {
+    "dns": N_("DNS"),
+    "tcp": N_("connection"),
+    "tls": N_("encryption"),
+    "greeting": N_("greeting"),
+    "login": N_("login"),
+    "mailbox": N_("mailbox"),
+    "send": N_("sending"),
+    "roundtrip": N_("test message"),
+}
+_STATUS_NAMES = {"pass": N_("OK"), "fail": N_("problem"), "skip": N_("skipped")}
+
+
+def check_name(check_id: str, translator: Translator) -> str:
+    message = CHECK_NAMES.get(check_id)
+    return translator.gettext(message) if message else check_id
+
+
 _VERDICT_STYLE = {"ok": "bold green", "problems": "bold red", "incomplete": "bold yellow"}
 
 
@@ -76,8 +94,11 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
     for check in report.checks:
         table.add_row(
             Text(translate_value("role", str(check.server), translator)),
-            Text(check.id),
-            Text(str(check.status), style=_STATUS_STYLE.get(str(check.status), "")),
+            Text(check_name(check.id, translator)),
+            Text(
+                translator.gettext(_STATUS_NAMES.get(str(check.status), str(check.status))),
+                style=_STATUS_STYLE.get(str(check.status), ""),
+            ),
             Text(f"{check.ms} ms"),
         )
     console.print(table)
@@ -106,6 +127,29 @@ def _render_roundtrip(console: Console, report: Report, translator: Translator) 
         console.print(
             Text(_("Test message: not sent ({reason}).").format(reason=result.detail), style="yellow")
         )
+
+
+class LiveProgress:
+    """The layers of each server ticking over while the diagnosis runs (a Rich renderable)."""
+
+    def __init__(self, translator: Translator, address: str) -> None:
+        self.translator = translator
+        self.address = address
+        self.steps: dict[str, list[tuple[str, bool]]] = {}
+
+    def step(self, role: object, step: str, passed: bool) -> None:
+        self.steps.setdefault(str(role), []).append((step, passed))
+
+    def __rich__(self) -> Group:
+        _ = self.translator.gettext
+        lines = [Text(_("Checking {address} …").format(address=self.address), style="bold")]
+        for role, steps in self.steps.items():
+            line = Text(f"  {translate_value('role', role, self.translator)}: ")
+            for step, passed in steps:
+                line.append(f"{check_name(step, self.translator)} ")
+                line.append("✓  " if passed else "✗  ", style="green" if passed else "red")
+            lines.append(line)
+        return Group(*lines)
 
 
 def render_transcripts(console: Console, facts: DiagnosisFacts, translator: Translator) -> None:

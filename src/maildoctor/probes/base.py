@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from maildoctor.facts import (
@@ -45,6 +46,8 @@ class SessionContext:
     connect_timeout: float = 5.0
     greeting_timeout: float = 5.0
     roundtrip: RoundtripState | None = None
+    # told each step that finished (role, step, passed?), for a live view; must not block
+    progress: Callable[[ServerRole, str, bool], None] | None = None
 
     def secrets(self) -> tuple[str, ...]:
         if self.password is None:
@@ -80,6 +83,13 @@ class SessionRecord:
     error_detail: str = ""
     conversation: Conversation | None = None
 
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name in _PROGRESS_STEPS and value is not None:
+            context: SessionContext | None = getattr(self, "context", None)
+            if context is not None and context.progress is not None:
+                context.progress(context.role, _PROGRESS_STEPS[name], _step_passed(name, value))
+
     def fail(self, step: str, detail: str = "") -> None:
         if self.failed_step is None:
             self.failed_step = step
@@ -109,6 +119,35 @@ class SessionRecord:
             transcript=tuple(self.conversation.transcript) if self.conversation else (),
             ms=int((time.monotonic() - self.started) * 1000),
         )
+
+
+# the record fields whose setting means a step has finished, and the step's name in a live view
+_PROGRESS_STEPS = {
+    "connect": "tcp",
+    "tls": "tls",
+    "greeting_kind": "greeting",
+    "login": "login",
+    "mailbox": "mailbox",
+    "send": "send",
+    "roundtrip": "roundtrip",
+}
+
+
+def _step_passed(name: str, value: object) -> bool:
+    if name == "connect":
+        return str(getattr(value, "outcome", "")) == "open"
+    if name == "tls":
+        return getattr(value, "error_kind", None) is None and getattr(value, "verify_error", None) is None
+    if name == "greeting_kind":
+        return str(value) == "ok"
+    if name == "login":
+        return str(getattr(value, "outcome", "")) in ("success", "skipped")
+    if name == "send":
+        steps = (getattr(value, "mail_from", None), getattr(value, "rcpt_to", None))
+        return all(step is None or (step.words.reply_code or 0) < 400 for step in steps)
+    if name == "roundtrip":
+        return bool(getattr(value, "arrived", False))
+    return True
 
 
 def summarize_tls(handshake: TlsHandshakeFacts, host: str, stores: TrustStores) -> TlsSummary:
