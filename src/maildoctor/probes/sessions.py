@@ -84,6 +84,13 @@ async def _implicit_tls(record: SessionRecord, conversation: Conversation) -> bo
     return False
 
 
+async def _no_greeting(record: SessionRecord) -> None:
+    """Silence where a greeting was due: is it a TLS port the person set up without SSL/TLS?"""
+    answers_tls = not _tls_active(record) and await _answers_tls(record.context)
+    record.greeting_kind = GreetingKind.TLS_EXPECTED if answers_tls else GreetingKind.NONE
+    record.fail("greeting", "no greeting")
+
+
 def _tls_active(record: SessionRecord) -> bool:
     return record.tls is not None and record.tls.error_kind is None
 
@@ -147,12 +154,7 @@ class _Imap:
         try:
             first = await self.next(cap=context.greeting_timeout)
         except ConversationTimeoutError:
-            record.greeting_kind = (
-                GreetingKind.TLS_EXPECTED
-                if not _tls_active(record) and await _answers_tls(context)
-                else GreetingKind.NONE
-            )
-            record.fail("greeting", "no greeting")
+            await _no_greeting(record)
             return
         greeting = imap.parse_greeting(first)
         if greeting is None:
@@ -321,12 +323,7 @@ class _Pop3:
                 self.reader, self.reader.next_reply, context.greeting_timeout
             )
         except ConversationTimeoutError:
-            record.greeting_kind = (
-                GreetingKind.TLS_EXPECTED
-                if not _tls_active(record) and await _answers_tls(context)
-                else GreetingKind.NONE
-            )
-            record.fail("greeting", "no greeting")
+            await _no_greeting(record)
             return
         except ProtocolViolation as exc:
             record.greeting_kind = GreetingKind.GARBAGE
@@ -438,12 +435,7 @@ class _Smtp:
         try:
             first = await self.reply(cap=context.greeting_timeout)
         except ConversationTimeoutError:
-            record.greeting_kind = (
-                GreetingKind.TLS_EXPECTED
-                if not _tls_active(record) and await _answers_tls(context)
-                else GreetingKind.NONE
-            )
-            record.fail("greeting", "no greeting")
+            await _no_greeting(record)
             return
         except ProtocolViolation as exc:
             record.greeting_kind = GreetingKind.GARBAGE
