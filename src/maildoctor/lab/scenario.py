@@ -113,9 +113,11 @@ class InterceptionSpec:
 
 @dataclass(frozen=True, slots=True)
 class ScriptedSmtpSpec:
-    """An SMTP server (implicit TLS) refusing every login with these exact words."""
+    """An SMTP server (implicit TLS) answering in these exact words: every login refused with
+    `auth_reply` (or any login accepted without it), every recipient with `rcpt_reply`."""
 
-    auth_reply: str
+    auth_reply: str | None = None
+    rcpt_reply: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,7 +519,8 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             from maildoctor.lab.scripted_smtp import start_scripted_smtp
 
             port = 465 if standard and scenario.postfix is None else None
-            scripted = start_scripted_smtp(world.certs.good, scenario.scripted_smtp.auth_reply, host, port)
+            spec = scenario.scripted_smtp
+            scripted = start_scripted_smtp(world.certs.good, spec.auth_reply, host, port, spec.rcpt_reply)
             world._stack.callback(scripted.stop)
             world.values["scripted_smtp"] = str(scripted.port)
         if scenario.legacy_tls is not None:
