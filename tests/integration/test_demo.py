@@ -35,7 +35,7 @@ EXPECTED: dict[str, str | None] = {
 }
 # what the servers said, seen in the evidence of the top finding: it came from them
 EVIDENCE = {
-    "ssl-on-starttls-port": "greeted without encryption: * OK",
+    "ssl-on-starttls-port": "* OK [CAPABILITY IMAP4rev1",
     "wrong-password": "NO [AUTHENTICATIONFAILED]",
     "certificate-for-another-name": "sv1234.rental-server.test",
     "sending-without-login": "554 5.7.1",
