@@ -16,7 +16,7 @@ import pytest
 from maildoctor.i18n import get_translator
 from maildoctor.knowledge import render_finding
 from maildoctor.lab.scenario import Scenario, load_scenarios, run_scenario
-from maildoctor.model import Finding, Layer, ServerRole, Severity
+from maildoctor.model import Finding, Layer, Secret, ServerRole, Severity, leak_forms
 
 pytestmark = [pytest.mark.lab, pytest.mark.netns, pytest.mark.usefixtures("netns_ready")]
 
@@ -24,12 +24,19 @@ SCENARIOS = load_scenarios(Path(__file__).parents[1] / "scenarios")
 
 
 def check_json(scenario: Scenario, cache: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    """The JSON report of `check` in the scenario's world; the typed password must not be in any output."""
     completed = run_scenario(
         scenario,
         ["maildoctor", "check", "{check_arguments}", "--json", "--lang", "ja", *extra],
         namespace=True,
         env={"XDG_CACHE_HOME": str(cache)},
     )
+    password = scenario.account.password
+    if password:
+        usernames = (scenario.account.username or scenario.account.address,)
+        for form in leak_forms(Secret(password), usernames):
+            assert form not in completed.stdout, "the password leaked into the report"
+            assert form not in completed.stderr, "the password leaked into the error output"
     try:
         report = json.loads(completed.stdout)
     except ValueError:
