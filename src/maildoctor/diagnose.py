@@ -35,6 +35,7 @@ from maildoctor.model import (
     Secret,
     Security,
     ServerRole,
+    Severity,
     Verdict,
 )
 from maildoctor.net.connect import probe_port
@@ -227,11 +228,12 @@ def _resolver_alive(lookups: Sequence[DnsLookup]) -> bool | None:
 async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     started = time.monotonic()
     deadline = started + request.timeout
-    guard = LoginGuard(
-        cache_dir=request.cache_dir if request.remember_failures else None, force=request.force_login
-    )
-    if request.remember_failures and request.cache_dir is None:
-        guard = LoginGuard(force=request.force_login)
+    if not request.remember_failures:
+        guard = LoginGuard(cache_dir=None, force=request.force_login)
+    elif request.cache_dir is not None:
+        guard = LoginGuard(cache_dir=request.cache_dir, force=request.force_login)
+    else:
+        guard = LoginGuard(force=request.force_login)  # the user's cache directory
     stores = load_trust_stores(request.ca_file)
     dns = DnsClient(request.nameservers)
     host_values = {
@@ -282,7 +284,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
             else CheckStatus.SKIP
         )
         checks.append(CheckResult("roundtrip", ServerRole.INCOMING, status, roundtrip.delay_ms or 0))
-    if any(item.severity == "error" or item.severity == "warning" for item in findings):
+    if any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings):
         verdict = Verdict.PROBLEMS
     elif not servers or any(check.status == CheckStatus.SKIP for check in checks):
         verdict = Verdict.INCOMPLETE
