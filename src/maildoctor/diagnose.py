@@ -21,6 +21,7 @@ from maildoctor.facts import (
     ServerFacts,
     SessionFacts,
 )
+from maildoctor.i18n import N_
 from maildoctor.lint.findings import lint_account
 from maildoctor.loginguard import LoginGuard
 from maildoctor.model import (
@@ -205,9 +206,9 @@ def _roundtrip_result(request: CheckRequest, servers: Sequence[ServerFacts]) -> 
         if facts is not None:
             return RoundtripResult(facts.sent, facts.arrived, facts.delay_ms, facts.removed, facts.detail)
     reason = (
-        "needs IMAP for incoming, an outgoing server and a password"
+        N_("it needs IMAP for receiving, an outgoing server and the password")
         if _roundtrip_state(request) is None
-        else "not run"
+        else N_("the diagnosis ended before it")
     )
     return RoundtripResult(sent=False, arrived=False, delay_ms=None, removed=False, detail=reason)
 

@@ -125,7 +125,12 @@ def _render_roundtrip(console: Console, report: Report, translator: Translator) 
         )
     else:
         console.print(
-            Text(_("Test message: not sent ({reason}).").format(reason=result.detail), style="yellow")
+            Text(
+                _("Test message: not sent ({reason}).").format(
+                    reason=_(result.detail) if result.detail else "-"
+                ),
+                style="yellow",
+            )
         )
 
 

@@ -23,6 +23,7 @@ from maildoctor.facts import (
     SessionFacts,
     SmtpStep,
 )
+from maildoctor.i18n import N_
 from maildoctor.model import Protocol, Security, ServerRole
 from maildoctor.net.connect import close_quietly, open_tcp
 from maildoctor.net.conversation import Conversation, ConversationClosedError, ConversationTimeoutError
@@ -253,12 +254,12 @@ async def _watch_imap(driver: _Imap, state: RoundtripState, caps: frozenset[str]
     _, done = await driver.command(imap.select(tag, "INBOX"), tag)
     if done.status != imap.ImapStatus.OK:
         state.mark_watching(ok=False)
-        return RoundtripFacts(sent=False, detail="INBOX could not be opened")
+        return RoundtripFacts(sent=False, detail=N_("INBOX could not be opened"))
     state.mark_watching(ok=True)
     try:
         await asyncio.wait_for(state.sent.wait(), timeout=driver.context.remaining())
     except TimeoutError:
-        return RoundtripFacts(sent=False, detail="not sent before the deadline")
+        return RoundtripFacts(sent=False, detail=N_("not sent before the deadline"))
     if state.sent_at is None:
         return RoundtripFacts(sent=False, send_words=state.send_words, detail=state.not_sent_because)
     while driver.context.remaining() > 0:
@@ -278,7 +279,9 @@ async def _watch_imap(driver: _Imap, state: RoundtripState, caps: frozenset[str]
                 sent=True, arrived=True, delay_ms=delay, removed=removed, send_words=state.send_words
             )
         await asyncio.sleep(min(0.25, driver.context.remaining()))
-    return RoundtripFacts(sent=True, send_words=state.send_words, detail="did not arrive before the deadline")
+    return RoundtripFacts(
+        sent=True, send_words=state.send_words, detail=N_("did not arrive before the deadline")
+    )
 
 
 def _imap_text(response: imap.ImapResponse) -> str:
@@ -547,19 +550,19 @@ class _Smtp:
         except TimeoutError:
             state.watcher_ok = False
         if not state.watcher_ok:
-            state.mark_not_sent("the incoming server could not watch for it")
+            state.mark_not_sent(N_("the incoming server could not watch for it"))
             await self.call(smtp.rset())
             return
         reply = await self.call(smtp.data())
         if reply.code != 354:
-            state.mark_not_sent("DATA refused", _words(reply))
+            state.mark_not_sent(N_("DATA refused"), _words(reply))
             return
         message = test_message(self.context.mail_address, state.token)
         reply = await self.call(smtp.message_data(message), "(the test message)")
         if reply.is_positive:
             state.mark_sent(_words(reply))
         else:
-            state.mark_not_sent("message refused", _words(reply))
+            state.mark_not_sent(N_("message refused"), _words(reply))
 
 
 def _words(reply: smtp.SmtpReply) -> ServerWords:
@@ -602,7 +605,7 @@ async def run_session(context: SessionContext) -> SessionFacts:
     finally:
         await close_quietly(conversation.writer)
         if context.roundtrip is not None and context.role == ServerRole.OUTGOING:
-            context.roundtrip.mark_not_sent(record.failed_step or "not sent")
+            context.roundtrip.mark_not_sent(N_("the outgoing server could not send it"))
         if context.roundtrip is not None and context.role == ServerRole.INCOMING:
             context.roundtrip.mark_watching(ok=False)
     return record.freeze()
