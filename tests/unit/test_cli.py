@@ -24,8 +24,6 @@ INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
 NOT_YET = [
     ["check", "taro@example.jp"],  # finding the settings by itself comes with the settings issue
-    ["settings", "taro@example.jp"],
-    ["settings", "taro@example.jp", "--format", "json", "--memo"],  # options of a later version: still exit 3
     ["domain", "example.jp"],
     ["explain", "550 5.1.1 User unknown"],
     ["ledger"],
@@ -408,3 +406,24 @@ def test_console_script_and_no_colour_in_a_pipe() -> None:
     error = run_process(str(script), "check", "x", "--incoming", "bogus://x", env={"GITHUB_ACTIONS": "true"})
     assert error.returncode == 2
     assert ESC not in error.stdout + error.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--format", "sheet"], "--format sheet"), (["--format", "json", "--memo"], "--memo")],
+)
+def test_settings_parts_not_yet_available(cli: CliRunner, args: list[str], named: str) -> None:
+    run = cli("settings", "taro@example.jp", *args)
+    assert run.code == ExitCode.NOT_RUN
+    assert f"“{named}” is not available in this version of maildoctor yet." in run.stderr
+    assert run.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["not-an-address"], ["taro@example.jp", "--format", "pdf"]],
+    ids=["no-at", "unknown-format"],
+)
+def test_settings_usage_errors(cli: CliRunner, args: list[str]) -> None:
+    run = cli("settings", *args)
+    assert run.code == ExitCode.USAGE

@@ -301,16 +301,65 @@ def build_app(translator: Translator) -> typer.Typer:
     @app.command(
         "settings",
         cls=command_class,
-        context_settings=extra_args,
         help=_("Show the right server settings for an email address."),
     )
     def settings(
         address: Annotated[
             str, typer.Argument(metavar="ADDRESS", help=_("The email address of the account."))
         ],
+        format: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                metavar="table|json|autoconfig|mobileconfig|sheet",
+                help=_(
+                    "How to hand the settings over: a table, JSON, a Thunderbird autoconfig file, "
+                    "an iPhone configuration profile, or a printable sheet."
+                ),
+            ),
+        ] = "table",
+        memo: Annotated[
+            bool, typer.Option("--memo", help=_("A memo to keep at hand when calling support."))
+        ] = False,
+        dns: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--dns",
+                metavar="HOST[:PORT]",
+                help=_("A DNS server to use instead of the computer's own (can be given more than once)."),
+            ),
+        ] = None,
+        ca_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--ca-file",
+                metavar="FILE",
+                help=_("A file of extra certificate authorities to trust like public ones."),
+            ),
+        ] = None,
+        timeout: Annotated[
+            float,
+            typer.Option(
+                "--timeout", metavar="SECONDS", help=_("The time limit for the whole diagnosis, in seconds.")
+            ),
+        ] = 20,
+        client: Annotated[
+            str | None,
+            typer.Option(
+                "--client",
+                metavar="NAME",
+                help=_(
+                    "The mail program in use (iphone, outlook, thunderbird, gmail, …): "
+                    "the fixes then follow its menus."
+                ),
+            ),
+        ] = None,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
-        _not_yet_available(translator, "settings")
+        from maildoctor.cli.settings_command import SettingsOptions, run_settings_command
+
+        options = SettingsOptions(address, format, memo, tuple(dns or ()), ca_file, timeout, client)
+        raise typer.Exit(run_settings_command(options, translator))
 
     @app.command(
         "domain",

@@ -484,6 +484,7 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
     try:
         host = scenario.dovecot.options.host if scenario.dovecot else LOOPBACK
         world.values["host"] = host
+        world.values["ca_file"] = str(pki.ca.cert)
         world.values["closed"] = str(free_ports(1, host)[0])
         if scenario.dovecot is not None:
             dovecot = start_dovecot(

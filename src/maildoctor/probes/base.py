@@ -46,6 +46,8 @@ class SessionContext:
     connect_timeout: float = 5.0
     greeting_timeout: float = 5.0
     roundtrip: RoundtripState | None = None
+    # SMTP: try MAIL FROM / RCPT TO (False for a settings check: greeting and encryption only)
+    send_probe: bool = True
     # told each step that finished (role, step, passed?), for a live view; must not block
     progress: Callable[[ServerRole, str, bool], None] | None = None
 

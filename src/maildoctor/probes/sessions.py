@@ -479,7 +479,8 @@ class _Smtp:
         if record.login is not None and record.login.outcome == LoginOutcome.REFUSED:
             await self.call(smtp.quit())
             return
-        await self.send(authenticated)
+        if context.send_probe:
+            await self.send(authenticated)
         await self.call(smtp.quit())
 
     async def login(self, info: smtp.EhloInfo) -> bool:

@@ -1,0 +1,100 @@
+"""Settings discovery: every source at once, the most authoritative answer first, each verified.
+
+Sources: the provider data we ship (ISPDB), the domain's own autoconfig, SRV records (RFC 6186 /
+8314), and the provider of the domain's MX hosts. Guessing (imap., mail., ... on the standard
+ports) and Microsoft Autodiscover come later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from maildoctor.discover.autoconfig import AutoconfigResult, fetch_autoconfig
+from maildoctor.discover.candidates import DiscoveredSettings, Source
+from maildoctor.discover.ispdb import to_candidates
+from maildoctor.discover.merge import merge
+from maildoctor.discover.mx import MxResult, lookup_mx
+from maildoctor.discover.providers import ProviderIndex
+from maildoctor.discover.srv import SrvDiscovery, lookup_srv
+from maildoctor.discover.verify import verify
+from maildoctor.net.http import dns_resolver
+from maildoctor.net.resolver import DnsClient, Nameserver
+
+
+@dataclass(frozen=True)
+class DiscoveryRequest:
+    address: str
+    nameservers: Sequence[Nameserver] = ()
+    ca_file: Path | None = None
+    timeout: float = 20.0
+    verify: bool = True
+    # scheme -> port, where the lab's web server is not on 443/80
+    port_override: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveryFacts:
+    """What each source said, for the report and for `check` later."""
+
+    autoconfig: AutoconfigResult | None
+    srv: SrvDiscovery | None
+    mx: MxResult | None
+    provider_by_domain: bool
+    provider_by_mx: bool
+
+
+def _with_source(settings: DiscoveredSettings, source: Source) -> DiscoveredSettings:
+    return dataclasses.replace(
+        settings,
+        incoming=tuple(dataclasses.replace(c, source=source) for c in settings.incoming),
+        outgoing=tuple(dataclasses.replace(c, source=source) for c in settings.outgoing),
+    )
+
+
+def _ssl_context(ca_file: Path | None) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
+
+
+async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, DiscoveryFacts]:
+    address = request.address.strip()
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    dns = DnsClient(request.nameservers)
+    index = ProviderIndex.load()
+    budget = request.timeout / 2 if request.verify else request.timeout
+
+    autoconfig_task = fetch_autoconfig(
+        address,
+        resolver=dns_resolver(dns, lifetime=min(5.0, budget)),
+        ssl_context=_ssl_context(request.ca_file),
+        port_override=request.port_override,
+        timeout=budget,
+    )
+    autoconfig, srv, mx = await asyncio.gather(
+        autoconfig_task,
+        lookup_srv(address, dns, lifetime=min(5.0, budget)),
+        lookup_mx(domain, dns, min(5.0, budget)),
+    )
+    results: list[DiscoveredSettings] = []
+    by_domain = index.lookup(domain)
+    if by_domain is not None:
+        results.append(to_candidates(by_domain, address))
+    if autoconfig.settings is not None:
+        results.append(autoconfig.settings)
+    if srv.incoming or srv.outgoing:
+        results.append(DiscoveredSettings(address, None, srv.incoming, srv.outgoing))
+    by_mx = index.lookup_by_mx(mx.hosts) if by_domain is None and not mx.null_mx else None
+    if by_mx is not None:
+        results.append(_with_source(to_candidates(by_mx, address), Source.MX))
+    settings = merge(address, results)
+    if request.verify and (settings.incoming or settings.outgoing):
+        settings = await verify(settings, dns, ca_file=request.ca_file, timeout=request.timeout / 2)
+    facts = DiscoveryFacts(autoconfig, srv, mx, by_domain is not None, by_mx is not None)
+    return settings, facts

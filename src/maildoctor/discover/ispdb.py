@@ -1,0 +1,237 @@
+"""Thunderbird's `clientConfig` format (ISPDB and a domain's own autoconfig file), read into data.
+
+Pure: bytes in, values out. The same format is what Thunderbird's ISPDB ships
+(`ispdb/*.xml`, a copy is in `maildoctor/data/ispdb/`) and what a domain serves
+itself at `https://autoconfig.<domain>/mail/config-v1.1.xml`, so one parser serves both.
+
+Only the parts discovery needs are kept: the provider's id, name and domains,
+and its IMAP/POP3 (incoming) and SMTP (outgoing) servers in file order, which
+is the provider's order of preference. Servers of other types (`ews`, `owa`,
+`graph`, `exchange`) have no counterpart in maildoctor and are left out.
+
+ISPDB does not say where a provider wants an app password instead of the
+account password; `to_candidates` can only tell OAuth2 from a normal password.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # DTDs and entities are refused before parsing
+from dataclasses import dataclass
+from typing import Final
+
+from maildoctor.discover.candidates import (
+    DiscoveredSettings,
+    PasswordKind,
+    ProviderInfo,
+    ServerCandidate,
+    Source,
+    UsernameForm,
+)
+from maildoctor.model import Protocol, Security
+
+MAX_CONFIG_BYTES: Final = 1024 * 1024  # a clientConfig is a few KiB; anything above 1 MiB is refused
+
+# socketType as clientConfig writes it -> how maildoctor names it
+_SOCKET_TYPES: Final = {"ssl": Security.SSL, "starttls": Security.STARTTLS, "plain": Security.NONE}
+_INCOMING_TYPES: Final = {"imap": Protocol.IMAP, "pop3": Protocol.POP3}
+_OUTGOING_TYPES: Final = {"smtp": Protocol.SMTP}
+_OAUTH2: Final = "oauth2"
+
+_PLACEHOLDER: Final = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%")
+# A document type declaration is where entities (and with them entity expansion) come from.
+_FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+class ClientConfigError(ValueError):
+    """A clientConfig document that cannot be used (too big, a DTD, not XML, no servers...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTemplate:
+    """One `<incomingServer>`/`<outgoingServer>` with its %EMAIL...% templates not yet filled in."""
+
+    protocol: Protocol
+    hostname_template: str
+    port: int
+    socket_type: Security
+    username_template: str  # "" when the file names no username (e.g. SMTP without authentication)
+    authentication: tuple[str, ...]  # as the file writes them: password-cleartext, OAuth2, ...
+
+    @property
+    def username_form(self) -> UsernameForm:
+        if self.username_template == "%EMAILADDRESS%":
+            return UsernameForm.ADDRESS
+        if self.username_template == "%EMAILLOCALPART%":
+            return UsernameForm.LOCAL_PART
+        return UsernameForm.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEntry:
+    id: str
+    display_name: str
+    domains: tuple[str, ...]
+    incoming: tuple[ServerTemplate, ...]  # file order = the provider's preference
+    outgoing: tuple[ServerTemplate, ...]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _decode(data: bytes) -> str:
+    """The document as text, so the DTD guard sees what the XML parser would see."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _XML_ENCODING.match(data)
+    if declared is None:
+        raise ClientConfigError("not UTF-8 and no encoding declared")
+    encoding = declared.group(1).decode("ascii")
+    try:
+        return data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise ClientConfigError(f"cannot decode as the declared encoding {encoding!r}") from error
+
+
+def _text(element: ET.Element, tag: str) -> str | None:
+    child = element.find(tag)
+    if child is None or child.text is None:
+        return None
+    return child.text.strip() or None
+
+
+def _server(element: ET.Element, types: dict[str, Protocol]) -> ServerTemplate | None:
+    """One server element, or None for a type maildoctor does not handle or an unusable entry."""
+    protocol = types.get((element.get("type") or "").strip().lower())
+    if protocol is None:
+        return None
+    hostname = _text(element, "hostname")
+    port_text = _text(element, "port")
+    socket_type = _SOCKET_TYPES.get((_text(element, "socketType") or "").lower())
+    if hostname is None or port_text is None or socket_type is None:
+        return None
+    if not port_text.isascii() or not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        return None
+    authentication = tuple(
+        text for child in element.findall("authentication") if child.text and (text := child.text.strip())
+    )
+    return ServerTemplate(
+        protocol=protocol,
+        hostname_template=hostname,
+        port=int(port_text),
+        socket_type=socket_type,
+        username_template=_text(element, "username") or "",
+        authentication=authentication,
+    )
+
+
+def parse_client_config(data: bytes) -> ProviderEntry:
+    """Read a clientConfig document (an ISPDB file or a domain's autoconfig reply).
+
+    Refuses documents above MAX_CONFIG_BYTES, any DOCTYPE or ENTITY declaration,
+    XML that does not parse, a root other than <clientConfig>, and a provider
+    without a single usable IMAP, POP3 or SMTP server. Servers that cannot be
+    used (another type, no hostname, a port out of range, an unknown
+    socketType) are skipped, as Thunderbird skips them.
+    """
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ClientConfigError(f"document of {len(data)} bytes, more than {MAX_CONFIG_BYTES}")
+    text = _decode(data)
+    if _FORBIDDEN_MARKUP.search(text):
+        raise ClientConfigError("DOCTYPE and ENTITY declarations are not allowed")
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - guarded above
+    except ET.ParseError as error:
+        raise ClientConfigError(f"not well-formed XML: {error}") from error
+    if root.tag != "clientConfig":
+        raise ClientConfigError(f"root element is <{root.tag}>, not <clientConfig>")
+    provider = root.find("emailProvider")
+    if provider is None:
+        raise ClientConfigError("no <emailProvider>")
+    provider_id = (provider.get("id") or "").strip()
+    domains = tuple(
+        text for child in provider.findall("domain") if child.text and (text := child.text.strip())
+    )
+    incoming: list[ServerTemplate] = []
+    outgoing: list[ServerTemplate] = []
+    for child in provider:
+        if child.tag == "incomingServer" and (server := _server(child, _INCOMING_TYPES)) is not None:
+            incoming.append(server)
+        elif child.tag == "outgoingServer" and (server := _server(child, _OUTGOING_TYPES)) is not None:
+            outgoing.append(server)
+    if not incoming and not outgoing:
+        raise ClientConfigError("no usable IMAP, POP3 or SMTP server")
+    display_name = (
+        _text(provider, "displayName")
+        or _text(provider, "displayShortName")
+        or provider_id
+        or (domains[0] if domains else "")
+    )
+    return ProviderEntry(
+        id=provider_id or (domains[0] if domains else display_name),
+        display_name=display_name,
+        domains=domains,
+        incoming=tuple(incoming),
+        outgoing=tuple(outgoing),
+    )
+
+
+# --------------------------------------------------------------------------- filling in
+
+
+def _split_address(address: str) -> tuple[str, str]:
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"not an email address: {address!r}")
+    return local, domain
+
+
+def fill(template: str, address: str) -> str:
+    """`template` with %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% filled in for `address`.
+
+    The placeholders are matched as ISPDB writes them (upper case, both percent
+    signs); anything else is left as it is. One pass: a value that happens to
+    contain a placeholder is not expanded again.
+    """
+    local, domain = _split_address(address)
+    values = {"EMAILADDRESS": address, "EMAILLOCALPART": local, "EMAILDOMAIN": domain}
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def password_kind(authentication: tuple[str, ...]) -> PasswordKind:
+    """OAuth2 when that is the only method named; a normal password otherwise.
+
+    ISPDB has no way to say that a provider wants an app password, so
+    APP_SPECIFIC and MAIL_SPECIFIC never come from here.
+    """
+    if authentication and all(method.lower() == _OAUTH2 for method in authentication):
+        return PasswordKind.OAUTH2
+    return PasswordKind.NORMAL
+
+
+def _candidate(server: ServerTemplate, address: str) -> ServerCandidate:
+    return ServerCandidate(
+        protocol=server.protocol,
+        host=fill(server.hostname_template, address).lower(),
+        port=server.port,
+        security=server.socket_type,
+        username=fill(server.username_template, address),
+        password_kind=password_kind(server.authentication),
+        source=Source.PROVIDER,
+        verified=False,
+        authentication=server.authentication,
+    )
+
+
+def to_candidates(entry: ProviderEntry, address: str) -> DiscoveredSettings:
+    """The provider's servers for `address`, in the provider's order, not yet probed."""
+    _split_address(address)
+    return DiscoveredSettings(
+        address=address,
+        provider=ProviderInfo(id=entry.id, name=entry.display_name),
+        incoming=tuple(_candidate(server, address) for server in entry.incoming),
+        outgoing=tuple(_candidate(server, address) for server in entry.outgoing),
+    )
