@@ -139,6 +139,26 @@ def build_app(translator: Translator) -> typer.Typer:
         # a fresh OptionInfo per command: Typer keeps state on it
         return typer.Option("--lang", help=lang_help, case_sensitive=False)
 
+    dns_help = _("A DNS server to use instead of the computer's own (can be given more than once).")
+    ca_file_help = _("A file of extra certificate authorities to trust like public ones.")
+    timeout_help = _("The time limit for the whole diagnosis, in seconds.")
+    client_help = _(
+        "The mail program in use (iphone, outlook, thunderbird, gmail, …): the fixes then follow its menus."
+    )
+
+    # options `check` and `settings` share (fresh OptionInfo objects per command, as for --lang)
+    def dns_option() -> Any:
+        return typer.Option("--dns", metavar="HOST[:PORT]", help=dns_help)
+
+    def ca_file_option() -> Any:
+        return typer.Option("--ca-file", metavar="FILE", help=ca_file_help)
+
+    def timeout_option() -> Any:
+        return typer.Option("--timeout", metavar="SECONDS", help=timeout_help)
+
+    def client_option() -> Any:
+        return typer.Option("--client", metavar="NAME", help=client_help)
+
     # --lang is read by main() before the app is built; the options here document and validate it.
     @app.callback()
     def root(
@@ -235,39 +255,10 @@ def build_app(translator: Translator) -> typer.Typer:
             ),
         ] = False,
         no_auth: Annotated[bool, typer.Option("--no-auth", help=_("Do not log in at all."))] = False,
-        client: Annotated[
-            str | None,
-            typer.Option(
-                "--client",
-                metavar="NAME",
-                help=_(
-                    "The mail program in use (iphone, outlook, thunderbird, gmail, …): "
-                    "the fixes then follow its menus."
-                ),
-            ),
-        ] = None,
-        dns: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--dns",
-                metavar="HOST[:PORT]",
-                help=_("A DNS server to use instead of the computer's own (can be given more than once)."),
-            ),
-        ] = None,
-        ca_file: Annotated[
-            Path | None,
-            typer.Option(
-                "--ca-file",
-                metavar="FILE",
-                help=_("A file of extra certificate authorities to trust like public ones."),
-            ),
-        ] = None,
-        timeout: Annotated[
-            float,
-            typer.Option(
-                "--timeout", metavar="SECONDS", help=_("The time limit for the whole diagnosis, in seconds.")
-            ),
-        ] = 20,
+        client: Annotated[str | None, client_option()] = None,
+        dns: Annotated[list[str] | None, dns_option()] = None,
+        ca_file: Annotated[Path | None, ca_file_option()] = None,
+        timeout: Annotated[float, timeout_option()] = 20,
         json: Annotated[
             bool,
             typer.Option(
@@ -321,39 +312,10 @@ def build_app(translator: Translator) -> typer.Typer:
         memo: Annotated[
             bool, typer.Option("--memo", help=_("A memo to keep at hand when calling support."))
         ] = False,
-        dns: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--dns",
-                metavar="HOST[:PORT]",
-                help=_("A DNS server to use instead of the computer's own (can be given more than once)."),
-            ),
-        ] = None,
-        ca_file: Annotated[
-            Path | None,
-            typer.Option(
-                "--ca-file",
-                metavar="FILE",
-                help=_("A file of extra certificate authorities to trust like public ones."),
-            ),
-        ] = None,
-        timeout: Annotated[
-            float,
-            typer.Option(
-                "--timeout", metavar="SECONDS", help=_("The time limit for the whole diagnosis, in seconds.")
-            ),
-        ] = 20,
-        client: Annotated[
-            str | None,
-            typer.Option(
-                "--client",
-                metavar="NAME",
-                help=_(
-                    "The mail program in use (iphone, outlook, thunderbird, gmail, …): "
-                    "the fixes then follow its menus."
-                ),
-            ),
-        ] = None,
+        dns: Annotated[list[str] | None, dns_option()] = None,
+        ca_file: Annotated[Path | None, ca_file_option()] = None,
+        timeout: Annotated[float, timeout_option()] = 20,
+        client: Annotated[str | None, client_option()] = None,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
         from maildoctor.cli.settings_command import SettingsOptions, run_settings_command

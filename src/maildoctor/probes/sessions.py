@@ -99,11 +99,18 @@ def _tls_active(record: SessionRecord) -> bool:
 # --------------------------------------------------------------------------- IMAP
 
 
-class _Imap:
+class _Driver:
+    """What every protocol's conversation holds: the record it fills and the connection."""
+
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
         self.record = record
         self.context = record.context
         self.conversation = conversation
+
+
+class _Imap(_Driver):
+    def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
+        super().__init__(record, conversation)
         self.reader = imap.ImapResponseReader()
         self.tags = imap.TagCounter()
 
@@ -300,11 +307,9 @@ def _tagged_text(done: imap.Tagged) -> str:
 # --------------------------------------------------------------------------- POP3
 
 
-class _Pop3:
+class _Pop3(_Driver):
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
-        self.record = record
-        self.context = record.context
-        self.conversation = conversation
+        super().__init__(record, conversation)
         self.reader = pop3.Pop3Reader()
 
     async def call(self, data: bytes, shown: str | None = None, *, multiline: bool = False) -> pop3.Pop3Event:
@@ -411,11 +416,9 @@ def _pop3_text(reply: pop3.Pop3Reply) -> str:
 # --------------------------------------------------------------------------- SMTP
 
 
-class _Smtp:
+class _Smtp(_Driver):
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
-        self.record = record
-        self.context = record.context
-        self.conversation = conversation
+        super().__init__(record, conversation)
         self.reader = smtp.SmtpReplyReader()
 
     async def reply(self, cap: float | None = None) -> smtp.SmtpReply:
