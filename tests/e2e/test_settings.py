@@ -104,3 +104,22 @@ def test_a_domain_hosted_at_google_is_found_by_its_mx_and_not_verified_offline()
     assert {entry["source"] for entry in report["incoming"]} == {"mx"}
     # the lab's DNS does not know Google's hosts: nothing could be confirmed, and nothing left the machine
     assert not any(entry["verified"] for entry in report["incoming"] + report["outgoing"])
+
+
+def test_guessing_keeps_only_what_answers() -> None:
+    scenario = load_scenario(WORLDS / "guess-only.toml")
+    code, stdout, stderr = settings(scenario, "--format", "json", "--timeout", "10")
+    assert code == 0, stderr
+    report = json.loads(stdout)
+    assert report["provider"] is None
+    # mail.guess.test answers on the standard ports; imap./pop./smtp. and the bare name do not exist
+    assert brief(report["incoming"]) == [
+        ("imap", "mail.guess.test", 993, "ssl", "hanako@guess.test", "guess", True),
+        ("imap", "mail.guess.test", 143, "starttls", "hanako@guess.test", "guess", True),
+        ("pop3", "mail.guess.test", 995, "ssl", "hanako@guess.test", "guess", True),
+        ("pop3", "mail.guess.test", 110, "starttls", "hanako@guess.test", "guess", True),
+    ]
+    assert brief(report["outgoing"]) == [
+        ("smtp", "mail.guess.test", 465, "ssl", "hanako@guess.test", "guess", True),
+        ("smtp", "mail.guess.test", 587, "starttls", "hanako@guess.test", "guess", True),
+    ]

@@ -1,8 +1,9 @@
 """Settings discovery: every source at once, the most authoritative answer first, each verified.
 
 Sources: the provider data we ship (ISPDB), the domain's own autoconfig, SRV records (RFC 6186 /
-8314), and the provider of the domain's MX hosts. Guessing (imap., mail., ... on the standard
-ports) and Microsoft Autodiscover come later.
+8314), and the provider of the domain's MX hosts; when none of them knows the domain, the usual
+names and ports (imap., mail., ... × 993/143, 995/110, 465/587), kept only where a probe answers.
+Microsoft Autodiscover comes later.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from maildoctor.discover.autoconfig import AutoconfigResult, fetch_autoconfig
 from maildoctor.discover.candidates import DiscoveredSettings, Source
+from maildoctor.discover.guess import guesses, only_verified
 from maildoctor.discover.ispdb import to_candidates
 from maildoctor.discover.merge import merge
 from maildoctor.discover.mx import MxResult, lookup_mx
@@ -94,7 +96,14 @@ async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, Disco
     if by_mx is not None:
         results.append(_with_source(to_candidates(by_mx, address), Source.MX))
     settings = merge(address, results)
-    if request.verify and (settings.incoming or settings.outgoing):
+    guessed = False
+    if not (settings.incoming or settings.outgoing) and not mx.null_mx:
+        # nothing known: probe the usual names and ports, and keep what answers
+        settings = merge(address, [guesses(address)])
+        guessed = True
+    if (request.verify or guessed) and (settings.incoming or settings.outgoing):
         settings = await verify(settings, dns, ca_file=request.ca_file, timeout=request.timeout / 2)
+    if guessed:
+        settings = only_verified(settings)
     facts = DiscoveryFacts(autoconfig, srv, mx, by_domain is not None, by_mx is not None)
     return settings, facts
