@@ -93,14 +93,14 @@ async def _alternatives(
     address: str, typed_port: int, port_map: Mapping[int, int], timeout: float
 ) -> tuple[AlternativeProbe, ...]:
     plan = [
-        (port_map.get(port, port), protocol, security)
+        (port_map.get(port, port), protocol, security, port)
         for port, protocol, security in MAIL_PORTS
         if port_map.get(port, port) != typed_port
     ]
-    probes = await asyncio.gather(*(probe_port(address, port, timeout) for port, _, _ in plan))
+    probes = await asyncio.gather(*(probe_port(address, port, timeout) for port, _, _, _ in plan))
     return tuple(
-        AlternativeProbe(protocol, port, security, probe)
-        for (port, protocol, security), probe in zip(plan, probes, strict=True)
+        AlternativeProbe(protocol, port, security, probe, standard)
+        for (port, protocol, security, standard), probe in zip(plan, probes, strict=True)
     )
 
 

@@ -224,10 +224,14 @@ class AlternativeProbe:
     """A probe of the same host on a port/encryption the person did not type."""
 
     protocol: Protocol
-    port: int
+    port: int  # where it really is (the demo's servers are not on the standard ports)
     security: Security
     connect: PortProbe
-    greeting_kind: GreetingKind | None = None
+    standard_port: int | None = None  # the port a provider uses for it (993, 587, ...); None: `port`
+
+    @property
+    def nominal_port(self) -> int:
+        return self.standard_port if self.standard_port is not None else self.port
 
 
 @dataclass(frozen=True, slots=True)

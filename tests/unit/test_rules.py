@@ -250,3 +250,40 @@ def test_rank_folds_consequences_under_their_root() -> None:
     ]
     assert ordered[0].severity == Severity.ERROR
     _ = (SendFacts, SmtpStep, ServerWords)
+
+
+def test_a_working_port_is_found_where_it_really_is() -> None:
+    # the demo's servers run on free ports: 465 stands at 40465
+    alt = AlternativeProbe(Protocol.SMTP, 40465, Security.SSL, _open(40465), standard_port=465)
+    server = _server(
+        SUBMISSION,
+        ServerRole.OUTGOING,
+        (alt,),
+        connect=PortProbe("127.0.0.1", 587, ConnectOutcome.REFUSED, 1),
+        greeting_kind=None,
+        tls=None,
+        login=None,
+    )
+    facts = DiagnosisFacts("alice@example.test", "example.test", (server,), resolver_alive=True)
+    (found,) = evaluate(facts)
+    assert (found.cause, found.param("right_port"), found.param("right_security")) == (
+        "PORT_CLOSED",
+        "40465",
+        "ssl",
+    )
+
+
+def test_plaintext_refusal_only_recommends_an_ssl_port_of_the_same_protocol() -> None:
+    typed = Endpoint(Protocol.IMAP, "mail.example.test", 143, Security.NONE)
+    smtps = AlternativeProbe(Protocol.SMTP, 465, Security.SSL, _open(465))
+    server = _server(
+        typed,
+        ServerRole.INCOMING,
+        (smtps,),
+        tls=None,
+        plaintext_login_disabled=True,
+        login=LoginFacts(LoginOutcome.SKIPPED, skip_reason=LoginSkip.PLAINTEXT_REFUSED),
+    )
+    facts = DiagnosisFacts("a@example.test", "example.test", (server,), resolver_alive=True)
+    (found,) = evaluate(facts)
+    assert (found.param("right_port"), found.param("right_security")) == ("143", "starttls")

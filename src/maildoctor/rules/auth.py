@@ -6,7 +6,7 @@ from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Security, Severity
 from maildoctor.protocol.classify import AuthFailureKind, classify_auth_failure
-from maildoctor.rules.base import finding, words_evidence
+from maildoctor.rules.base import finding, implicit_tls_alternative, words_evidence
 
 REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
     N_(
@@ -27,14 +27,7 @@ _KIND_TO_CAUSE = {
 
 def _encrypted_pair(server: ServerFacts) -> dict[str, str | int | None]:
     endpoint = server.endpoint
-    implicit = next(
-        (
-            alt
-            for alt in server.alternatives
-            if alt.security == Security.SSL and alt.connect.outcome == "open"
-        ),
-        None,
-    )
+    implicit = implicit_tls_alternative(server)
     if implicit is not None:
         return {"right_port": implicit.port, "right_security": Security.SSL}
     return {"right_port": endpoint.port, "right_security": Security.STARTTLS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from maildoctor.causes import get_cause
-from maildoctor.facts import AlternativeProbe, ConnectOutcome, GreetingKind, ServerFacts, ServerWords
+from maildoctor.facts import AlternativeProbe, ConnectOutcome, ServerFacts, ServerWords
 from maildoctor.model import Evidence, Finding, Protocol, Security, ServerRole, Severity
 
 # The pairs a provider offers, most recommended first (RFC 8314: implicit TLS first).
@@ -44,18 +44,34 @@ def words_evidence(words: ServerWords | None) -> list[str | Evidence]:
 
 
 def working_alternative(server: ServerFacts, *, exclude_port: int | None = None) -> AlternativeProbe | None:
-    """The best standard port/encryption pair of this protocol that answered like a mail server."""
-    by_port = {alt.port: alt for alt in server.alternatives if alt.protocol == server.endpoint.protocol}
+    """The best standard port/encryption pair of this protocol that is open on the same host.
+
+    Matched by the standard port (993, 587, ...); the probe returned names where it really is.
+    """
+    by_port = {
+        alt.nominal_port: alt for alt in server.alternatives if alt.protocol == server.endpoint.protocol
+    }
     for port, security in STANDARD_PAIRS[server.endpoint.protocol]:
         alt = by_port.get(port)
-        if alt is None or port == exclude_port or alt.connect.outcome != ConnectOutcome.OPEN:
+        if alt is None or alt.port == exclude_port or alt.connect.outcome != ConnectOutcome.OPEN:
             continue
-        if (
-            alt.greeting_kind in (None, GreetingKind.OK, GreetingKind.TLS_EXPECTED)
-            and alt.security == security
-        ):
+        if alt.security == security:
             return alt
     return None
+
+
+def implicit_tls_alternative(server: ServerFacts) -> AlternativeProbe | None:
+    """The open SSL/TLS port of the same protocol on the same host (993, 995, 465), if any."""
+    return next(
+        (
+            alt
+            for alt in server.alternatives
+            if alt.protocol == server.endpoint.protocol
+            and alt.security == Security.SSL
+            and alt.connect.outcome == ConnectOutcome.OPEN
+        ),
+        None,
+    )
 
 
 def any_alternative_open(server: ServerFacts) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from maildoctor.facts import GreetingKind, ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Security
-from maildoctor.rules.base import STANDARD_PAIRS, finding, working_alternative
+from maildoctor.rules.base import STANDARD_PAIRS, finding, implicit_tls_alternative, working_alternative
 
 OUTDATED_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
 
@@ -24,16 +24,7 @@ def security_mismatch(server: ServerFacts) -> list[Finding]:
     }
     if endpoint.security == Security.SSL and tls is not None and tls.error_kind == "plaintext_reply":
         # SSL/TLS typed, but the server greeted in plain text: a STARTTLS/plain port.
-        implicit = next(
-            (
-                alt
-                for alt in server.alternatives
-                if alt.security == Security.SSL
-                and alt.protocol == endpoint.protocol
-                and alt.connect.outcome == "open"
-            ),
-            None,
-        )
+        implicit = implicit_tls_alternative(server)
         if implicit is not None:
             params.update(right_port=implicit.port, right_security=Security.SSL)
         else:
