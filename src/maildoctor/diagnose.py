@@ -17,7 +17,6 @@ from maildoctor.facts import (
     DiagnosisFacts,
     DnsLookup,
     DnsOutcome,
-    HostResolution,
     ServerFacts,
     SessionFacts,
 )
@@ -306,4 +305,4 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     return report, facts
 
 
-__all__ = ["MAIL_PORTS", "CheckRequest", "HostResolution", "run_check"]
+__all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]

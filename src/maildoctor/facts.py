@@ -6,7 +6,7 @@ display (see protocol.lines.server_text), so a hostile banner cannot reach a ter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from maildoctor.model import Endpoint, Protocol, Security, ServerRole
@@ -78,7 +78,6 @@ class GreetingKind(StrEnum):
     OK = "ok"  # a normal greeting (* OK, +OK, 220)
     REFUSING = "refusing"  # the server greets with a refusal (* BYE, -ERR, 421/554)
     TLS_EXPECTED = "tls_expected"  # the server sent nothing: it waits for a TLS handshake
-    TLS_BYTES = "tls_bytes"  # the server answered our plaintext with TLS records
     GARBAGE = "garbage"  # something that is not this protocol
     NONE = "none"  # the connection closed or went silent before any greeting
 
@@ -107,7 +106,6 @@ class LoginSkip(StrEnum):
     ALREADY_TRIED = "already_tried"  # one attempt per server and user name per run
     NO_SHARED_MECHANISM = "no_shared_mechanism"
     PLAINTEXT_REFUSED = "plaintext_refused"  # the server forbids login without encryption
-    NOT_REACHED = "not_reached"  # an earlier step failed
     # the certificate failed verification: the password is not sent to a server we cannot trust
     CERTIFICATE_NOT_TRUSTED = "certificate_not_trusted"
 
@@ -251,4 +249,3 @@ class DiagnosisFacts:
     servers: tuple[ServerFacts, ...] = ()
     domain_mx: DnsLookup | None = None
     resolver_alive: bool | None = None  # did any lookup at all get an answer?
-    remembered_failures: tuple[str, ...] = field(default=())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -231,11 +230,3 @@ def login_gate(record: SessionRecord, protocol: str) -> LoginFacts | None:
 def remember_login(record: SessionRecord, protocol: str, *, failed: bool) -> None:
     context = record.context
     context.guard.record(protocol, context.endpoint.host, context.username, failed=failed)
-
-
-async def read_silence(reader: asyncio.StreamReader, seconds: float) -> bytes:
-    """What a server says on its own within `seconds` (a TLS server says nothing first)."""
-    try:
-        return await asyncio.wait_for(reader.read(512), timeout=seconds)
-    except TimeoutError:
-        return b""

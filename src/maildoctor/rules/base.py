@@ -14,8 +14,6 @@ STANDARD_PAIRS: Mapping[Protocol, tuple[tuple[int, Security], ...]] = {
     Protocol.POP3: ((995, Security.SSL), (110, Security.STARTTLS)),
     Protocol.SMTP: ((587, Security.STARTTLS), (465, Security.SSL)),
 }
-IMPLICIT_TLS_PORTS = frozenset({993, 995, 465})
-PLAINTEXT_FIRST_PORTS = frozenset({143, 110, 587, 25})
 
 
 def finding(
@@ -76,7 +74,3 @@ def implicit_tls_alternative(server: ServerFacts) -> AlternativeProbe | None:
 
 def any_alternative_open(server: ServerFacts) -> bool:
     return any(alt.connect.outcome == ConnectOutcome.OPEN for alt in server.alternatives)
-
-
-def role_param(server: ServerFacts) -> str:
-    return str(server.role)

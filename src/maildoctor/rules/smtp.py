@@ -6,7 +6,7 @@ from maildoctor.facts import ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding
 from maildoctor.protocol.classify import SmtpRejectionKind, classify_smtp_rejection
-from maildoctor.rules.base import finding, words_evidence
+from maildoctor.rules.base import finding
 
 
 def sending_findings(server: ServerFacts, address: str) -> list[Finding]:
@@ -63,6 +63,3 @@ def sending_findings(server: ServerFacts, address: str) -> list[Finding]:
             ]
         return []
     return []
-
-
-__all__ = ["sending_findings", "words_evidence"]

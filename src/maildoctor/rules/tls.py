@@ -5,7 +5,7 @@ from __future__ import annotations
 from maildoctor.facts import GreetingKind, ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Security
-from maildoctor.rules.base import STANDARD_PAIRS, finding, implicit_tls_alternative, working_alternative
+from maildoctor.rules.base import finding, implicit_tls_alternative, working_alternative
 
 OUTDATED_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
 
@@ -117,10 +117,3 @@ def certificate_findings(server: ServerFacts) -> list[Finding]:
             )
         )
     return found
-
-
-def standard_port_for(protocol_pairs: tuple[tuple[int, Security], ...], security: Security) -> int | None:
-    return next((port for port, sec in protocol_pairs if sec == security), None)
-
-
-__all__ = ["STANDARD_PAIRS", "certificate_findings", "security_mismatch", "starttls_findings"]
