@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
+from maildoctor.discover.candidates import DiscoveredSettings
+from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.facts import (
     AlternativeProbe,
     ConnectOutcome,
@@ -78,6 +81,10 @@ class CheckRequest:
     roundtrip: bool = False
     # told each step that finished (role, step, passed?), for a live view
     progress: Callable[[ServerRole, str, bool], None] | None = None
+    # find the right settings too: fill the servers not given, and compare the typed ones with them
+    discover: bool = True
+    # scheme -> port of the web server discovery asks (the lab's nginx is not on 443/80)
+    web_ports: Mapping[str, int] | None = None
 
     @property
     def user(self) -> str:
@@ -112,12 +119,15 @@ async def _examine(
     stores: TrustStores,
     deadline: float,
     roundtrip: RoundtripState | None = None,
+    plan: SettingsPlan | None = None,
 ) -> ServerFacts:
+    username = plan.usernames.get(role, request.user) if plan is not None else request.user
+    consent_needed = plan is not None and role in plan.consent_needed
     remaining = max(0.1, deadline - time.monotonic())
     resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
     if request.progress is not None:
         request.progress(role, "dns", bool(resolution.addresses))
-    base = ServerFacts(role, endpoint, request.user, resolution)
+    base = ServerFacts(role, endpoint, username, resolution)
     if not resolution.addresses:
         return base
     address = resolution.addresses[0]
@@ -126,7 +136,7 @@ async def _examine(
         role=role,
         endpoint=endpoint,
         address=address,
-        username=request.user,
+        username=username,
         password=request.password,
         guard=guard,
         stores=stores,
@@ -137,11 +147,14 @@ async def _examine(
         connect_timeout=connect_timeout,
         roundtrip=roundtrip,
         progress=request.progress,
+        consent_needed=consent_needed,
+        # without a login the server would refuse to pass mail on: that says nothing here
+        send_probe=not consent_needed,
     )
     session, alternatives = await asyncio.gather(
         run_session(context), _alternatives(address, endpoint.port, request.port_map, connect_timeout)
     )
-    return ServerFacts(role, endpoint, request.user, resolution, session, alternatives)
+    return ServerFacts(role, endpoint, username, resolution, session, alternatives)
 
 
 def _checks(servers: Sequence[ServerFacts]) -> list[CheckResult]:
@@ -225,9 +238,35 @@ def _resolver_alive(lookups: Sequence[DnsLookup]) -> bool | None:
     return any(lookup.outcome in answered for lookup in lookups)
 
 
+async def _discover(request: CheckRequest, *, fill: bool, budget: float) -> DiscoveredSettings | None:
+    """Discovery for the check; None when it could not run (it never stops the diagnosis)."""
+    discovery = DiscoveryRequest(
+        request.address.strip(),
+        request.nameservers,
+        request.ca_file,
+        timeout=budget,
+        verify=fill,
+        port_override=request.web_ports,
+        guess=fill,
+    )
+    try:
+        settings, _facts = await discover(discovery)
+    except (OSError, ValueError):
+        return None
+    return settings
+
+
 async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     started = time.monotonic()
     deadline = started + request.timeout
+    typed = request
+    missing = request.incoming is None or request.outgoing is None
+    discovered: DiscoveredSettings | None = None
+    if request.discover and missing:
+        # the servers not given come from discovery, so it runs first, on part of the time
+        discovered = await _discover(request, fill=True, budget=request.timeout * 0.4)
+    plan = plan_settings(request, discovered)
+    request = plan.request
     if not request.remember_failures:
         guard = LoginGuard(cache_dir=None, force=request.force_login)
     elif request.cache_dir is not None:
@@ -239,8 +278,8 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     host_values = {
         role: endpoint.host
         for role, endpoint in (
-            (ServerRole.INCOMING, request.incoming),
-            (ServerRole.OUTGOING, request.outgoing),
+            (ServerRole.INCOMING, typed.incoming),
+            (ServerRole.OUTGOING, typed.outgoing),
         )
         if endpoint is not None
     }
@@ -250,7 +289,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     domain = _domain_of(request.address)
     state = _roundtrip_state(request)
     tasks = [
-        _examine(role, endpoint, request, dns, guard, stores, deadline, state)
+        _examine(role, endpoint, request, dns, guard, stores, deadline, state, plan)
         for role, endpoint in (
             (ServerRole.INCOMING, request.incoming),
             (ServerRole.OUTGOING, request.outgoing),
@@ -258,9 +297,20 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         if endpoint is not None
     ]
     mx_task = dns.lookup(domain, "MX", lifetime=min(5.0, request.timeout / 3)) if domain else None
-    gathered = await asyncio.gather(*tasks, *([mx_task] if mx_task else []))
+    # with every server typed, discovery runs beside the check, only to compare
+    compare_task = (
+        _discover(request, fill=False, budget=min(8.0, request.timeout / 2))
+        if request.discover and not missing
+        else None
+    )
+    gathered = await asyncio.gather(
+        *tasks, *([mx_task] if mx_task else []), *([compare_task] if compare_task else [])
+    )
     servers = tuple(item for item in gathered if isinstance(item, ServerFacts))
     mx = next((item for item in gathered if isinstance(item, DnsLookup)), None)
+    if compare_task is not None:
+        discovered = next((item for item in gathered if isinstance(item, DiscoveredSettings)), None)
+        plan = plan_settings(request, discovered)
     lookups: list[DnsLookup] = [mx] if mx else []
     for server in servers:
         if server.resolution is not None:
@@ -271,6 +321,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         servers=servers,
         domain_mx=mx,
         resolver_alive=_resolver_alive(lookups),
+        settings=settings_knowledge(typed, plan, discovered),
     )
     findings = evaluate(facts, input_findings)
     checks = _checks(servers)
@@ -296,11 +347,10 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         findings=findings,
         checks=tuple(checks),
         elapsed_ms=int((time.monotonic() - started) * 1000),
-        typed_settings=MailSettings(
-            request.incoming, request.outgoing, request.username, request.outgoing_auth
-        ),
-        recommended_settings=None,
+        typed_settings=MailSettings(typed.incoming, typed.outgoing, typed.username, typed.outgoing_auth),
+        recommended_settings=plan.recommended,
         roundtrip=roundtrip,
+        filled=tuple(role for role in ServerRole if role in plan.filled),
     )
     return report, facts
 

@@ -108,6 +108,8 @@ class LoginSkip(StrEnum):
     PLAINTEXT_REFUSED = "plaintext_refused"  # the server forbids login without encryption
     # the certificate failed verification: the password is not sent to a server we cannot trust
     CERTIFICATE_NOT_TRUSTED = "certificate_not_trusted"
+    # the server came from discovery through another domain (or an unprotected page): not without consent
+    NEEDS_CONSENT = "needs_consent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,9 +245,50 @@ class ServerFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class RetiredMatch:
+    """A typed server the provider switched off, and what replaced it (from the provider data)."""
+
+    role: ServerRole
+    provider: str
+    typed_host: str
+    typed_port: int
+    right_host: str
+    right_port: int | None = None
+    right_security: Security | None = None
+    since: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedServer:
+    """One server as discovery says it should be typed (best first per role)."""
+
+    role: ServerRole
+    endpoint: Endpoint
+    username: str
+    source: str  # provider | autoconfig | srv | autodiscover | mx | guess
+    verified: bool = False
+    needs_consent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsKnowledge:
+    """What discovery and the provider data say, to compare with what the person typed."""
+
+    expected: tuple[ExpectedServer, ...] = ()
+    provider: str | None = None  # the provider's name, when known
+    # which roles were not typed and were filled in from `expected` for this check
+    filled: frozenset[ServerRole] = frozenset()
+    username_typed: bool = False
+    retired: tuple[RetiredMatch, ...] = ()
+    # host names known to be right: this address's candidates, then the providers' (for typo hints)
+    known_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DiagnosisFacts:
     address: str
     domain: str
     servers: tuple[ServerFacts, ...] = ()
     domain_mx: DnsLookup | None = None
     resolver_alive: bool | None = None  # did any lookup at all get an answer?
+    settings: SettingsKnowledge | None = None

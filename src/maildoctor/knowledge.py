@@ -175,6 +175,23 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
             _SAVE_AND_RETRY,
         ),
     ),
+    _C.SETTINGS_UNCONFIRMED: Entry(
+        params=("role", "host", "option", "url"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Check in your provider's guide, or ask the provider, that {host} is really its mail "
+                    "server."
+                ),
+                N_("Check in your provider's guide, or ask the provider, which mail server to use."),
+            ),
+            _or(
+                N_("If it is, check again with that server given on purpose: --{option} {url}"),
+                N_("If it is, check again with that server given on purpose (--incoming or --outgoing)."),
+            ),
+        ),
+        do_not=Step(N_("Do not enter your password for a server you do not recognise.")),
+    ),
     _C.NETWORK_OFFLINE: Entry(
         params=(),
         fix=_steps(

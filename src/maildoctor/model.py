@@ -429,3 +429,5 @@ class Report:
     typed_settings: MailSettings
     recommended_settings: MailSettings | None
     roundtrip: RoundtripResult | None = None
+    # the servers the person did not give, checked with what discovery found (recommended_settings)
+    filled: tuple[ServerRole, ...] = ()

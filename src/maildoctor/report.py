@@ -60,6 +60,7 @@ def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
         "settings": {
             "typed": _settings(report.typed_settings),
             "recommended": _settings(report.recommended_settings),
+            **({"filled": [role.value for role in report.filled]} if report.filled else {}),
         },
         "checks": [
             {"id": check.id, "server": str(check.server), "status": str(check.status), "ms": check.ms}

@@ -348,3 +348,143 @@ def test_missing_nginx_is_lab_unavailable(
     monkeypatch.setenv("PATH", str(lab_root / "empty-path"))
     with pytest.raises(LabUnavailableError, match="nginx"):
         start_https(lab_root / "https-missing", pki, SITES)
+
+
+# --------------------------------------------------------------------------- paths with an answer
+
+AUTODISCOVER_XML = """<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"/>
+"""
+ANSWERING_SITES: dict[str, dict[str, str | bytes]] = {
+    "autodiscover.example.test": {
+        "POST /autodiscover/autodiscover.xml": AUTODISCOVER_XML,
+        "/mail/config-v1.1.xml": AUTOCONFIG_XML,  # a plain file next to it: GET only, as before
+    },
+    "autodiscover.locked.test": {"401 /autodiscover/autodiscover.xml": "", "503 /busy.xml": ""},
+    "autodiscover.legacy.test": {
+        "302 /autodiscover/autodiscover.xml": "https://mail.legacy.test/autodiscover/autodiscover.xml",
+        "/index.html": "legacy",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def answering(lab_root: Path, pki: LabPKI) -> Iterator[HttpsServer]:
+    try:
+        with running_https(lab_root / "https-answers", pki, ANSWERING_SITES) as https_server:
+            yield https_server
+    except LabUnavailableError as exc:
+        _unavailable(f"nginx is not installed: {exc}")
+
+
+def send(
+    server: HttpsServer,
+    site: str,
+    method: str,
+    path: str,
+    *,
+    scheme: str = "https",
+    context: ssl.SSLContext | None = None,
+    body: bytes | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request of any method to site, connecting to the lab server's address."""
+    port = server.port(scheme)
+    connection: http.client.HTTPConnection
+    if scheme == "https":
+        connection = http.client.HTTPSConnection(site, port, context=context, timeout=5)
+        raw = socket.create_connection((server.host, port), timeout=5)
+        assert context is not None
+        connection.sock = context.wrap_socket(raw, server_hostname=site)
+    else:
+        connection = http.client.HTTPConnection(site, port, timeout=5)
+        connection.sock = socket.create_connection((server.host, port), timeout=5)
+    try:
+        headers = {"Content-Type": "text/xml; charset=utf-8"} if body is not None else {}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_post_path_answers_post_and_get_with_the_file(
+    answering: HttpsServer, lab_ca_context: ssl.SSLContext, scheme: str
+) -> None:
+    request = b'<?xml version="1.0"?><Autodiscover><Request/></Autodiscover>'
+    for method, body in (("POST", request), ("GET", None)):
+        status, headers, content = send(
+            answering,
+            "autodiscover.example.test",
+            method,
+            "/autodiscover/autodiscover.xml",
+            scheme=scheme,
+            context=lab_ca_context,
+            body=body,
+        )
+        assert (status, headers["Content-Type"], content) == (200, "text/xml", AUTODISCOVER_XML.encode())
+
+
+def test_a_plain_file_still_refuses_post(answering: HttpsServer, lab_ca_context: ssl.SSLContext) -> None:
+    site = "autodiscover.example.test"
+    assert send(answering, site, "POST", "/mail/config-v1.1.xml", context=lab_ca_context, body=b"x")[0] == 405
+    assert send(answering, site, "POST", "/nothing.xml", context=lab_ca_context, body=b"x")[0] == 404
+    status, _, content = send(answering, site, "GET", "/mail/config-v1.1.xml", context=lab_ca_context)
+    assert (status, content) == (200, AUTOCONFIG_XML.encode())
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_status_path(answering: HttpsServer, lab_ca_context: ssl.SSLContext, scheme: str) -> None:
+    site = "autodiscover.locked.test"
+    status, headers, _ = send(
+        answering,
+        site,
+        "POST",
+        "/autodiscover/autodiscover.xml",
+        scheme=scheme,
+        context=lab_ca_context,
+        body=b"x",
+    )
+    assert (status, headers["WWW-Authenticate"]) == (401, 'Basic realm="autodiscover.locked.test"')
+    status, headers, _ = send(answering, site, "GET", "/busy.xml", scheme=scheme, context=lab_ca_context)
+    assert status == 503 and headers["WWW-Authenticate"] is None
+    # the rest of the site is what it was: nothing there
+    assert send(answering, site, "GET", "/other.xml", scheme=scheme, context=lab_ca_context)[0] == 404
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_redirect_path(answering: HttpsServer, lab_ca_context: ssl.SSLContext, scheme: str) -> None:
+    site = "autodiscover.legacy.test"
+    for method in ("GET", "POST"):
+        status, headers, _ = send(
+            answering,
+            site,
+            method,
+            "/autodiscover/autodiscover.xml",
+            scheme=scheme,
+            context=lab_ca_context,
+            body=b"x" if method == "POST" else None,
+        )
+        assert (status, headers["Location"]) == (
+            302,
+            "https://mail.legacy.test/autodiscover/autodiscover.xml",
+        )
+    assert send(answering, site, "GET", "/index.html", scheme=scheme, context=lab_ca_context)[2] == b"legacy"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"PUT /x.xml": "x"}, "POST or a status code"),
+        ({"200 /x.xml": "x"}, "a redirect, 4xx or 5xx"),
+        ({"401 /x.xml": "content"}, "nginx's own page"),
+        ({"302 /x.xml": "/relative"}, "absolute http"),
+        ({"302 /x.xml": "https://a.test/x;return 200"}, "unsupported characters"),
+        ({"POST /a b.xml": "x"}, "may only hold"),
+        ({"POST /x.xml": "x", "/x.xml": "y"}, "given twice"),
+        ({"POST ../x.xml": "x"}, "absolute file path"),
+    ],
+)
+def test_rejects_bad_answer_paths(lab_root: Path, pki: LabPKI, files: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        start_https(lab_root / "https-bad-answers", pki, {"a.test": files})

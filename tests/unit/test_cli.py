@@ -1,6 +1,7 @@
 """The command line: languages, help, exit statuses, and the commands that are not there yet."""
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -23,7 +24,6 @@ INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
 NOT_YET = [
-    ["check", "taro@example.jp"],  # finding the settings by itself comes with the settings issue
     ["domain", "example.jp"],
     ["explain", "550 5.1.1 User unknown"],
     ["ledger"],
@@ -326,6 +326,15 @@ def test_an_invisible_character_is_named_by_its_code(cli: CliRunner) -> None:
     assert "U+200B" in run.stderr
 
 
+def test_check_without_servers_and_no_dns_answer_says_offline(cli: CliRunner) -> None:
+    # a DNS server that is not there (loopback, nothing listens): discovery finds nothing
+    run = cli("check", "taro@example.jp", "--dns", "127.0.0.1:9", "--no-auth", "--timeout", "3", "--json")
+    assert run.code == ExitCode.PROBLEMS
+    report = json.loads(run.stdout)
+    assert [item["cause"] for item in report["findings"]] == ["NETWORK_OFFLINE"]
+    assert report["settings"]["recommended"] == {}
+
+
 # ------------------------------------------------------------------ not yet available (exit 3)
 
 
@@ -406,17 +415,6 @@ def test_console_script_and_no_colour_in_a_pipe() -> None:
     error = run_process(str(script), "check", "x", "--incoming", "bogus://x", env={"GITHUB_ACTIONS": "true"})
     assert error.returncode == 2
     assert ESC not in error.stdout + error.stderr
-
-
-@pytest.mark.parametrize(
-    ("args", "named"),
-    [(["--format", "sheet"], "--format sheet"), (["--format", "json", "--memo"], "--memo")],
-)
-def test_settings_parts_not_yet_available(cli: CliRunner, args: list[str], named: str) -> None:
-    run = cli("settings", "taro@example.jp", *args)
-    assert run.code == ExitCode.NOT_RUN
-    assert f"“{named}” is not available in this version of maildoctor yet." in run.stderr
-    assert run.stdout == ""
 
 
 @pytest.mark.parametrize(

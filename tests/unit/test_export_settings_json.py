@@ -103,3 +103,24 @@ def test_values_are_plain_json_types() -> None:
     for entry in settings_to_json(settings)["incoming"]:
         assert type(entry["protocol"]) is str and type(entry["security"]) is str  # not the StrEnum
         assert type(entry["port"]) is int and type(entry["verified"]) is bool
+
+
+def test_consent_and_certificate_name_appear_only_when_they_say_something() -> None:
+    import dataclasses
+
+    odd = dataclasses.replace(IMAP, needs_consent=True, certificate_host="sv1234.rental.example")
+    entry = settings_to_json(DiscoveredSettings("taro@example.jp", None, (odd, IMAP), ()))["incoming"]
+    assert entry[0]["needs_consent"] is True
+    assert entry[0]["certificate_host"] == "sv1234.rental.example"
+    assert "needs_consent" not in entry[1] and "certificate_host" not in entry[1]
+
+
+def test_provider_facts_of_curated_entries_are_added() -> None:
+    provider = ProviderInfo("x", "X", password_page="https://x.example/pw", checked="2026-11-25")
+    document = settings_to_json(DiscoveredSettings("taro@example.jp", provider, (IMAP,), ()))
+    assert document["provider"] == {
+        "id": "x",
+        "name": "X",
+        "password_page": "https://x.example/pw",
+        "checked": "2026-11-25",
+    }

@@ -2,6 +2,9 @@
 
 The expectations are read from the XML here with a separate, minimal parse (not
 with maildoctor's parser), from the shared reference copy when it is present.
+Conformance is checked twice: on the ISPDB-only index for every <domain>, and on
+the shipped index (curated entries first) for every <domain> except the ones a
+curated entry takes over on purpose, which are listed and counted here.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from maildoctor.discover.candidates import PasswordKind, Source, UsernameForm
+from maildoctor.discover.curated import load_curated
 from maildoctor.discover.ispdb import (
     MAX_CONFIG_BYTES,
     ClientConfigError,
@@ -20,7 +24,7 @@ from maildoctor.discover.ispdb import (
     parse_client_config,
     to_candidates,
 )
-from maildoctor.discover.providers import ProviderIndex, mx_lookup_domains, registered_domain
+from maildoctor.discover.providers import ProviderIndex, ispdb_overrides, mx_lookup_domains, registered_domain
 from maildoctor.model import Protocol, Security
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,6 +34,28 @@ REFERENCE = SHARED if SHARED.is_dir() else SHIPPED
 
 EXPECTED_FILES = 163
 EXPECTED_DOMAINS = 963  # <domain> elements; cty-net.ne.jp is listed twice in its file, so 962 distinct
+
+# The ISPDB domains maildoctor's curated entries take over on purpose (each entry says why in
+# `overrides_ispdb`). A change here is a decision: add the domain and the reason together.
+OVERRIDDEN = {
+    "gmail.com": "gmail",
+    "googlemail.com": "gmail",
+    "outlook.com": "outlook-com",
+    "hotmail.com": "outlook-com",
+    "live.com": "outlook-com",
+    "msn.com": "outlook-com",
+    "outlook.jp": "outlook-com",
+    "hotmail.co.jp": "outlook-com",
+    "live.jp": "outlook-com",
+    "icloud.com": "icloud",
+    "me.com": "icloud",
+    "mac.com": "icloud",
+    "yahoo.co.jp": "yahoo-japan",
+    "ocn.ne.jp": "ocn",
+    "biglobe.ne.jp": "biglobe",
+    "i.softbank.jp": "softbank",
+    "nifty.com": "nifty",
+}
 
 # ----------------------------------------------------------------- the expectations, parsed separately
 
@@ -80,6 +106,13 @@ CASES = reference_cases()
 
 @pytest.fixture(scope="module")
 def index() -> ProviderIndex:
+    """The ISPDB alone: what Thunderbird would answer."""
+    return ProviderIndex.load_ispdb()
+
+
+@pytest.fixture(scope="module")
+def combined() -> ProviderIndex:
+    """What maildoctor ships: curated entries first, then the ISPDB."""
     return ProviderIndex.load()
 
 
@@ -104,22 +137,23 @@ def test_shipped_copy_equals_the_shared_copy() -> None:
     assert "thunderbird/autoconfig" in (SHIPPED / "README.md").read_text(encoding="utf-8")
 
 
-def test_index_loads_every_shipped_file(index: ProviderIndex) -> None:
+def test_index_loads_every_shipped_file(index: ProviderIndex, combined: ProviderIndex) -> None:
     assert len(index) == EXPECTED_FILES
     assert len(index.domains) == len({domain for _, domain in CASES})
-    assert ProviderIndex.load() is index  # cached
+    assert ProviderIndex.load_ispdb() is index  # cached
+    assert ProviderIndex.load() is combined  # cached
+    curated = load_curated()
+    assert combined.entries == (*curated, *index.entries)  # curated first
+    assert not any(entry.curated for entry in index.entries)
 
 
 # ----------------------------------------------------------------- conformance, one case per <domain>
 
 
-@pytest.mark.parametrize(("file_name", "domain"), CASES, ids=[f"{f}:{d}" for f, d in CASES])
-def test_conformance(index: ProviderIndex, file_name: str, domain: str) -> None:
+def assert_conforms(entry: ProviderEntry, file_name: str, domain: str) -> None:
     provider = ET.parse(REFERENCE / file_name).getroot().find("emailProvider")  # noqa: S314
     assert provider is not None
     address = f"taro@{domain}"
-    entry = index.lookup(domain)
-    assert entry is not None
     settings = to_candidates(entry, address)
 
     assert settings.address == address
@@ -133,6 +167,46 @@ def test_conformance(index: ProviderIndex, file_name: str, domain: str) -> None:
         ]
         assert got == expected_rows(provider, tag, address)
         assert all(c.source is Source.PROVIDER and not c.verified for c in candidates)
+
+
+@pytest.mark.parametrize(("file_name", "domain"), CASES, ids=[f"{f}:{d}" for f, d in CASES])
+def test_conformance(index: ProviderIndex, file_name: str, domain: str) -> None:
+    """The ISPDB-only index gives every <domain> exactly the file's settings."""
+    entry = index.lookup(domain)
+    assert entry is not None
+    assert_conforms(entry, file_name, domain)
+
+
+@pytest.mark.parametrize(("file_name", "domain"), CASES, ids=[f"{f}:{d}" for f, d in CASES])
+def test_conformance_of_the_shipped_index(combined: ProviderIndex, file_name: str, domain: str) -> None:
+    """The shipped index too, except for the domains a curated entry takes over on purpose."""
+    entry = combined.lookup(domain)
+    assert entry is not None
+    if domain in OVERRIDDEN:
+        assert entry.curated and entry.id == OVERRIDDEN[domain] and entry.overrides_ispdb
+        return
+    assert not entry.curated, f"{domain} is taken by the curated entry {entry.id}; list it in OVERRIDDEN"
+    assert_conforms(entry, file_name, domain)
+
+
+def test_conformance_counts(combined: ProviderIndex, index: ProviderIndex) -> None:
+    taken = [
+        domain for _, domain in CASES if (entry := combined.lookup(domain)) is not None and entry.curated
+    ]
+    equal = len(CASES) - len(taken)
+    print(
+        f"ISPDB conformance: ISPDB-only index {len(CASES)} equal; shipped index {equal} equal, "
+        f"{len(taken)} overridden by curated entries: {', '.join(sorted(taken))}"
+    )
+    assert len(taken) == len(OVERRIDDEN) == 17
+    assert equal == EXPECTED_DOMAINS - 17
+    assert set(taken) == set(OVERRIDDEN)
+    # the same set, found from the data alone, and every take-over is declared (and no declaration is stale)
+    overrides = ispdb_overrides(load_curated(), index.entries)
+    assert {domain: entry.id for domain, entry in overrides.items()} == OVERRIDDEN
+    for entry in load_curated():
+        takes_over = any(owner is entry for owner in overrides.values())
+        assert bool(entry.overrides_ispdb) == takes_over, entry.id
 
 
 # ----------------------------------------------------------------- lookups

@@ -60,6 +60,8 @@ SAMPLE_VALUES = {
     "limit": "2 GB",
     "percent": "95",
     "record": "v=spf1 -all",
+    "option": "incoming",
+    "url": "imaps://mail.example.net:993",
 }
 
 

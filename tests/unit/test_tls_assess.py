@@ -126,6 +126,7 @@ def test_certificate_info_of_the_good_leaf(standard: StandardCerts) -> None:
         "imap.example.test",
         "pop.example.test",
         "smtp.example.test",
+        "mail.guess.test",
     )
     assert info.ip_addresses == ("127.0.0.1",)
     assert (info.issuer_cn, info.issuer_o) == (LAB_CA_NAME, LAB_CA_NAME)

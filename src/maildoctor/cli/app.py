@@ -159,6 +159,10 @@ def build_app(translator: Translator) -> typer.Typer:
     def client_option() -> Any:
         return typer.Option("--client", metavar="NAME", help=client_help)
 
+    def server_option(name: str, help_text: str) -> Any:
+        """--incoming / --outgoing: a server URL, checked while the options are read (exit 2)."""
+        return typer.Option(name, metavar="URL", parser=_server_url_parser(translator, name), help=help_text)
+
     # --lang is read by main() before the app is built; the options here document and validate it.
     @app.callback()
     def root(
@@ -181,11 +185,9 @@ def build_app(translator: Translator) -> typer.Typer:
         ],
         incoming: Annotated[
             Endpoint | None,
-            typer.Option(
+            server_option(
                 "--incoming",
-                metavar="URL",
-                parser=_server_url_parser(translator, "--incoming"),
-                help=_(
+                _(
                     "The receiving server as set in the mail program, like imaps://imap.example.jp:993. "
                     "Found automatically when not given."
                 ),
@@ -193,11 +195,9 @@ def build_app(translator: Translator) -> typer.Typer:
         ] = None,
         outgoing: Annotated[
             Endpoint | None,
-            typer.Option(
+            server_option(
                 "--outgoing",
-                metavar="URL",
-                parser=_server_url_parser(translator, "--outgoing"),
-                help=_(
+                _(
                     "The sending server as set in the mail program, "
                     "like smtp+starttls://smtp.example.jp:587. Found automatically when not given."
                 ),
@@ -310,17 +310,83 @@ def build_app(translator: Translator) -> typer.Typer:
             ),
         ] = "table",
         memo: Annotated[
-            bool, typer.Option("--memo", help=_("A memo to keep at hand when calling support."))
+            bool,
+            typer.Option(
+                "--memo",
+                help=_(
+                    "A memo to keep at hand when calling support (the password is left out). "
+                    "With --format sheet it is printed on the sheet."
+                ),
+            ),
         ] = False,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                metavar="FILE",
+                help=_(
+                    "Write to this file instead of the screen. "
+                    "With --format sheet, a name ending in .pdf makes a PDF, any other name an HTML page."
+                ),
+            ),
+        ] = None,
+        incoming: Annotated[
+            Endpoint | None,
+            server_option(
+                "--incoming",
+                _(
+                    "For the memo: the receiving server as set in the mail program, "
+                    "like imaps://imap.example.jp:993."
+                ),
+            ),
+        ] = None,
+        outgoing: Annotated[
+            Endpoint | None,
+            server_option(
+                "--outgoing",
+                _(
+                    "For the memo: the sending server as set in the mail program, "
+                    "like smtp+starttls://smtp.example.jp:587."
+                ),
+            ),
+        ] = None,
+        user: Annotated[
+            str | None,
+            typer.Option(
+                "--user", metavar="NAME", help=_("For the memo: the user name typed in the mail program.")
+            ),
+        ] = None,
+        error: Annotated[
+            str | None,
+            typer.Option(
+                "--error",
+                metavar="TEXT",
+                help=_("For the memo: the error message the mail program shows, copied as it is."),
+            ),
+        ] = None,
         dns: Annotated[list[str] | None, dns_option()] = None,
         ca_file: Annotated[Path | None, ca_file_option()] = None,
         timeout: Annotated[float, timeout_option()] = 20,
         client: Annotated[str | None, client_option()] = None,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
+        # The server URLs were checked while the options were read (exit 2 when wrong).
         from maildoctor.cli.settings_command import SettingsOptions, run_settings_command
 
-        options = SettingsOptions(address, format, memo, tuple(dns or ()), ca_file, timeout, client)
+        options = SettingsOptions(
+            address=address,
+            format=format,
+            memo=memo,
+            dns=tuple(dns or ()),
+            ca_file=ca_file,
+            timeout=timeout,
+            client=client,
+            output=output,
+            incoming=incoming,
+            outgoing=outgoing,
+            user=user,
+            error=error,
+        )
         raise typer.Exit(run_settings_command(options, translator))
 
     @app.command(

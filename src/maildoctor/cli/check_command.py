@@ -71,13 +71,6 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     if options.ca_file is not None and not options.ca_file.is_file():
         err.print(Text(_("The file given to --ca-file does not exist: {path}").format(path=options.ca_file)))
         return EXIT_USAGE
-    if options.incoming is None and options.outgoing is None:
-        # finding the settings from the address alone comes with the `settings` command
-        err.print(
-            Text(_("“{command}” is not available in this version of maildoctor yet.").format(command="check"))
-        )
-        err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
-        return EXIT_NOT_RUN
     if options.client:
         err.print(
             Text(
@@ -112,6 +105,10 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
                 report, facts = asyncio.run(run_check(dataclasses.replace(request, progress=live.step)))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        return EXIT_NOT_RUN
+    if not facts.servers and not report.findings and options.incoming is None and options.outgoing is None:
+        err.print(Text(_("No settings were found for {address}.").format(address=options.address)))
+        err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
         return EXIT_NOT_RUN
     if options.json:
         sys.stdout.write(json.dumps(report_to_json(report, translator), ensure_ascii=False, indent=2) + "\n")

@@ -17,7 +17,7 @@ from maildoctor.knowledge import (
     translate_value,
     verdict_headline,
 )
-from maildoctor.model import Finding, Report, Verdict
+from maildoctor.model import Finding, Report, ServerRole, Verdict
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
 CHECK_NAMES = {
@@ -57,6 +57,7 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
         Text(verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
     )
     console.print(Text(_("Address: {address}").format(address=report.address)))
+    _render_filled(console, report, translator, width)
     if report.findings:
         top = report.findings[0]
         rendered = render_finding(top, translator)
@@ -104,6 +105,33 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
     console.print(table)
     _render_roundtrip(console, report, translator)
     console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
+
+
+FILLED_TEXTS = {
+    ServerRole.INCOMING: N_(
+        "The incoming server was not given, so it was checked with the settings found: {url} "
+        "(user name {username})."
+    ),
+    ServerRole.OUTGOING: N_(
+        "The outgoing server was not given, so it was checked with the settings found: {url} "
+        "(user name {username})."
+    ),
+}
+
+
+def _render_filled(console: Console, report: Report, translator: Translator, width: int) -> None:
+    recommended = report.recommended_settings
+    if recommended is None:
+        return
+    for role in report.filled:
+        endpoint = recommended.incoming if role == ServerRole.INCOMING else recommended.outgoing
+        if endpoint is None:
+            continue
+        text = translator.gettext(FILLED_TEXTS[role]).format(
+            url=endpoint.url, username=recommended.username or report.address
+        )
+        for line in _lines(text, width, style="cyan"):
+            console.print(line)
 
 
 def _render_roundtrip(console: Console, report: Report, translator: Translator) -> None:

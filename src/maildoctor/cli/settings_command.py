@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
+from maildoctor import __version__
+from maildoctor.checkplan import compare_typed
+from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
+from maildoctor.export.memo import Memo, build_memo, render_memo_text
 from maildoctor.export.mobileconfig import render_mobileconfig
 from maildoctor.export.settings_json import settings_to_json
+from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support, render_sheet, sheet_to_pdf
 from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
+from maildoctor.model import Endpoint, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
+# the formats a memo goes with: alone (instead of the table), or as a section of the sheet
+MEMO_FORMATS = ("table", "sheet")
+TABLE_FILE_WIDTH = 100  # the table written to a file: plain text, this many columns
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,16 @@ class SettingsOptions:
     ca_file: Path | None
     timeout: float
     client: str | None
+    output: Path | None = None
+    # for the memo: the settings as typed in the mail program, and the error it shows
+    incoming: Endpoint | None = None
+    outgoing: Endpoint | None = None
+    user: str | None = None
+    error: str | None = None
+
+
+def _is_pdf(path: Path | None) -> bool:
+    return path is not None and path.suffix.lower() == ".pdf"
 
 
 def run_settings_command(options: SettingsOptions, translator: Translator) -> int:
@@ -47,12 +69,19 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             )
         )
         return EXIT_USAGE
-    if options.format == "sheet" or options.memo:
-        what = "--memo" if options.memo else "--format sheet"
+    if options.memo and options.format not in MEMO_FORMATS:
         err.print(
-            Text(_("“{command}” is not available in this version of maildoctor yet.").format(command=what))
+            Text(
+                _(
+                    "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
+                    "or with --format sheet for the memo on the printable sheet."
+                ).format(format=options.format)
+            )
         )
-        return EXIT_NOT_RUN
+        return EXIT_USAGE
+    if _is_pdf(options.output) and options.format != "sheet":
+        err.print(Text(_("Only the printable sheet can be saved as a PDF: add --format sheet.")))
+        return EXIT_USAGE
     local, at, domain = options.address.strip().rpartition("@")
     if not at or not local or not domain:
         err.print(Text(_("“{address}” is not an email address.").format(address=options.address)))
@@ -64,30 +93,146 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
         )
         return EXIT_USAGE
+    if _is_pdf(options.output):
+        try:  # before the discovery: no point in waiting for settings that cannot be saved
+            ensure_pdf_support()
+        except PdfUnavailableError as exc:
+            err.print(Text(_pdf_unavailable(exc, translator)))
+            return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
         settings, _facts = asyncio.run(discover(request))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
+    typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
+    findings = compare_typed(typed, settings.address, settings) if options.memo else ()
+    return hand_over(settings, options, translator, today=date.today(), findings=findings)
+
+
+def hand_over(
+    settings: DiscoveredSettings,
+    options: SettingsOptions,
+    translator: Translator,
+    *,
+    today: date,
+    findings: Sequence[Finding] = (),
+) -> int:
+    """Write the discovered settings in the asked format (and the memo) to standard output or the file.
+
+    `findings` is the diagnosis so far, for the memo: what in the typed settings differs from
+    the discovered ones (no server is logged in to here).
+    """
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
     found = bool(settings.incoming or settings.outgoing)
+    status = EXIT_OK if found else EXIT_NOTHING_FOUND
     if options.format == "json":
-        sys.stdout.write(json.dumps(settings_to_json(settings), ensure_ascii=False, indent=2) + "\n")
-        return EXIT_OK if found else EXIT_NOTHING_FOUND
-    if not found:
+        text = json.dumps(settings_to_json(settings), ensure_ascii=False, indent=2) + "\n"
+        return _deliver(text.encode(), options.output, translator) or status
+    memo = _memo(settings, options, translator, findings) if options.memo else None
+    if not found and memo is None:
         err.print(Text(_("No settings were found for {address}.").format(address=settings.address)))
         return EXIT_NOTHING_FOUND
+    if memo is not None and options.format == "table":
+        return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
     try:
+        if options.format == "sheet":
+            return _sheet(settings, options, translator, today, memo) or status
         if options.format == "autoconfig":
-            sys.stdout.write(render_autoconfig(settings))
-        elif options.format == "mobileconfig":
+            return _deliver(render_autoconfig(settings).encode(), options.output, translator)
+        if options.format == "mobileconfig":
             profile = render_mobileconfig(settings, translator)
-            sys.stdout.buffer.write(profile.content)
+            code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:
                 err.print(Text(_(note)))
-        else:
+            return code
+        if options.output is None:
             render_settings_table(Console(highlight=False), settings, translator)
+            return EXIT_OK
+        buffer = io.StringIO()
+        render_settings_table(
+            Console(file=buffer, width=TABLE_FILE_WIDTH, color_system=None, highlight=False),
+            settings,
+            translator,
+        )
+        return _deliver(buffer.getvalue().encode(), options.output, translator)
     except NoServerError as exc:
         err.print(Text(_(exc.message)))
         return EXIT_NOTHING_FOUND
+
+
+def _memo(
+    settings: DiscoveredSettings,
+    options: SettingsOptions,
+    translator: Translator,
+    findings: Sequence[Finding],
+) -> Memo:
+    typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
+    return build_memo(
+        settings.address,
+        translator,
+        typed=typed,
+        client=options.client,
+        error_text=options.error,
+        settings=settings,
+        findings=findings,
+    )
+
+
+def _sheet(
+    settings: DiscoveredSettings,
+    options: SettingsOptions,
+    translator: Translator,
+    today: date,
+    memo: Memo | None,
+) -> int:
+    sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo)
+    if not _is_pdf(options.output):
+        return _deliver(sheet.encode(), options.output, translator)
+    try:
+        pdf = sheet_to_pdf(sheet)
+    except PdfUnavailableError as exc:
+        Console(stderr=True, highlight=False).print(Text(_pdf_unavailable(exc, translator)))
+        return EXIT_NOT_RUN
+    return _deliver(pdf, options.output, translator)
+
+
+def _pdf_unavailable(exc: PdfUnavailableError, translator: Translator) -> str:
+    return translator.gettext(
+        "A PDF cannot be made on this computer: the WeasyPrint library or the Pango library it needs "
+        "is missing ({reason}). Save the sheet as HTML instead (a file name ending in .html) "
+        "and print it from a web browser."
+    ).format(reason=exc.reason)
+
+
+def _deliver(content: bytes, output: Path | None, translator: Translator) -> int:
+    """Write to the file if there is one, else to standard output: 0, or EXIT_NOT_RUN if writing failed."""
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
+    if output is None:
+        _write_stdout(content)
+        return EXIT_OK
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        err.print(
+            Text(
+                _("The file {file} could not be written: {reason}").format(
+                    file=str(output), reason=exc.strerror or type(exc).__name__
+                )
+            )
+        )
+        return EXIT_NOT_RUN
+    err.print(Text(_("Saved to {file}.").format(file=str(output))))
     return EXIT_OK
+
+
+def _write_stdout(content: bytes) -> None:
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+        buffer.write(content)
+        buffer.flush()
+    else:  # a text stream without bytes underneath (tests capture into StringIO)
+        sys.stdout.write(content.decode("utf-8", errors="replace"))

@@ -48,12 +48,23 @@ class ServerCandidate:
     verified: bool = False  # a probe in this run confirmed the server answers as described
     # the authentication methods the source names (ISPDB: password-cleartext, OAuth2, ...)
     authentication: tuple[str, ...] = ()
+    # the host name the server's certificate is made out to, when it is not `host` (a shared
+    # rental server's "sv1234.example.net"): the name to use instead
+    certificate_host: str | None = None
+    # discovery reached this candidate through a redirect to another domain: no password goes
+    # there without the person's consent
+    needs_consent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderInfo:
     id: str
     name: str
+    # where a person gets or changes the password the mail program needs (curated entries only)
+    password_page: str | None = None
+    # the provider's public page the settings were taken from, and the day they were read (YYYY-MM-DD)
+    source_url: str | None = None
+    checked: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

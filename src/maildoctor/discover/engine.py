@@ -1,9 +1,10 @@
 """Settings discovery: every source at once, the most authoritative answer first, each verified.
 
-Sources: the provider data we ship (ISPDB), the domain's own autoconfig, SRV records (RFC 6186 /
-8314), and the provider of the domain's MX hosts; when none of them knows the domain, the usual
-names and ports (imap., mail., ... × 993/143, 995/110, 465/587), kept only where a probe answers.
-Microsoft Autodiscover comes later.
+Sources: the provider data we ship (our curated entries, then Thunderbird's ISPDB), the domain's
+own autoconfig, SRV records (RFC 6186 / 8314), Microsoft Autodiscover, and the provider of the
+domain's MX hosts (a rental server's mail server may be the MX host itself); when none of them
+knows the domain, the usual names and ports (imap., mail., ... × 993/143, 995/110, 465/587), kept
+only where a probe answers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from maildoctor.discover.autoconfig import AutoconfigResult, fetch_autoconfig
+from maildoctor.discover.autodiscover import AutodiscoverResult, fetch_autodiscover
 from maildoctor.discover.candidates import DiscoveredSettings, Source
 from maildoctor.discover.guess import guesses, only_verified
 from maildoctor.discover.ispdb import to_candidates
@@ -28,6 +30,9 @@ from maildoctor.net.http import dns_resolver
 from maildoctor.net.resolver import DnsClient, Nameserver
 
 
+GUESS_CONNECT_TIMEOUT = 2.5  # seconds a guessed host and port may take to accept a connection
+
+
 @dataclass(frozen=True)
 class DiscoveryRequest:
     address: str
@@ -35,6 +40,8 @@ class DiscoveryRequest:
     ca_file: Path | None = None
     timeout: float = 20.0
     verify: bool = True
+    # when no source knows the domain, probe the usual names and ports (not when only comparing)
+    guess: bool = True
     # scheme -> port, where the lab's web server is not on 443/80
     port_override: Mapping[str, int] | None = None
 
@@ -48,6 +55,8 @@ class DiscoveryFacts:
     mx: MxResult | None
     provider_by_domain: bool
     provider_by_mx: bool
+    autodiscover: AutodiscoverResult | None = None
+    probes: int = 0  # servers probed to verify the candidates (each once, all at once)
 
 
 def _with_source(settings: DiscoveredSettings, source: Source) -> DiscoveredSettings:
@@ -55,6 +64,15 @@ def _with_source(settings: DiscoveredSettings, source: Source) -> DiscoveredSett
         settings,
         incoming=tuple(dataclasses.replace(c, source=source) for c in settings.incoming),
         outgoing=tuple(dataclasses.replace(c, source=source) for c in settings.outgoing),
+    )
+
+
+def _needing_consent(settings: DiscoveredSettings) -> DiscoveredSettings:
+    """Candidates a password may only go to once the person agreed (redirected or unprotected source)."""
+    return dataclasses.replace(
+        settings,
+        incoming=tuple(dataclasses.replace(c, needs_consent=True) for c in settings.incoming),
+        outgoing=tuple(dataclasses.replace(c, needs_consent=True) for c in settings.outgoing),
     )
 
 
@@ -79,8 +97,17 @@ async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, Disco
         port_override=request.port_override,
         timeout=budget,
     )
-    autoconfig, srv, mx = await asyncio.gather(
+    autodiscover_task = fetch_autodiscover(
+        address,
+        resolver=dns_resolver(dns, lifetime=min(5.0, budget)),
+        ssl_context=_ssl_context(request.ca_file),
+        dns=dns,
+        port_override=request.port_override,
+        timeout=budget,
+    )
+    autoconfig, autodiscover, srv, mx = await asyncio.gather(
         autoconfig_task,
+        autodiscover_task,
         lookup_srv(address, dns, lifetime=min(5.0, budget)),
         lookup_mx(domain, dns, min(5.0, budget)),
     )
@@ -89,21 +116,35 @@ async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, Disco
     if by_domain is not None:
         results.append(to_candidates(by_domain, address))
     if autoconfig.settings is not None:
-        results.append(autoconfig.settings)
+        trusted = not (autoconfig.needs_confirmation or autoconfig.insecure)
+        results.append(autoconfig.settings if trusted else _needing_consent(autoconfig.settings))
     if srv.incoming or srv.outgoing:
         results.append(DiscoveredSettings(address, None, srv.incoming, srv.outgoing))
-    by_mx = index.lookup_by_mx(mx.hosts) if by_domain is None and not mx.null_mx else None
+    if autodiscover.settings is not None:  # candidates needing consent are marked there already
+        results.append(autodiscover.settings)
+    by_mx = index.match_by_mx(mx.hosts) if by_domain is None and not mx.null_mx else None
     if by_mx is not None:
-        results.append(_with_source(to_candidates(by_mx, address), Source.MX))
+        entry, mx_host = by_mx
+        results.append(_with_source(to_candidates(entry, address, mx_host=mx_host), Source.MX))
     settings = merge(address, results)
     guessed = False
-    if not (settings.incoming or settings.outgoing) and not mx.null_mx:
+    probes = 0
+    if request.guess and not (settings.incoming or settings.outgoing) and not mx.null_mx:
         # nothing known: probe the usual names and ports, and keep what answers
         settings = merge(address, [guesses(address)])
         guessed = True
     if (request.verify or guessed) and (settings.incoming or settings.outgoing):
-        settings = await verify(settings, dns, ca_file=request.ca_file, timeout=request.timeout / 2)
+        # a guess that does not answer quickly is no server worth proposing: a shorter connect timeout
+        settings, probes = await verify(
+            settings,
+            dns,
+            ca_file=request.ca_file,
+            timeout=request.timeout / 2,
+            connect_timeout=GUESS_CONNECT_TIMEOUT if guessed else 4.0,
+        )
     if guessed:
         settings = only_verified(settings)
-    facts = DiscoveryFacts(autoconfig, srv, mx, by_domain is not None, by_mx is not None)
+    facts = DiscoveryFacts(
+        autoconfig, srv, mx, by_domain is not None, by_mx is not None, autodiscover, probes
+    )
     return settings, facts

@@ -11,6 +11,12 @@ is the provider's order of preference. Servers of other types (`ews`, `owa`,
 
 ISPDB does not say where a provider wants an app password instead of the
 account password; `to_candidates` can only tell OAuth2 from a normal password.
+maildoctor's own curated entries (`maildoctor.discover.curated`) are the same
+`ProviderEntry` with the optional metadata filled in: the password the provider
+wants and where to get it, the page the settings come from, the MX host names
+that mean "hosted here", and the settings the provider has switched off. They
+may also use one more placeholder, %MXHOST%, for rental servers whose mail
+server is the MX host itself.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ _INCOMING_TYPES: Final = {"imap": Protocol.IMAP, "pop3": Protocol.POP3}
 _OUTGOING_TYPES: Final = {"smtp": Protocol.SMTP}
 _OAUTH2: Final = "oauth2"
 
-_PLACEHOLDER: Final = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN)%")
+_PLACEHOLDER: Final = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|MXHOST)%")
+MXHOST: Final = "%MXHOST%"
 # A document type declaration is where entities (and with them entity expansion) come from.
 _FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -69,12 +76,64 @@ class ServerTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class RetiredSetting:
+    """A server setting the provider has switched off, and what replaced it.
+
+    `port`, `security` and `protocol` are None where the provider retired the
+    host as a whole; a setting matches only on the parts it names.
+    """
+
+    host: str  # lower case, no trailing dot
+    replacement_host: str
+    source_url: str
+    port: int | None = None
+    security: Security | None = None
+    protocol: Protocol | None = None
+    replacement_port: int | None = None
+    replacement_security: Security | None = None
+    since: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD" when known
+    note_en: str | None = None
+    note_ja: str | None = None
+    provider_id: str = ""  # the entry the setting belongs to
+    provider_name: str = ""
+
+    def matches(self, host: str, port: int | None = None, security: Security | None = None) -> bool:
+        """Whether a mail program's (host, port, security) is this retired setting.
+
+        The host is compared without case and without a trailing dot; the port
+        and the security only where this setting names them (a setting that
+        names a port does not match a caller that does not know its port).
+        """
+        if host.strip().rstrip(".").lower() != self.host:
+            return False
+        if self.port is not None and port != self.port:
+            return False
+        return self.security is None or security == self.security
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderEntry:
     id: str
     display_name: str
-    domains: tuple[str, ...]
+    domains: tuple[str, ...]  # curated entries may also name "*.example.ne.jp": any sub-domain
     incoming: tuple[ServerTemplate, ...]  # file order = the provider's preference
     outgoing: tuple[ServerTemplate, ...]
+    # --- metadata only curated entries carry (None / empty for ISPDB and autoconfig)
+    password_kind: PasswordKind | None = None  # None: derived from the authentication methods
+    password_note_en: str | None = None  # which password it is, in plain words
+    password_note_ja: str | None = None
+    password_page: str | None = None  # where a person gets or changes that password
+    source_url: str | None = None  # the provider's page the settings come from
+    checked: str | None = None  # YYYY-MM-DD the facts were read
+    mx_patterns: tuple[str, ...] = ()  # MX host names (fnmatch style) meaning "hosted here"
+    retired: tuple[RetiredSetting, ...] = ()
+    name_ja: str | None = None
+    confirmed: str | None = None  # "stored-page" or "recalled"
+    overrides_ispdb: str | None = None  # why the entry takes ISPDB domains over
+    notes_en: str | None = None  # anything else a person needs (e.g. what the user name is)
+    notes_ja: str | None = None
+    evidence: tuple[str, ...] = ()  # stored copies of pages the facts were checked against
+    curated: bool = False
 
 
 # --------------------------------------------------------------------------- parsing
@@ -189,16 +248,20 @@ def _split_address(address: str) -> tuple[str, str]:
     return local, domain
 
 
-def fill(template: str, address: str) -> str:
+def fill(template: str, address: str, mx_host: str | None = None) -> str:
     """`template` with %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% filled in for `address`.
 
-    The placeholders are matched as ISPDB writes them (upper case, both percent
-    signs); anything else is left as it is. One pass: a value that happens to
-    contain a placeholder is not expanded again.
+    %MXHOST% (curated entries only) becomes `mx_host`, lower case without a
+    trailing dot; without an `mx_host` it is left as it is. The placeholders are
+    matched as ISPDB writes them (upper case, both percent signs); anything else
+    is left as it is. One pass: a value that happens to contain a placeholder is
+    not expanded again.
     """
     local, domain = _split_address(address)
     values = {"EMAILADDRESS": address, "EMAILLOCALPART": local, "EMAILDOMAIN": domain}
-    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+    if mx_host is not None and (host := mx_host.strip().rstrip(".").lower()):
+        values["MXHOST"] = host
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), template)
 
 
 def password_kind(authentication: tuple[str, ...]) -> PasswordKind:
@@ -212,26 +275,50 @@ def password_kind(authentication: tuple[str, ...]) -> PasswordKind:
     return PasswordKind.NORMAL
 
 
-def _candidate(server: ServerTemplate, address: str) -> ServerCandidate:
+def _candidate(
+    entry: ProviderEntry, server: ServerTemplate, address: str, mx_host: str | None
+) -> ServerCandidate | None:
+    host = fill(server.hostname_template, address, mx_host)
+    if MXHOST in host:
+        return None  # a server named after the MX host, and no MX host to name it by
     return ServerCandidate(
         protocol=server.protocol,
-        host=fill(server.hostname_template, address).lower(),
+        host=host.lower(),
         port=server.port,
         security=server.socket_type,
-        username=fill(server.username_template, address),
-        password_kind=password_kind(server.authentication),
+        username=fill(server.username_template, address, mx_host),
+        password_kind=entry.password_kind or password_kind(server.authentication),
         source=Source.PROVIDER,
         verified=False,
         authentication=server.authentication,
     )
 
 
-def to_candidates(entry: ProviderEntry, address: str) -> DiscoveredSettings:
-    """The provider's servers for `address`, in the provider's order, not yet probed."""
+def _candidates(
+    entry: ProviderEntry, servers: tuple[ServerTemplate, ...], address: str, mx_host: str | None
+) -> tuple[ServerCandidate, ...]:
+    made = (_candidate(entry, server, address, mx_host) for server in servers)
+    return tuple(candidate for candidate in made if candidate is not None)
+
+
+def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None) -> DiscoveredSettings:
+    """The provider's servers for `address`, in the provider's order, not yet probed.
+
+    `mx_host` is the MX host the entry was found by (`ProviderIndex.match_by_mx`);
+    it fills %MXHOST%. Servers named %MXHOST% are left out when it is not given.
+    The entry's own `password_kind`, where it has one, applies to every server;
+    otherwise each server's is derived from its authentication methods.
+    """
     _split_address(address)
     return DiscoveredSettings(
         address=address,
-        provider=ProviderInfo(id=entry.id, name=entry.display_name),
-        incoming=tuple(_candidate(server, address) for server in entry.incoming),
-        outgoing=tuple(_candidate(server, address) for server in entry.outgoing),
+        provider=ProviderInfo(
+            id=entry.id,
+            name=entry.display_name,
+            password_page=entry.password_page,
+            source_url=entry.source_url,
+            checked=entry.checked,
+        ),
+        incoming=_candidates(entry, entry.incoming, address, mx_host),
+        outgoing=_candidates(entry, entry.outgoing, address, mx_host),
     )

@@ -1,11 +1,13 @@
 """All sources at once, the most authoritative first: one list of candidates per direction.
 
 Pure: the sources' results in, one DiscoveredSettings out. A server offered by several sources
-appears once, where its most authoritative source put it.
+appears once, where its most authoritative source put it; it needs the person's consent only when
+every source that offered it does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source
@@ -14,8 +16,7 @@ AUTHORITY = {source: rank for rank, source in enumerate(Source)}  # the enum lis
 
 
 def _unique(candidates: Sequence[ServerCandidate]) -> tuple[ServerCandidate, ...]:
-    seen: set[tuple[str, str, int, str]] = set()
-    kept: list[ServerCandidate] = []
+    kept: dict[tuple[str, str, int, str], ServerCandidate] = {}
     for candidate in sorted(candidates, key=lambda c: AUTHORITY[c.source]):  # stable: source order kept
         key = (
             str(candidate.protocol),
@@ -23,10 +24,12 @@ def _unique(candidates: Sequence[ServerCandidate]) -> tuple[ServerCandidate, ...
             candidate.port,
             str(candidate.security),
         )
-        if key not in seen:
-            seen.add(key)
-            kept.append(candidate)
-    return tuple(kept)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = candidate
+        elif first.needs_consent and not candidate.needs_consent:
+            kept[key] = dataclasses.replace(first, needs_consent=False)
+    return tuple(kept.values())
 
 
 def merge(address: str, results: Sequence[DiscoveredSettings]) -> DiscoveredSettings:

@@ -69,6 +69,27 @@ SOURCES: Final = {
     Source.GUESS: N_("guessed from the usual server names"),
 }
 VERIFIED: Final = {True: N_("confirmed in this run"), False: N_("not confirmed")}
+LABEL_NOTE: Final = N_("Note")
+CERTIFICATE_NOTE: Final = N_(
+    "The server's certificate is made out to {certificate_host}: use that name, or the mail program "
+    "will warn that the server cannot be verified."
+)
+CONSENT_NOTE: Final = N_(
+    "Found through a forwarding to another domain or an unprotected page: make sure this is really "
+    "your provider's server before you enter the password."
+)
+PASSWORD_PAGE: Final = N_("Where to get or change the password: {url}")
+
+
+def candidate_notes(candidate: ServerCandidate, translator: Translator) -> list[str]:
+    """What the person must know about a candidate before typing it in (translated)."""
+    _ = translator.gettext
+    notes = []
+    if candidate.certificate_host:
+        notes.append(_(CERTIFICATE_NOTE).format(certificate_host=candidate.certificate_host))
+    if candidate.needs_consent:
+        notes.append(_(CONSENT_NOTE))
+    return notes
 
 
 def render_settings_table(console: Console, settings: DiscoveredSettings, translator: Translator) -> None:
@@ -77,6 +98,8 @@ def render_settings_table(console: Console, settings: DiscoveredSettings, transl
     console.print(Text(_("Settings for {address}").format(address=settings.address), style="bold"))
     if settings.provider is not None:
         console.print(Text(_("Provider: {name}").format(name=settings.provider.name)))
+        if settings.provider.password_page:
+            console.print(Text(_(PASSWORD_PAGE).format(url=settings.provider.password_page)))
     for role, candidates in (
         (ServerRole.INCOMING, settings.incoming),
         (ServerRole.OUTGOING, settings.outgoing),
@@ -109,6 +132,8 @@ def _best_table(role: ServerRole, candidate: ServerCandidate, translator: Transl
             Text(_(label)),
             Text(value, style="green" if label == LABEL_VERIFIED and candidate.verified else ""),
         )
+    for note in candidate_notes(candidate, translator):
+        table.add_row(Text(_(LABEL_NOTE)), Text(note, style="yellow"))
     return table
 
 
@@ -132,5 +157,7 @@ def _alternatives_table(
             _(SECURITY_SHORT[candidate.security]),
         )
         where = Text.assemble(_(SOURCES[candidate.source]), "\n", _(VERIFIED[candidate.verified]))
+        for note in candidate_notes(candidate, translator):
+            where.append("\n" + note, style="yellow")
         table.add_row(server, Text(candidate.username), where)
     return table

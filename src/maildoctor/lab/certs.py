@@ -29,6 +29,7 @@ DEFAULT_SERVER_NAMES = (
     "imap.example.test",
     "pop.example.test",
     "smtp.example.test",
+    "mail.guess.test",  # the settings world where only guessing finds the server
 )
 # What a shared rental server's certificate names instead of the customer's domain.
 RENTAL_SERVER_NAME = "sv1234.rental-server.test"

@@ -77,6 +77,9 @@ class DovecotOptions:
     auth_mechanisms: str = "plain login"
     # False: no TLS at all (no STARTTLS; the implicit-TLS ports then speak plain text)
     tls: bool = True
+    # True: the login name must be exactly the local part ("alice"); the full address is refused,
+    # as at providers whose user name is not the address
+    exact_usernames: bool = False
 
 
 @dataclass
@@ -185,6 +188,7 @@ def start_dovecot(
                 "MAXCONN": options.max_userip_connections,
                 "PENALTY_MODE": "0600" if options.auth_penalty else "0",
                 "PASSDB": instance / "passwd",
+                "LOGIN_FORMAT": "%u" if options.exact_usernames else "%n",
                 "IMAP": ports["imap"],
                 "IMAPS": ports["imaps"],
                 "POP3": ports["pop3"],

@@ -5,7 +5,17 @@ shared web server), over HTTPS with a lab certificate that names every site, and
 HTTP (Thunderbird falls back to http:// for autoconfig). A site can get its own certificate
 (a wrong name, an expired one) and a site can answer every request with a 301 to another
 host (autoconfig redirects). Files are served as nginx serves them: text/xml for .xml,
-text/plain for .txt, 404 for a missing file.
+text/plain for .txt, 404 for a missing file, 405 for a POST to a file.
+
+A path key can name how that path answers, in front of the path (the same keys work in a
+scenario's ``[https.sites."host"]`` table):
+
+* ``"POST /autodiscover/autodiscover.xml"``: the file answers POST too, as it answers GET (an
+  Autodiscover service is asked by POST; the request body is read and ignored);
+* ``"401 /autodiscover/autodiscover.xml"`` (any 4xx or 5xx): every request to the path gets that
+  status with nginx's own page, 401 with ``WWW-Authenticate: Basic``; the content must be "";
+* ``"302 /autodiscover/autodiscover.xml"`` (301, 302, 303, 307 or 308): the content is the
+  absolute http(s) URL the path redirects to, on both schemes.
 
 It runs as root with its own config only, in the foreground (``-g 'daemon off;'``), with its
 pid file, logs and temporary directories in its lab directory. Start-up (nginx 1.22.1 on the
@@ -23,7 +33,7 @@ import ssl
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -45,6 +55,19 @@ _SITE_NAME = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _READY_HOST = "ready.maildoctor-lab.invalid"
 _READY_PATH = "/.maildoctor-lab-ready"
+# what an answer location may hold without quoting in nginx's configuration
+_LOCATION_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """How one path answers when it is not a plain static file."""
+
+    path: str
+    post: bool = False  # the file answers POST as well
+    status: int | None = None  # a fixed status for every request
+    location: str | None = None  # the redirect target of a 3xx status
 
 
 @dataclass
@@ -111,6 +134,50 @@ def _file_path(site: str, path: str) -> PurePosixPath:
     return relative
 
 
+def _path_key(site: str, key: str, content: str | bytes) -> tuple[PurePosixPath, _Answer | None]:
+    """A site's path key: "/path", "POST /path", "401 /path" or "302 /path" (see the module)."""
+    word, space, rest = key.partition(" ")
+    if not space or key.startswith("/"):
+        return _file_path(site, key), None
+    path = rest.strip()
+    relative = _file_path(site, path)
+    if not _LOCATION_PATH.match(path):
+        raise ValueError(f"{site}: a path with an answer may only hold A-Z a-z 0-9 . _ ~ - /: {path!r}")
+    if word == "POST":
+        return relative, _Answer(path, post=True)
+    if not (word.isascii() and word.isdigit() and len(word) == 3):
+        raise ValueError(f"{site}: {key!r}: the word before the path must be POST or a status code")
+    status = int(word)
+    text = content.decode() if isinstance(content, bytes) else content
+    if status in _REDIRECT_STATUSES:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{site}: {key!r} needs an absolute http(s) URL as its content: {text!r}")
+        if any(char in text for char in " ;{}\"'$\\") or any(ord(char) < 0x21 for char in text):
+            raise ValueError(f"unsupported characters in redirect target {text!r}")
+        return relative, _Answer(path, status=status, location=text)
+    if not 400 <= status <= 599:
+        raise ValueError(f"{site}: {key!r}: a status must be a redirect, 4xx or 5xx")
+    if text:
+        raise ValueError(f'{site}: {key!r} answers with nginx\'s own page: give it the content ""')
+    return relative, _Answer(path, status=status)
+
+
+def _answer_lines(site: str, answer: _Answer) -> list[str]:
+    """The nginx location of a path with an answer; plain files need none (the root serves them)."""
+    if answer.post:
+        # nginx's static module answers a POST to a file with 405; that error becomes the file
+        # itself, fetched again internally as GET, with status 200
+        body = ["error_page 405 =200 $uri;"]
+    elif answer.location is not None:
+        body = [f"return {answer.status} {answer.location};"]
+    else:
+        body = [f"return {answer.status};"]
+        if answer.status == 401:
+            body.insert(0, f"add_header WWW-Authenticate 'Basic realm=\"{site}\"' always;")
+    return [f"    location = {answer.path} {{", *(f"        {line}" for line in body), "    }"]
+
+
 def _location(target: str, scheme: str, port: int) -> str:
     """The Location of a redirect: a host name keeps scheme, port, path and query; a URL
     without a path gets the request's path and query; a URL with a path is used as it is."""
@@ -136,7 +203,7 @@ def _server_blocks(
     directory: Path,
     host: str,
     ports: Mapping[str, int],
-    sites: Mapping[str, object],
+    sites: Mapping[str, Sequence[_Answer]],
     redirects: Mapping[str, str],
     certificates: Mapping[str, CertFiles],
     default: CertFiles,
@@ -168,7 +235,7 @@ def _server_blocks(
                 ]
             )
         )
-        for site in sites:
+        for site, answers in sites.items():
             blocks.append(
                 "\n".join(
                     [
@@ -177,6 +244,7 @@ def _server_blocks(
                         f"    server_name {site};",
                         *tls_lines(certificates.get(site, default)),
                         f'    root "{directory / "sites" / site}";',
+                        *(line for answer in answers for line in _answer_lines(site, answer)),
                         "}",
                     ]
                 )
@@ -257,6 +325,9 @@ def start_https(
 ) -> HttpsServer:
     """Start nginx serving `sites` ({host name: {path: content}}) and wait until it listens.
 
+    A path key may start with POST, a 4xx/5xx status or a redirect status (see the module):
+    {"autodiscover.example.test": {"POST /autodiscover/autodiscover.xml": xml}}.
+
     certificates: a site's own certificate instead of the lab one (wrong name, expired...).
     redirects: {host name: target}; every request to that host answers 301. A target that
     is a host name keeps the scheme, port, path and query (``https://target:port/same?q``);
@@ -268,10 +339,20 @@ def start_https(
     Raises LabUnavailableError when nginx is not installed.
     """
     require_programs("nginx")
-    site_files = {
-        _site_name(site): {_file_path(site, path): content for path, content in files.items()}
-        for site, files in sites.items()
-    }
+    site_files: dict[str, dict[PurePosixPath, str | bytes]] = {}
+    site_answers: dict[str, list[_Answer]] = {}
+    for site, keys in sites.items():
+        name = _site_name(site)
+        stored = site_files.setdefault(name, {})
+        answers = site_answers.setdefault(name, [])
+        for key, content in keys.items():
+            relative, answer = _path_key(site, key, content)
+            if relative in stored or any(PurePosixPath(a.path.lstrip("/")) == relative for a in answers):
+                raise ValueError(f"{site}: the path {relative} is given twice")
+            if answer is not None:
+                answers.append(answer)
+            if answer is None or answer.post:
+                stored[relative] = content
     redirect_targets = {_site_name(site): target for site, target in (redirects or {}).items()}
     for target in redirect_targets.values():
         _location(target, "https", 443)  # ValueError now rather than after the files are written
@@ -317,7 +398,14 @@ def start_https(
                 {
                     "DIR": directory,
                     "SERVERS": _server_blocks(
-                        directory, host, ports, site_files, redirect_targets, own_certificates, default, token
+                        directory,
+                        host,
+                        ports,
+                        site_answers,
+                        redirect_targets,
+                        own_certificates,
+                        default,
+                        token,
                     ),
                 },
             )

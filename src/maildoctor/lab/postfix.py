@@ -107,7 +107,10 @@ def start_postfix(
             "LMTP": dovecot.ports["lmtp"],
             "QSTATUS": dovecot.ports["quota_status"],
             "MAILBOXES": ", ".join(f"{address}=x" for address in addresses),
-            "SENDER_LOGINS": ", ".join(f"{address}={address.split('@')[0]}" for address in addresses),
+            # the login may be the local part or the whole address (Dovecot takes both)
+            "SENDER_LOGINS": ", ".join(
+                f"{{{address}={address.split('@')[0]},{address}}}" for address in addresses
+            ),
             "MX": ports["mx"],
             "SUBM": ports["submission"],
             "SMTPS": ports["smtps"],

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from maildoctor.lab.certs import LabPKI, StandardCerts
+from maildoctor.lab.certs import DEFAULT_SERVER_NAMES, LabPKI, StandardCerts
 from maildoctor.lab.common import LOOPBACK, free_ports, make_lab_dir
 from maildoctor.lab.dovecot import DovecotOptions, DovecotServer, MailUser, start_dovecot
 from maildoctor.lab.postfix import PostfixOptions, PostfixServer, start_postfix
@@ -95,6 +95,8 @@ class DovecotSpec:
     mailbox: tuple[MailboxSeed, ...] = ()
     # IMAP sessions of the account's user kept open while the command runs (other devices)
     hold_connections: int = 0
+    # names a "good" certificate carries besides the usual lab names (a provider's real host name)
+    certificate_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,8 @@ class Scenario:
     firewall: tuple[FirewallSpec, ...] = ()
     dns: DnsSpec | None = None
     https_sites: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # [https.redirects] host -> target: every request to that host answers 301 (another domain...)
+    https_redirects: tuple[tuple[str, str], ...] = ()
     # run in a network namespace of its own, on the standard ports (implied by firewall rules)
     namespace: bool = False
     path: Path | None = None
@@ -186,15 +190,20 @@ def _only_keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> 
 
 def _dovecot_spec(table: dict[str, Any], where: str) -> DovecotSpec:
     option_names = [f.name for f in fields(DovecotOptions)]
-    _only_keys(table, ["certificate", "mailbox", "hold_connections", *option_names], where)
+    _only_keys(
+        table, ["certificate", "certificate_names", "mailbox", "hold_connections", *option_names], where
+    )
     certificate = str(table.pop("certificate", "good"))
     hold = int(table.pop("hold_connections", 0))
+    names = tuple(str(name) for name in table.pop("certificate_names", ()))
+    if names and certificate != "good":
+        raise ScenarioError(f"{where}: certificate_names go with the good certificate only")
     if certificate not in _CERT_KINDS:
         raise ScenarioError(f"{where}: certificate must be one of {_CERT_KINDS}")
     seeds = tuple(MailboxSeed(**seed) for seed in table.pop("mailbox", []))
     if "users" in table:
         table["users"] = tuple(MailUser(**user) for user in table["users"])
-    return DovecotSpec(certificate, DovecotOptions(**table), seeds, hold)
+    return DovecotSpec(certificate, DovecotOptions(**table), seeds, hold, names)
 
 
 def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None) -> Scenario:
@@ -241,9 +250,13 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
             if dns_table
             else None
         )
+        https_table = _table(data, "https", where)
         sites = tuple(
             (host, tuple((str(p), str(body)) for p, body in paths.items()))
-            for host, paths in _table(data, "https", where).get("sites", {}).items()
+            for host, paths in https_table.get("sites", {}).items()
+        )
+        https_redirects = tuple(
+            (str(host), str(target)) for host, target in https_table.get("redirects", {}).items()
         )
     except (TypeError, KeyError) as exc:
         raise ScenarioError(f"{where}: {exc}") from exc
@@ -269,6 +282,7 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         firewall=firewall,
         dns=dns,
         https_sites=sites,
+        https_redirects=https_redirects,
         namespace=bool(head.get("namespace", False)),
         path=path,
     )
@@ -435,13 +449,25 @@ def _start_dns(world: World, spec: DnsSpec) -> None:
     world.values["dns"] = server.nameserver
 
 
-def _start_https(world: World, sites: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
+def _mail_domain(address: str) -> str:
+    """The account's domain, which the lab's Postfix serves (example.test when there is none)."""
+    domain = address.rpartition("@")[2].strip().lower()
+    usable = domain.isascii() and "." in domain and all(c.isalnum() or c in ".-" for c in domain)
+    return domain if usable else "example.test"
+
+
+def _start_https(
+    world: World,
+    sites: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    redirects: Sequence[tuple[str, str]] = (),
+) -> None:
     from maildoctor.lab import https
 
     server = https.start_https(
         world.directory / "https",
         world.pki,
         {host: {path: world.fill(body) for path, body in paths} for host, paths in sites},
+        redirects=dict(redirects),
         https_port=443 if in_lab_namespace() else None,
         http_port=80 if in_lab_namespace() else None,
     )
@@ -486,10 +512,19 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
         world.values["host"] = host
         world.values["ca_file"] = str(pki.ca.cert)
         world.values["closed"] = str(free_ports(1, host)[0])
+        named_certificate = None
         if scenario.dovecot is not None:
+            named_certificate = (
+                world.pki.issue(
+                    "dovecot-named", (*DEFAULT_SERVER_NAMES, *scenario.dovecot.certificate_names, "127.0.0.1")
+                )
+                if scenario.dovecot.certificate_names
+                else None
+            )
+            dovecot_certificate = named_certificate or world.certs.by_kind(scenario.dovecot.certificate)
             dovecot = start_dovecot(
                 directory / "dovecot",
-                world.certs.by_kind(scenario.dovecot.certificate),
+                dovecot_certificate,
                 dataclasses.replace(scenario.dovecot.options, standard_ports=standard),
             )
             world._stack.callback(dovecot.stop)
@@ -502,8 +537,15 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             postfix = start_postfix(
                 directory / "postfix",
                 world.dovecot,
-                world.certs.by_kind(scenario.postfix.certificate),
-                PostfixOptions(standard_ports=standard, mechanisms=scenario.postfix.mechanisms),
+                # a good certificate carries the names the scenario gave Dovecot's, too
+                named_certificate
+                if scenario.postfix.certificate == "good" and named_certificate is not None
+                else world.certs.by_kind(scenario.postfix.certificate),
+                PostfixOptions(
+                    standard_ports=standard,
+                    mechanisms=scenario.postfix.mechanisms,
+                    domain=_mail_domain(scenario.account.address),
+                ),
             )
             world._stack.callback(postfix.stop)
             world.postfix = postfix
@@ -531,8 +573,8 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             front = start_legacy_tls(world.certs.good, host, upstream, host)
             world._stack.callback(front.stop)
             world.values["legacy_tls"] = str(front.port)
-        if scenario.https_sites:
-            _start_https(world, scenario.https_sites)
+        if scenario.https_sites or scenario.https_redirects:
+            _start_https(world, scenario.https_sites, scenario.https_redirects)
         if scenario.dns is not None:
             _start_dns(world, scenario.dns)
         apply_firewall(world)

@@ -49,6 +49,8 @@ class SessionContext:
     send_probe: bool = True
     # told each step that finished (role, step, passed?), for a live view; must not block
     progress: Callable[[ServerRole, str, bool], None] | None = None
+    # discovery reached this server through another domain: no password without the person's consent
+    consent_needed: bool = False
 
     def secrets(self) -> tuple[str, ...]:
         if self.password is None:
@@ -211,6 +213,8 @@ def login_gate(record: SessionRecord, protocol: str) -> LoginFacts | None:
         return skipped_login(LoginSkip.NO_AUTH_REQUESTED)
     if context.password is None:
         return skipped_login(LoginSkip.NO_PASSWORD)
+    if context.consent_needed:
+        return skipped_login(LoginSkip.NEEDS_CONSENT)
     tls = record.tls
     if (
         tls is not None

@@ -10,6 +10,7 @@ from maildoctor.rules.auth import auth_findings, outage_findings
 from maildoctor.rules.mailbox import mailbox_findings
 from maildoctor.rules.rank import rank
 from maildoctor.rules.reachability import dns_findings, network_offline, transport_findings
+from maildoctor.rules.settings import settings_findings
 from maildoctor.rules.smtp import sending_findings
 from maildoctor.rules.tls import certificate_findings, security_mismatch, starttls_findings
 
@@ -31,6 +32,7 @@ def _still_relevant(item: Finding, facts: DiagnosisFacts) -> bool:
 def evaluate(facts: DiagnosisFacts, input_findings: Sequence[Finding] = ()) -> tuple[Finding, ...]:
     found: list[Finding] = [item for item in input_findings if _still_relevant(item, facts)]
     found += network_offline(facts)
+    found += settings_findings(facts)
     for server in facts.servers:
         found += dns_findings(facts, server)
         found += transport_findings(server)

@@ -18,6 +18,11 @@ _EXPLAINS: dict[str, frozenset[str]] = {
     "DOMAIN_NOT_RESOLVING": frozenset({"HOST_NOT_FOUND"}),
     "SERVER_OUTAGE": frozenset({"SERVER_UNREACHABLE", "PORT_BLOCKED", "TOO_MANY_CONNECTIONS"}),
     "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED"}),
+    # the provider's server of old or the wrong user-name form explains what then goes wrong
+    "SETTINGS_OUTDATED": frozenset(
+        {"HOST_NOT_FOUND", "PORT_CLOSED", "PORT_BLOCKED", "SERVER_UNREACHABLE", "PORT_SECURITY_MISMATCH"}
+    ),
+    "USERNAME_FORM": frozenset({"AUTH_FAILED"}),
     "TLS_INTERCEPTED": frozenset({"TLS_CERT_UNTRUSTED"}),
     # not logged in, so the server will not pass mail on: the login problem is the root
     "AUTH_MECHANISM_MISMATCH": frozenset({"SMTP_AUTH_REQUIRED"}),

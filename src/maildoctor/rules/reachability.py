@@ -6,6 +6,7 @@ from maildoctor.facts import ConnectOutcome, DiagnosisFacts, DnsOutcome, ServerF
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Protocol, ServerRole
 from maildoctor.rules.base import any_alternative_open, finding, working_alternative
+from maildoctor.rules.settings import nearest_host
 
 
 def network_offline(facts: DiagnosisFacts) -> list[Finding]:
@@ -26,7 +27,14 @@ def dns_findings(facts: DiagnosisFacts, server: ServerFacts) -> list[Finding]:
         Evidence.of(N_("{host} (IPv6): {outcome}"), host=host, outcome=resolution.ipv6.outcome),
     ]
     if outcome in (DnsOutcome.NXDOMAIN, DnsOutcome.NODATA):
-        return [finding("HOST_NOT_FOUND", server.role, {"role": server.role, "host": host}, evidence)]
+        known = facts.settings.known_hosts if facts.settings is not None else ()
+        suggestion = nearest_host(host, known)
+        if suggestion is not None:
+            evidence.append(
+                Evidence.of(N_("A known server name close to it: {suggestion}"), suggestion=suggestion)
+            )
+        params = {"role": server.role, "host": host, "suggestion": suggestion}
+        return [finding("HOST_NOT_FOUND", server.role, params, evidence)]
     domain = host.split(".", 1)[1] if "." in host else host
     return [
         finding(

@@ -1,0 +1,255 @@
+"""The "before you call support" memo: what a support desk asks for, in one place (pure: no I/O).
+
+The memo holds the address, the provider, the device or mail program, the
+settings as typed in the mail program, the error text as shown, the settings
+discovery found and the diagnosis so far. It never holds the password: a line
+says it was left out on purpose, and when a password is at hand (`redact`) any
+copy of it pasted into a free text is masked.
+
+build_memo() does the words (translated, control characters made visible);
+render_memo_text() lays them out for a terminal, the sheet lays them out as HTML.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
+from maildoctor.export.table import PROTOCOL_NAMES, SECURITY_SHORT, SERVER_TITLES, SOURCES, VERIFIED
+from maildoctor.i18n import N_, Translator
+from maildoctor.knowledge import render_evidence, render_finding
+from maildoctor.model import Endpoint, Finding, MailSettings, Secret, ServerRole, leak_forms
+
+MEMO_TITLE: Final = N_("Memo for calling support")
+LABEL_ADDRESS: Final = N_("Email address")
+LABEL_PROVIDER: Final = N_("Provider")
+LABEL_CLIENT: Final = N_("Device / mail program")
+LABEL_TYPED: Final = N_("Settings as typed in the mail program")
+LABEL_ERROR: Final = N_("Error message as shown")
+LABEL_FOUND: Final = N_("Settings maildoctor found")
+LABEL_DIAGNOSIS: Final = N_("The diagnosis so far")
+LABEL_USERNAME: Final = N_("User name")
+NOT_GIVEN: Final = N_("(not given)")
+NOT_FOUND: Final = N_("(not found)")
+UNKNOWN_PROVIDER: Final = N_("(unknown)")
+NO_FINDINGS: Final = N_("(nothing yet)")
+ENDPOINT_LINE: Final = N_("{protocol}  {host}  port {port}  {security}")
+FOUND_LINE: Final = N_("{server}  user name {username}  ({source}, {verified})")
+LABELLED: Final = N_("{label}: {value}")
+TRUNCATED: Final = N_("(… {count} more characters left out)")
+PASSWORD_LEFT_OUT: Final = N_(
+    "The password is deliberately not in this memo. Never tell it to anyone on the phone or by email, "
+    "support staff included."
+)
+PASSWORD_MASK: Final = Secret.MASK  # what a password pasted into a free text becomes
+
+# The error text is kept as shown; beyond this many characters it is cut (a whole log pasted in).
+MAX_ERROR_CHARS: Final = 2000
+# Well-known --client names written as their makers write them; any other name is shown as given.
+CLIENT_NAMES: Final = {
+    "iphone": "iPhone",
+    "ipad": "iPad",
+    "android": "Android",
+    "outlook": "Outlook",
+    "thunderbird": "Thunderbird",
+    "gmail": "Gmail",
+    "applemail": "Apple Mail",
+    "mac": "Mac",
+    "becky": "Becky! Internet Mail",
+}
+# Unicode categories made visible as escapes: controls (the terminal's ESC included), format
+# characters (the right-to-left override, zero-width spaces) and line/paragraph separators.
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+@dataclass(frozen=True, slots=True)
+class MemoItem:
+    """One entry of the memo: a label and its value lines, already translated and made safe to show."""
+
+    label: str
+    lines: tuple[str, ...]
+    verbatim: bool = False  # text the person copied (the error message): shown as is, in a box
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    title: str
+    items: tuple[MemoItem, ...]
+    password_note: str  # the line saying the password was left out on purpose
+
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """`text` with every control or invisible format character written as an escape (\\x1b, \\u202e).
+
+    With `multiline`, line breaks stay line breaks (CR LF and CR become LF).
+    Everything else is kept exactly as it was: backslashes, full-width characters, emoji.
+    """
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[str] = []
+    for char in text:
+        if multiline and char == "\n":
+            out.append(char)
+        elif unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def client_name(client: str) -> str:
+    return CLIENT_NAMES.get(client.strip().lower(), client.strip())
+
+
+class _Cleaner:
+    """Masks every form of the password in a text, then makes control characters visible."""
+
+    def __init__(self, redact: Secret | None, usernames: tuple[str, ...]) -> None:
+        forms = leak_forms(redact, usernames) if redact is not None else frozenset()
+        self._forms = sorted(forms, key=len, reverse=True)  # the longest first: one may contain another
+
+    def __call__(self, text: str, *, multiline: bool = False) -> str:
+        for form in self._forms:
+            text = text.replace(form, PASSWORD_MASK)
+        shown = visible(text, multiline=multiline)
+        for form in self._forms:  # a password with a control character in it, now escaped
+            shown = shown.replace(visible(form), PASSWORD_MASK)
+        return shown
+
+
+def build_memo(
+    address: str,
+    translator: Translator,
+    *,
+    typed: MailSettings | None = None,
+    client: str | None = None,
+    error_text: str | None = None,
+    settings: DiscoveredSettings | None = None,
+    findings: Sequence[Finding] = (),
+    redact: Secret | None = None,
+) -> Memo:
+    """The memo's entries in the translator's language.
+
+    `typed` is what the mail program has (any part may be missing); `settings` what
+    discovery found (the best candidate of each side is shown); `findings` the
+    diagnosis so far, most likely first. `redact` is the password when one is at
+    hand: it is never shown, and any copy of it in the texts given is masked.
+    """
+    _ = translator.gettext
+    typed = typed or MailSettings(incoming=None, outgoing=None, username=None)
+    clean = _Cleaner(redact, tuple(name for name in (address, typed.username) if name))
+    not_given = _(NOT_GIVEN)
+
+    provider = settings.provider.name if settings is not None and settings.provider is not None else None
+    items = [
+        MemoItem(_(LABEL_ADDRESS), (clean(address),)),
+        MemoItem(_(LABEL_PROVIDER), (clean(provider) if provider else _(UNKNOWN_PROVIDER),)),
+        MemoItem(_(LABEL_CLIENT), (clean(client_name(client)) if client and client.strip() else not_given,)),
+        MemoItem(
+            _(LABEL_TYPED),
+            (
+                _role_line(
+                    ServerRole.INCOMING, _endpoint_text(typed.incoming, translator, clean), translator
+                ),
+                _role_line(
+                    ServerRole.OUTGOING, _endpoint_text(typed.outgoing, translator, clean), translator
+                ),
+                _(LABELLED).format(
+                    label=_(LABEL_USERNAME), value=clean(typed.username) if typed.username else not_given
+                ),
+            ),
+        ),
+        MemoItem(
+            _(LABEL_ERROR),
+            (_error_text(error_text, translator, clean),),
+            verbatim=bool(error_text and error_text.strip()),
+        ),
+        MemoItem(
+            _(LABEL_FOUND),
+            tuple(
+                _role_line(role, _found_text(candidates, translator, clean), translator)
+                for role, candidates in (
+                    (ServerRole.INCOMING, settings.incoming if settings else ()),
+                    (ServerRole.OUTGOING, settings.outgoing if settings else ()),
+                )
+            ),
+        ),
+        MemoItem(_(LABEL_DIAGNOSIS), _diagnosis_lines(findings, translator, clean)),
+    ]
+    return Memo(title=_(MEMO_TITLE), items=tuple(items), password_note=_(PASSWORD_LEFT_OUT))
+
+
+def _role_line(role: ServerRole, value: str, translator: Translator) -> str:
+    _ = translator.gettext
+    return _(LABELLED).format(label=_(SERVER_TITLES[role]), value=value)
+
+
+def _endpoint_text(endpoint: Endpoint | None, translator: Translator, clean: _Cleaner) -> str:
+    _ = translator.gettext
+    if endpoint is None:
+        return _(NOT_GIVEN)
+    return _(ENDPOINT_LINE).format(
+        protocol=PROTOCOL_NAMES[endpoint.protocol],
+        host=clean(endpoint.host),
+        port=endpoint.port,
+        security=_(SECURITY_SHORT[endpoint.security]),
+    )
+
+
+def _found_text(candidates: Sequence[ServerCandidate], translator: Translator, clean: _Cleaner) -> str:
+    _ = translator.gettext
+    if not candidates:
+        return _(NOT_FOUND)
+    best = candidates[0]
+    server = _(ENDPOINT_LINE).format(
+        protocol=PROTOCOL_NAMES[best.protocol],
+        host=clean(best.host),
+        port=best.port,
+        security=_(SECURITY_SHORT[best.security]),
+    )
+    return _(FOUND_LINE).format(
+        server=server,
+        username=clean(best.username),
+        source=_(SOURCES[best.source]),
+        verified=_(VERIFIED[best.verified]),
+    )
+
+
+def _error_text(error_text: str | None, translator: Translator, clean: _Cleaner) -> str:
+    _ = translator.gettext
+    if not error_text or not error_text.strip():
+        return _(NOT_GIVEN)
+    shown = clean(error_text, multiline=True).strip("\n")
+    if len(shown) > MAX_ERROR_CHARS:
+        left_out = len(shown) - MAX_ERROR_CHARS
+        shown = shown[:MAX_ERROR_CHARS] + "\n" + _(TRUNCATED).format(count=left_out)
+    return shown
+
+
+def _diagnosis_lines(findings: Sequence[Finding], translator: Translator, clean: _Cleaner) -> tuple[str, ...]:
+    if not findings:
+        return (translator.gettext(NO_FINDINGS),)
+    lines: list[str] = []
+    for finding in findings:
+        lines.append("- " + clean(render_finding(finding, translator).title))
+        lines.extend("    " + clean(render_evidence(item, translator)) for item in finding.evidence)
+    return tuple(lines)
+
+
+def render_memo_text(memo: Memo, translator: Translator) -> str:
+    """The memo as plain text for a terminal or a text file (no markup, no colour)."""
+    _ = translator.gettext
+    out = [memo.title, "=" * 40]
+    for item in memo.items:
+        if len(item.lines) == 1 and not item.verbatim and "\n" not in item.lines[0]:
+            out.append(_(LABELLED).format(label=item.label, value=item.lines[0]))
+            continue
+        out.append(_(LABELLED).format(label=item.label, value="").rstrip())
+        prefix = "  | " if item.verbatim else "  "
+        for line in item.lines:
+            out.extend(prefix + part for part in line.split("\n"))
+    out.extend(("", memo.password_note))
+    return "\n".join(out) + "\n"
