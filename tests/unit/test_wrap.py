@@ -1,6 +1,6 @@
 from rich.cells import cell_len
 
-from maildoctor.cli.wrap import wrap
+from maildoctor.wrap import wrap
 
 
 def test_japanese_breaks_between_characters_and_keeps_ascii_words() -> None:

@@ -7,7 +7,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from maildoctor.cli.wrap import wrap
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
@@ -18,6 +17,7 @@ from maildoctor.knowledge import (
     verdict_headline,
 )
 from maildoctor.model import Finding, Report, ServerRole, Verdict
+from maildoctor.wrap import wrap
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
 CHECK_NAMES = {

@@ -65,6 +65,19 @@ class ProviderInfo:
     # the provider's public page the settings were taken from, and the day they were read (YYYY-MM-DD)
     source_url: str | None = None
     checked: str | None = None
+    # the provider's name in Japanese, and in plain words (en, ja): which password, and anything else
+    # a person needs (e.g. that the user name is a member ID, not the address)
+    name_ja: str | None = None
+    password_note: tuple[str, str] | None = None
+    notes: tuple[str, str] | None = None
+
+    def display_name(self, language: str) -> str:
+        return self.name_ja if language == "ja" and self.name_ja else self.name
+
+    def in_language(self, language: str) -> tuple[str, ...]:
+        """The password note and the other notes in `language` ("ja" or "en"), where there are any."""
+        index = 1 if language == "ja" else 0
+        return tuple(pair[index] for pair in (self.password_note, self.notes) if pair is not None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,6 @@ from maildoctor.discover.verify import verify
 from maildoctor.net.http import dns_resolver
 from maildoctor.net.resolver import DnsClient, Nameserver
 
-
 GUESS_CONNECT_TIMEOUT = 2.5  # seconds a guessed host and port may take to accept a connection
 
 
@@ -90,17 +89,18 @@ async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, Disco
     index = ProviderIndex.load()
     budget = request.timeout / 2 if request.verify else request.timeout
 
+    web_context = _ssl_context(request.ca_file)  # loading the trust store costs ~50 ms: once
     autoconfig_task = fetch_autoconfig(
         address,
         resolver=dns_resolver(dns, lifetime=min(5.0, budget)),
-        ssl_context=_ssl_context(request.ca_file),
+        ssl_context=web_context,
         port_override=request.port_override,
         timeout=budget,
     )
     autodiscover_task = fetch_autodiscover(
         address,
         resolver=dns_resolver(dns, lifetime=min(5.0, budget)),
-        ssl_context=_ssl_context(request.ca_file),
+        ssl_context=web_context,
         dns=dns,
         port_override=request.port_override,
         timeout=budget,

@@ -301,6 +301,12 @@ def _candidates(
     return tuple(candidate for candidate in made if candidate is not None)
 
 
+def _pair(english: str | None, japanese: str | None) -> tuple[str, str] | None:
+    if not english and not japanese:
+        return None
+    return (english or japanese or "", japanese or english or "")
+
+
 def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None) -> DiscoveredSettings:
     """The provider's servers for `address`, in the provider's order, not yet probed.
 
@@ -318,6 +324,9 @@ def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None
             password_page=entry.password_page,
             source_url=entry.source_url,
             checked=entry.checked,
+            name_ja=entry.name_ja,
+            password_note=_pair(entry.password_note_en, entry.password_note_ja),
+            notes=_pair(entry.notes_en, entry.notes_ja),
         ),
         incoming=_candidates(entry, entry.incoming, address, mx_host),
         outgoing=_candidates(entry, entry.outgoing, address, mx_host),

@@ -194,7 +194,7 @@ def render_sheet(
 def _provider(settings: DiscoveredSettings, translator: Translator) -> str:
     if settings.provider is None:
         return _h(translator.gettext(UNKNOWN_PROVIDER))
-    return f"<strong>{_h(settings.provider.name)}</strong>"
+    return f"<strong>{_h(settings.provider.display_name(translator.language.value))}</strong>"
 
 
 def _best(candidates: Sequence[ServerCandidate]) -> ServerCandidate | None:
@@ -268,7 +268,11 @@ def _password_box(settings: DiscoveredSettings, translator: Translator) -> str:
         f'<th scope="row">{_h(_(PASSWORD_WRITE_IN))}</th><td class="blank"></td>'
         "</tr></table>",
     ]
-    page = settings.provider.password_page if settings.provider is not None else None
+    provider = settings.provider
+    language = translator.language.value
+    for note in provider.in_language(language) if provider is not None else ():
+        lines.append(f"<p>{_h(note)}</p>")
+    page = provider.password_page if provider is not None else None
     if page:
         lines.append(f"<p>{_labelled(_(LABEL_PASSWORD_PAGE), _password_page_link(page), translator)}</p>")
     lines += [f"<p>{_h(_(PASSWORD_NOT_PRINTED))}</p>", "</div>"]

@@ -16,6 +16,7 @@ from rich.text import Text
 from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Protocol, Security, ServerRole
+from maildoctor.wrap import wrap
 
 # Labels: plain English; in Japanese the words of the iPhone / Outlook settings screens.
 SERVER_TITLES: Final = {
@@ -70,6 +71,7 @@ SOURCES: Final = {
 }
 VERIFIED: Final = {True: N_("confirmed in this run"), False: N_("not confirmed")}
 LABEL_NOTE: Final = N_("Note")
+USERNAME_IN_NOTE: Final = N_("(not the address: see the provider's note above)")
 CERTIFICATE_NOTE: Final = N_(
     "The server's certificate is made out to {certificate_host}: use that name, or the mail program "
     "will warn that the server cannot be verified."
@@ -97,9 +99,14 @@ def render_settings_table(console: Console, settings: DiscoveredSettings, transl
     _ = translator.gettext
     console.print(Text(_("Settings for {address}").format(address=settings.address), style="bold"))
     if settings.provider is not None:
-        console.print(Text(_("Provider: {name}").format(name=settings.provider.name)))
-        if settings.provider.password_page:
-            console.print(Text(_(PASSWORD_PAGE).format(url=settings.provider.password_page)))
+        provider = settings.provider
+        language = translator.language.value
+        console.print(Text(_("Provider: {name}").format(name=provider.display_name(language))))
+        for note in provider.in_language(language):
+            for line in wrap(note, min(console.width, 100)):  # Japanese breaks between characters
+                console.print(Text(line, style="yellow"))
+        if provider.password_page:
+            console.print(Text(_(PASSWORD_PAGE).format(url=provider.password_page)))
     for role, candidates in (
         (ServerRole.INCOMING, settings.incoming),
         (ServerRole.OUTGOING, settings.outgoing),
@@ -120,7 +127,7 @@ def _best_table(role: ServerRole, candidate: ServerCandidate, translator: Transl
     rows = (
         (LABEL_ACCOUNT_TYPE, PROTOCOL_NAMES[candidate.protocol]),
         (LABEL_HOST, candidate.host),
-        (LABEL_USERNAME, candidate.username),
+        (LABEL_USERNAME, candidate.username or _(USERNAME_IN_NOTE)),
         (LABEL_PASSWORD, _(PASSWORD_KINDS[candidate.password_kind])),
         (LABEL_PORT, str(candidate.port)),
         (LABEL_SECURITY, _(SECURITY_VALUES[candidate.security])),
