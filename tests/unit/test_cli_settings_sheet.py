@@ -273,3 +273,23 @@ def test_help_lists_the_new_options(cli: CliRunner) -> None:
         assert option in run.stdout, option
     run = cli("settings", "--help", "--lang", "ja")
     assert "メモ用：" in run.stdout
+
+
+def test_memo_names_what_differs_from_the_settings_found(cli: CliRunner) -> None:
+    run = cli(
+        "settings",
+        ADDRESS,
+        "--lang",
+        "en",
+        "--memo",
+        "--incoming",
+        "imaps://imap.example.jp:143",
+        "--outgoing",
+        "smtp+starttls://smtp.example.jp:587",
+        "--user",
+        "taro",
+    )
+    assert run.code == ExitCode.OK, run.stderr
+    # port 143 cannot go with SSL/TLS; the provider's servers want the whole address as user name
+    assert "The encryption setting does not match the port number" in run.stdout
+    assert "The user name is in the wrong form" in run.stdout
