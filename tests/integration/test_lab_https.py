@@ -9,6 +9,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -292,6 +293,9 @@ def test_url_and_ports(server: HttpsServer) -> None:
 def test_diagnostics_show_sni_host_and_status(server: HttpsServer, lab_ca_context: ssl.SSLContext) -> None:
     fetch(server, "mta-sts.example.test", "/.well-known/diagnostics-probe.txt", context=lab_ca_context)
     logged = 'sni=mta-sts.example.test host=mta-sts.example.test "GET /.well-known/diagnostics-probe.txt'
+    deadline = time.monotonic() + 3  # nginx logs after the answer has gone out
+    while f'{logged} HTTP/1.1" 404' not in server.diagnostics() and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert f'{logged} HTTP/1.1" 404' in server.diagnostics()
 
 
