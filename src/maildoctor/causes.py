@@ -57,6 +57,10 @@ class CauseCode(StrEnum):
     DKIM_MISSING = "DKIM_MISSING"
     DMARC_FAIL = "DMARC_FAIL"
     IP_BLOCKLISTED = "IP_BLOCKLISTED"
+    # maildoctor's own (see EXTENSIONS)
+    MX_MISCONFIGURED = "MX_MISCONFIGURED"
+    REVERSE_DNS_MISSING = "REVERSE_DNS_MISSING"
+    MTA_STS_BROKEN = "MTA_STS_BROKEN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +244,24 @@ _CAUSES: Final = (
     Cause(
         CauseCode.IP_BLOCKLISTED, Layer.SENDING_DOMAIN, _E, N_("The sending server is on a spam blocklist")
     ),
+    Cause(
+        CauseCode.MX_MISCONFIGURED,
+        Layer.DNS,
+        _E,
+        N_("The domain's MX record (where mail to it is delivered) is set up wrongly"),
+    ),
+    Cause(
+        CauseCode.REVERSE_DNS_MISSING,
+        Layer.SENDING_DOMAIN,
+        _W,
+        N_("A mail server's address has no proper reverse name (PTR)"),
+    ),
+    Cause(
+        CauseCode.MTA_STS_BROKEN,
+        Layer.SENDING_DOMAIN,
+        _E,
+        N_("The domain's MTA-STS or TLS reporting settings are broken"),
+    ),
 )
 
 # Codes maildoctor added beyond shared/spec/causes.md (the catalogue says: add codes when reality
@@ -249,6 +271,18 @@ EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType(
         CauseCode.SETTINGS_UNCONFIRMED: (
             "discovery reached the server through a redirect to another domain or an unprotected page; "
             "the password is not sent there until the person confirms the server"
+        ),
+        CauseCode.MX_MISCONFIGURED: (
+            "an MX naming an alias (CNAME) or an IP address, a null MX beside real hosts, an MX host "
+            "without an address: other domains' servers cannot deliver reliably; no spec code fits"
+        ),
+        CauseCode.REVERSE_DNS_MISSING: (
+            "a sending or receiving server's address without PTR, or a PTR that does not lead back "
+            "(no forward-confirmed reverse DNS): large receivers refuse or distrust such servers"
+        ),
+        CauseCode.MTA_STS_BROKEN: (
+            "a broken MTA-STS record or policy, or an enforced policy that does not cover the MX hosts: "
+            "senders that honour it stop delivering to the domain"
         ),
     }
 )

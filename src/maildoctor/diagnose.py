@@ -14,6 +14,8 @@ from pathlib import Path
 from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
+from maildoctor.domain.engine import DomainRequest, examine_domain
+from maildoctor.domain.findings import domain_findings
 from maildoctor.facts import (
     AlternativeProbe,
     ConnectOutcome,
@@ -85,6 +87,8 @@ class CheckRequest:
     discover: bool = True
     # scheme -> port of the web server discovery asks (the lab's nginx is not on 443/80)
     web_ports: Mapping[str, int] | None = None
+    # also examine the sending side of the address's domain (SPF, DMARC, DKIM, expiry)
+    sending_domain: bool = True
 
     @property
     def user(self) -> str:
@@ -256,6 +260,29 @@ async def _discover(request: CheckRequest, *, fill: bool, budget: float) -> Disc
     return settings
 
 
+# The sending-domain causes `check` reports for the address's domain; the rest (MX and reverse DNS
+# details, MTA-STS, blocklists) is `maildoctor domain`'s.
+CHECK_DOMAIN_CAUSES = frozenset(
+    {"SPF_FAIL", "DMARC_FAIL", "DKIM_MISSING", "DOMAIN_EXPIRING", "DOMAIN_NOT_RESOLVING"}
+)
+
+
+async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding, ...]:
+    """The sending side of the address's domain, as findings; nothing when it cannot be examined."""
+    examination = DomainRequest(
+        domain,
+        request.nameservers,
+        ca_file=request.ca_file,
+        timeout=min(8.0, request.timeout / 2),
+        port_override=request.web_ports,
+    )
+    try:
+        facts = await examine_domain(examination)
+    except (OSError, ValueError):
+        return ()
+    return tuple(item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES)
+
+
 async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     started = time.monotonic()
     deadline = started + request.timeout
@@ -297,6 +324,8 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         if endpoint is not None
     ]
     mx_task = dns.lookup(domain, "MX", lifetime=min(5.0, request.timeout / 3)) if domain else None
+    # the address's domain, sending side (SPF, DMARC, DKIM, registration), beside the servers
+    domain_task = _domain_findings(request, domain) if request.sending_domain and domain else None
     # with every server typed, discovery runs beside the check, only to compare
     compare_task = (
         _discover(request, fill=False, budget=min(8.0, request.timeout / 2))
@@ -304,7 +333,10 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         else None
     )
     gathered = await asyncio.gather(
-        *tasks, *([mx_task] if mx_task else []), *([compare_task] if compare_task else [])
+        *tasks,
+        *([mx_task] if mx_task else []),
+        *([compare_task] if compare_task else []),
+        *([domain_task] if domain_task else []),
     )
     servers = tuple(item for item in gathered if isinstance(item, ServerFacts))
     mx = next((item for item in gathered if isinstance(item, DnsLookup)), None)
@@ -323,7 +355,10 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         resolver_alive=_resolver_alive(lookups),
         settings=settings_knowledge(typed, plan, discovered),
     )
-    findings = evaluate(facts, input_findings)
+    sending_side = next((item for item in gathered if isinstance(item, tuple)), ())
+    if facts.resolver_alive is False:
+        sending_side = ()  # nothing answered: what the domain's DNS says is unknown, not wrong
+    findings = evaluate(facts, (*input_findings, *sending_side))
     checks = _checks(servers)
     roundtrip = _roundtrip_result(request, servers)
     if roundtrip is not None:

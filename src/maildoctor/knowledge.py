@@ -109,6 +109,7 @@ _SMTP_AUTH_ON: Final = N_(
     "(also called “SMTP authentication” or “Outgoing server requires authentication”)."
 )
 _RECORD: Final = N_("For reference, the record found now: {record}")
+_SUGGESTED_RECORD: Final = N_("Change the record to: {suggested_record}")
 
 # --------------------------------------------------------------------------- the knowledge base
 
@@ -667,7 +668,7 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         ),
     ),
     _C.SPF_FAIL: Entry(
-        params=("domain", "record"),
+        params=("domain", "record", "suggested_record"),
         fix=_steps(
             _or(
                 N_(
@@ -676,11 +677,12 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                 ),
                 N_("Ask the person who manages your domain to add the sending server to its SPF record."),
             ),
+            _SUGGESTED_RECORD,
             _RECORD,
         ),
     ),
     _C.DKIM_MISSING: Entry(
-        params=("domain", "record"),
+        params=("domain", "record", "suggested_record"),
         fix=_steps(
             _or(
                 N_(
@@ -689,11 +691,12 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                 ),
                 N_("Ask the person who manages your domain (or the mail provider) to set up DKIM signing."),
             ),
+            _SUGGESTED_RECORD,
             _RECORD,
         ),
     ),
     _C.DMARC_FAIL: Entry(
-        params=("domain", "record"),
+        params=("domain", "record", "suggested_record"),
         fix=_steps(
             _or(
                 N_(
@@ -705,11 +708,12 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                     "then its DMARC record."
                 ),
             ),
+            _SUGGESTED_RECORD,
             _RECORD,
         ),
     ),
     _C.IP_BLOCKLISTED: Entry(
-        params=("domain", "record"),
+        params=("domain", "record", "suggested_record"),
         fix=_steps(
             _or(
                 N_(
@@ -722,6 +726,49 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                 ),
             ),
             N_("Check the computers that send mail for viruses: spam sent from them can cause the listing."),
+            _SUGGESTED_RECORD,
+            _RECORD,
+        ),
+    ),
+    _C.MX_MISCONFIGURED: Entry(
+        params=("domain", "record", "suggested_record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person or company that manages the DNS of {domain} to correct its MX record "
+                    "(where mail to the domain is delivered)."
+                ),
+                N_("Ask the person or company that manages your domain's DNS to correct its MX record."),
+            ),
+            _SUGGESTED_RECORD,
+            _RECORD,
+        ),
+    ),
+    _C.REVERSE_DNS_MISSING: Entry(
+        params=("domain", "record", "suggested_record"),
+        fix=_steps(
+            N_(
+                "Ask whoever runs the mail server (the provider, or the company that lends the line or "
+                "the server) to set its reverse name (PTR) to the server's own host name."
+            ),
+            N_("The host name must lead back to the same address (forward-confirmed reverse DNS)."),
+            _RECORD,
+        ),
+    ),
+    _C.MTA_STS_BROKEN: Entry(
+        params=("domain", "record", "suggested_record"),
+        fix=_steps(
+            _or(
+                N_(
+                    "Ask the person who manages the domain {domain} to correct its MTA-STS settings, or "
+                    "to set the policy to mode: testing until they are right."
+                ),
+                N_(
+                    "Ask the person who manages your domain to correct its MTA-STS settings, or to set "
+                    "the policy to mode: testing until they are right."
+                ),
+            ),
+            _SUGGESTED_RECORD,
             _RECORD,
         ),
     ),

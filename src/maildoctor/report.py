@@ -6,7 +6,7 @@ from typing import Any
 
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_evidence, render_finding
-from maildoctor.model import Endpoint, MailSettings, Report
+from maildoctor.model import Endpoint, Finding, MailSettings, Report
 
 SCHEMA = "maildoctor.report/1"
 
@@ -34,24 +34,27 @@ def _settings(settings: MailSettings | None) -> dict[str, Any]:
     }
 
 
+def finding_to_json(item: Finding, translator: Translator) -> dict[str, Any]:
+    """One finding as the report's `findings` entries are (check, domain, explain)."""
+    rendered = render_finding(item, translator)
+    entry: dict[str, Any] = {
+        "cause": item.cause,
+        "severity": str(item.severity),
+        "layer": str(item.layer),
+        "server": str(item.server),
+        "title": rendered.title,
+        "evidence": [render_evidence(line, translator) for line in item.evidence],
+        "fix": list(rendered.fix),
+        "consequence_of": item.consequence_of,
+    }
+    if rendered.do_not:
+        entry["do_not"] = rendered.do_not
+    entry["params"] = dict(item.params)
+    return entry
+
+
 def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
-    findings = []
-    for item in report.findings:
-        rendered = render_finding(item, translator)
-        entry: dict[str, Any] = {
-            "cause": item.cause,
-            "severity": str(item.severity),
-            "layer": str(item.layer),
-            "server": str(item.server),
-            "title": rendered.title,
-            "evidence": [render_evidence(line, translator) for line in item.evidence],
-            "fix": list(rendered.fix),
-            "consequence_of": item.consequence_of,
-        }
-        if rendered.do_not:
-            entry["do_not"] = rendered.do_not
-        entry["params"] = dict(item.params)
-        findings.append(entry)
+    findings = [finding_to_json(item, translator) for item in report.findings]
     return {
         "schema": SCHEMA,
         "address": report.address,

@@ -24,7 +24,6 @@ INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
 NOT_YET = [
-    ["domain", "example.jp"],
     ["explain", "550 5.1.1 User unknown"],
     ["ledger"],
     ["ledger", "list"],
@@ -333,6 +332,19 @@ def test_check_without_servers_and_no_dns_answer_says_offline(cli: CliRunner) ->
     report = json.loads(run.stdout)
     assert [item["cause"] for item in report["findings"]] == ["NETWORK_OFFLINE"]
     assert report["settings"]["recommended"] == {}
+
+
+def test_domain_without_any_dns_answer_does_not_run(cli: CliRunner) -> None:
+    # a DNS server that is not there (loopback, nothing listens): nothing leaves the machine
+    run = cli("domain", "example.jp", "--dns", "127.0.0.1:9", "--timeout", "3", "--lang", "en")
+    assert run.code == ExitCode.NOT_RUN
+    assert "No DNS server answered" in run.stderr
+    assert run.stdout == ""
+
+
+def test_domain_usage_errors(cli: CliRunner) -> None:
+    assert cli("domain", "not a domain", "--lang", "en").code == 2
+    assert cli("domain", "example.jp", "--sender-ip", "300.1.1.1", "--dns", "127.0.0.1:9").code == 2
 
 
 # ------------------------------------------------------------------ not yet available (exit 3)

@@ -61,6 +61,7 @@ SAMPLE_VALUES = {
     "percent": "95",
     "record": "v=spf1 -all",
     "option": "incoming",
+    "suggested_record": "v=spf1 mx -all",
     "url": "imaps://mail.example.net:993",
 }
 

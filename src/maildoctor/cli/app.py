@@ -399,9 +399,65 @@ def build_app(translator: Translator) -> typer.Typer:
     )
     def domain(
         name: Annotated[str, typer.Argument(metavar="DOMAIN", help=_("The domain, like example.jp."))],
+        sender_ip: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--sender-ip",
+                metavar="IP",
+                help=_("An address of a server that sends the domain's mail: SPF is checked for it."),
+            ),
+        ] = None,
+        helo: Annotated[
+            str | None,
+            typer.Option("--helo", metavar="NAME", help=_("The name the sending server greets with.")),
+        ] = None,
+        mail_from: Annotated[
+            str | None,
+            typer.Option(
+                "--mail-from", metavar="ADDRESS", help=_("The envelope sender for the SPF check (MAIL FROM).")
+            ),
+        ] = None,
+        blocklists: Annotated[
+            bool,
+            typer.Option(
+                "--blocklists",
+                help=_(
+                    "Also ask the major spam blocklists about the sender addresses (they have usage rules)."
+                ),
+            ),
+        ] = False,
+        dkim_selector: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--dkim-selector",
+                metavar="NAME",
+                help=_("A DKIM selector to look at besides the usual ones."),
+            ),
+        ] = None,
+        dns: Annotated[list[str] | None, dns_option()] = None,
+        ca_file: Annotated[Path | None, ca_file_option()] = None,
+        timeout: Annotated[float, timeout_option()] = 20,
+        json_output: Annotated[
+            bool,
+            typer.Option("--json", help=_("Print the report as JSON (interface.md's maildoctor.domain/1).")),
+        ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
-        _not_yet_available(translator, "domain")
+        from maildoctor.cli.domain_command import DomainOptions, run_domain_command
+
+        options = DomainOptions(
+            domain=name,
+            dns=tuple(dns or ()),
+            sender_ips=tuple(sender_ip or ()),
+            helo=helo,
+            mail_from=mail_from,
+            blocklists=blocklists,
+            dkim_selectors=tuple(dkim_selector or ()),
+            ca_file=ca_file,
+            timeout=timeout,
+            json=json_output,
+        )
+        raise typer.Exit(run_domain_command(options, translator))
 
     @app.command(
         "explain",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -59,32 +61,7 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
     console.print(Text(_("Address: {address}").format(address=report.address)))
     _render_filled(console, report, translator, width)
     if report.findings:
-        top = report.findings[0]
-        rendered = render_finding(top, translator)
-        inner = width - 4
-        body: list[Text] = _lines(rendered.title, inner, style="bold")
-        body.append(Text(f"{_where(top, translator)} · {layer_name(top.layer, translator)}", style="dim"))
-        if top.evidence:
-            body.append(Text(_("What was seen:"), style="dim"))
-            for line in top.evidence:
-                body += _lines(render_evidence(line, translator), inner, "  ", "    ")
-        if rendered.fix:
-            body.append(Text(_("What to do:"), style="dim"))
-            for number, step in enumerate(rendered.fix, start=1):
-                body += _lines(step, inner, f"  {number}. ", "     ")
-        if rendered.do_not:
-            body.append(Text(_("Please do not:"), style="dim"))
-            body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")
-        console.print(Panel(Group(*body), title=Text(top.cause), border_style="red", width=width))
-        rest = report.findings[1:]
-        if rest:
-            console.print(Text(_("Also found:"), style="bold"))
-            for item in rest:
-                title = render_finding(item, translator).title
-                marker = "    ↳ " if item.consequence_of else "  • "
-                label = f"{title} [{_where(item, translator)}] ({item.cause})"
-                for wrapped in _lines(label, width, marker, " " * len(marker)):
-                    console.print(wrapped)
+        render_findings(console, report.findings, translator, width)
     elif report.verdict == Verdict.OK:
         console.print(Text(_("Every check passed."), style="green"))
     table = Table(title=_("Checks"), show_lines=False)
@@ -117,6 +94,39 @@ FILLED_TEXTS = {
         "(user name {username})."
     ),
 }
+
+
+def render_findings(
+    console: Console, findings: Sequence[Finding], translator: Translator, width: int
+) -> None:
+    """The most likely cause in a panel (evidence, fix, do-not), then the others by title."""
+    _ = translator.gettext
+    top = findings[0]
+    rendered = render_finding(top, translator)
+    inner = width - 4
+    body: list[Text] = _lines(rendered.title, inner, style="bold")
+    body.append(Text(f"{_where(top, translator)} · {layer_name(top.layer, translator)}", style="dim"))
+    if top.evidence:
+        body.append(Text(_("What was seen:"), style="dim"))
+        for line in top.evidence:
+            body += _lines(render_evidence(line, translator), inner, "  ", "    ")
+    if rendered.fix:
+        body.append(Text(_("What to do:"), style="dim"))
+        for number, step in enumerate(rendered.fix, start=1):
+            body += _lines(step, inner, f"  {number}. ", "     ")
+    if rendered.do_not:
+        body.append(Text(_("Please do not:"), style="dim"))
+        body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")
+    console.print(Panel(Group(*body), title=Text(top.cause), border_style="red", width=width))
+    rest = findings[1:]
+    if rest:
+        console.print(Text(_("Also found:"), style="bold"))
+        for item in rest:
+            title = render_finding(item, translator).title
+            marker = "    ↳ " if item.consequence_of else "  • "
+            label = f"{title} [{_where(item, translator)}] ({item.cause})"
+            for wrapped in _lines(label, width, marker, " " * len(marker)):
+                console.print(wrapped)
 
 
 def _render_filled(console: Console, report: Report, translator: Translator, width: int) -> None:

@@ -41,11 +41,19 @@ def _key(item: Finding) -> tuple[int, int, int]:
     )
 
 
+def _problem(item: Finding) -> str | None:
+    return next((value for name, value in item.params if name == "problem"), None)
+
+
 def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Sort by severity then layer; a finding explained by another follows it as a consequence."""
     unique: list[Finding] = []
     for item in findings:
-        if not any(other.cause == item.cause and other.server == item.server for other in unique):
+        # the domain's findings are told apart by their problem (two SPF faults are two findings)
+        if not any(
+            other.cause == item.cause and other.server == item.server and _problem(other) == _problem(item)
+            for other in unique
+        ):
             unique.append(item)
     codes = {item.cause for item in unique}
     roots: list[Finding] = []

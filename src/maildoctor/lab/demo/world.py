@@ -60,15 +60,39 @@ BOB = DemoUser(
 )
 
 _A = {"A": (LOOPBACK,)}
+# A public DKIM key (its private half was thrown away): the demo's domains look after their
+# sending side, so what the demo shows is the account's problem alone.
+_DKIM_KEY = (
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAhrosw3L0A0TsaTOk7r05RtshbyVP0AQd"
+    "POX2ZgBQHlBNHjP6sI7hNIK5SbDo9Bkh2yEOe+mNZhISffSZCX+JMHep6/kcGM/2FusEn49bjYQZ"
+    "Vpofdj4UwKPWBJLcIGK16I4J7PkyEPIUCldcF9W37YBwKTvq7ps2a9anT0ynvnK9gF3s4J9yc6dh"
+    "Mc6wfDKCaGr82FE2WgDz1qhpLbSOXKvfPob5+EvE/rx0eBcWGoNaHqKfUY4Wu2SZfgfGJxqBMAqm"
+    "Qdz6Rum/Ck2z9Ow1X+fQedm6B0zj6XGToNvhKkrg7WNOTQxEZEqZc66rlVaE3ruik8fuLO6DbGSF"
+    "/025zQIDAQAB"
+)
+_DKIM: dict[str, tuple[str, ...]] = {
+    "TXT": (" ".join(f'"{part}"' for part in ("v=DKIM1; k=rsa; p=", *_DKIM_KEY)),)
+}
+
+
+def _sending_side(domain: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    return {
+        f"_dmarc.{domain}": {"TXT": (f'"v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}"',)},
+        f"default._domainkey.{domain}": _DKIM,
+    }
+
+
 ZONE = DemoZone(
     {
-        PROVIDER_DOMAIN: {"MX": (f"10 {PROVIDER_HOST}.",)},
+        PROVIDER_DOMAIN: {"MX": (f"10 {PROVIDER_HOST}.",), "TXT": ('"v=spf1 mx -all"',)},
         PROVIDER_HOST: _A,
         f"imap.{PROVIDER_DOMAIN}": _A,
         f"smtp.{PROVIDER_DOMAIN}": _A,
-        SHOP_DOMAIN: {"MX": (f"10 {SHOP_HOST}.",)},
+        SHOP_DOMAIN: {"MX": (f"10 {SHOP_HOST}.",), "TXT": ('"v=spf1 mx -all"',)},
         SHOP_HOST: _A,
         RENTAL_HOST: _A,
+        **_sending_side(PROVIDER_DOMAIN),
+        **_sending_side(SHOP_DOMAIN),
     }
 )
 

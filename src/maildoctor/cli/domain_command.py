@@ -1,0 +1,134 @@
+"""`maildoctor domain DOMAIN`: the sending side of a domain, each problem with the record to paste."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from maildoctor.cli.render_check import render_findings
+from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain, normal_domain
+from maildoctor.domain.findings import domain_findings
+from maildoctor.domain.report import domain_to_json, verdict
+from maildoctor.facts import DnsOutcome
+from maildoctor.i18n import N_, Translator
+from maildoctor.knowledge import render_evidence, render_finding
+from maildoctor.model import Finding, Severity
+from maildoctor.net.resolver import Nameserver
+from maildoctor.wrap import wrap
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+NOT_FOUND: str = N_("none")
+
+
+@dataclass(frozen=True)
+class DomainOptions:
+    domain: str
+    dns: tuple[str, ...]
+    sender_ips: tuple[str, ...]
+    helo: str | None
+    mail_from: str | None
+    blocklists: bool
+    dkim_selectors: tuple[str, ...]
+    ca_file: Path | None
+    timeout: float
+    json: bool
+
+
+def run_domain_command(options: DomainOptions, translator: Translator) -> int:
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
+    domain = normal_domain(options.domain)
+    if "." not in domain or "@" in domain or " " in domain:
+        err.print(Text(_("“{domain}” is not a domain name.").format(domain=options.domain)))
+        return EXIT_USAGE
+    try:
+        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
+        senders = tuple(str(ipaddress.ip_address(text.strip())) for text in options.sender_ips)
+    except ValueError:
+        err.print(Text(_("A --dns or --sender-ip value is not an address.")))
+        return EXIT_USAGE
+    request = DomainRequest(
+        domain,
+        nameservers,
+        senders,
+        helo=options.helo or "",
+        mail_from=options.mail_from or "",
+        blocklists=options.blocklists,
+        dkim_selectors=options.dkim_selectors,
+        ca_file=options.ca_file,
+        timeout=options.timeout,
+    )
+    try:
+        facts = asyncio.run(examine_domain(request))
+    except (OSError, ValueError) as exc:
+        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        return EXIT_NOT_RUN
+    if not _dns_answered(facts):
+        err.print(Text(_("No DNS server answered: is this computer connected to the internet?")))
+        return EXIT_NOT_RUN
+    findings = domain_findings(facts)
+    if options.json:
+        document = domain_to_json(facts, findings, translator)
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_domain(Console(highlight=False), facts, findings, translator)
+    return EXIT_PROBLEMS if verdict(findings) == "problems" else EXIT_OK
+
+
+def _dns_answered(facts: DomainFacts) -> bool:
+    """False when neither the MX nor the DMARC lookups got any answer: the resolver is gone."""
+    silent = (DnsOutcome.TIMEOUT, DnsOutcome.ERROR)
+    lookups = (facts.mx.lookup, *facts.dmarc.lookups)
+    return not all(lookup.outcome in silent for lookup in lookups)
+
+
+def render_domain(
+    console: Console, facts: DomainFacts, findings: tuple[Finding, ...], translator: Translator
+) -> None:
+    _ = translator.gettext
+    width = min(console.width, 100)
+    console.print(Text(_("Sending side of {domain}").format(domain=facts.domain), style="bold"))
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="cyan", no_wrap=True)
+    table.add_column(overflow="fold")
+    none = _(NOT_FOUND)
+    mx = ", ".join(f"{host.preference} {host.host}" for host in facts.mx.hosts) or none
+    table.add_row("MX", Text(mx))
+    table.add_row("SPF", Text(facts.spf_policy.record or none))
+    for check in facts.spf_checks:
+        table.add_row("", Text(f"{check.ip}: {check.result.value}"))
+    table.add_row("DMARC", Text(facts.dmarc.record_text or none))
+    keys = ", ".join(result.selector for result in facts.dkim.usable) or none
+    table.add_row("DKIM", Text(keys))
+    table.add_row("MTA-STS", Text(str(facts.mta_sts.mode) if facts.mta_sts.mode is not None else none))
+    if facts.registration is not None:
+        record = facts.registration.rdap.record
+        expires = record.expires.date().isoformat() if record and record.expires else "-"
+        providers = ", ".join(m.provider.name for m in facts.registration.hosting.providers) or ", ".join(
+            facts.registration.hosting.nameservers
+        )
+        table.add_row(_("Expires"), Text(expires))
+        table.add_row(_("DNS is served by"), Text(providers or none))
+    console.print(table)
+    serious = tuple(item for item in findings if item.severity in (Severity.ERROR, Severity.WARNING))
+    if not serious:
+        console.print(Text(_("No problems were found on the sending side."), style="green"))
+        return
+    render_findings(console, serious[:1], translator, width)
+    if len(serious) > 1:
+        console.print(Text(_("Also found:"), style="bold"))
+    for item in serious[1:]:
+        rendered = render_finding(item, translator)
+        for line in wrap(f"• {rendered.title} ({item.cause})", width - 2):
+            console.print(Text(line, style="bold"))
+        for evidence in item.evidence:
+            for line in wrap(render_evidence(evidence, translator), width - 4):
+                console.print(Text("    " + line))
