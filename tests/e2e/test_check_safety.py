@@ -32,7 +32,13 @@ users = [{{ name = "leak", password = "{real}" }}]
 [postfix]
 
 [dns.zones."example.test"]
-records = ["@ MX 10 mail", "mail A {{host}}"]
+records = [
+  "@ MX 10 mail",
+  "mail A {{host}}",
+  "@ TXT \\"v=spf1 mx -all\\"",
+  "_dmarc TXT \\"v=DMARC1; p=quarantine; rua=mailto:dmarc@example.test\\"",
+  "default._domainkey TXT \\"v=DKIM1; k=ed25519; p=S4wF7h5PjmC/Hjzmx1hdSAq2Gs/j/bgUyD96XR0fH/Q=\\"",
+]
 """
 
 
