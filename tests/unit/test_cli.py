@@ -24,7 +24,6 @@ INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
 NOT_YET = [
-    ["explain", "550 5.1.1 User unknown"],
     ["ledger"],
     ["ledger", "list"],
     ["web"],
@@ -345,6 +344,33 @@ def test_domain_without_any_dns_answer_does_not_run(cli: CliRunner) -> None:
 def test_domain_usage_errors(cli: CliRunner) -> None:
     assert cli("domain", "not a domain", "--lang", "en").code == 2
     assert cli("domain", "example.jp", "--sender-ip", "300.1.1.1", "--dns", "127.0.0.1:9").code == 2
+
+
+def test_explain_an_outlook_code_in_japanese(cli: CliRunner) -> None:
+    run = cli("explain", "受信 'taro' エラー (0x800ccc0e)", "--lang", "ja")
+    assert run.code == 0, run.stderr
+    assert "0x800CCC0E" in run.stdout and "(SERVER_UNREACHABLE)" in run.stdout
+    assert "maildoctor check" in run.stdout
+
+
+def test_explain_an_iphone_message_as_json(cli: CliRunner) -> None:
+    text = "IMAPアカウント\u201ctaro@example.jp\u201dの\nパスワードが正しくありません。"
+    run = cli("explain", text, "--json", "--lang", "en")
+    assert run.code == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert document["schema"] == "maildoctor.explain/1" and document["kind"] == "message"
+    assert document["findings"][0]["cause"] == "AUTH_FAILED"
+    assert document["recipients"] == []
+    assert document["matches"][0]["check"].startswith("maildoctor check taro@example.jp")
+
+
+def test_explain_something_unknown_and_a_returned_mail(cli: CliRunner, tmp_path: Path) -> None:
+    run = cli("explain", "the weather is fine today", "--lang", "en")
+    assert run.code == 1 and "not in maildoctor's knowledge" in run.stdout
+    bounce = tmp_path / "bounce.eml"
+    bounce.write_text("Subject: Undelivered Mail Returned to Sender\n\n550 5.1.1 User unknown\n")
+    run = cli("explain", str(bounce), "--lang", "en")
+    assert run.code == ExitCode.NOT_RUN and "not available in this version yet" in run.stderr
 
 
 # ------------------------------------------------------------------ not yet available (exit 3)

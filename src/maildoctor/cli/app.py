@@ -473,9 +473,17 @@ def build_app(translator: Translator) -> typer.Typer:
                 help=_("The error message, the error code, or the file of the returned mail."),
             ),
         ],
+        json_output: Annotated[
+            bool,
+            typer.Option(
+                "--json", help=_("Print the explanation as JSON (interface.md's maildoctor.explain/1).")
+            ),
+        ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
-        _not_yet_available(translator, "explain")
+        from maildoctor.cli.explain_command import ExplainOptions, run_explain_command
+
+        raise typer.Exit(run_explain_command(ExplainOptions(subject, json_output), translator))
 
     @app.command(
         "demo",
