@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from maildoctor.discover.mx import MxResult, lookup_mx
 from maildoctor.discover.providers import ProviderIndex
 from maildoctor.discover.srv import SrvDiscovery, lookup_srv
 from maildoctor.discover.verify import verify
-from maildoctor.net.http import dns_resolver
+from maildoctor.net.http import dns_resolver, web_ssl_context
 from maildoctor.net.resolver import DnsClient, Nameserver
 
 GUESS_CONNECT_TIMEOUT = 2.5  # seconds a guessed host and port may take to accept a connection
@@ -75,13 +74,6 @@ def _needing_consent(settings: DiscoveredSettings) -> DiscoveredSettings:
     )
 
 
-def _ssl_context(ca_file: Path | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if ca_file is not None:
-        context.load_verify_locations(cafile=str(ca_file))
-    return context
-
-
 async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, DiscoveryFacts]:
     address = request.address.strip()
     domain = address.rpartition("@")[2].lower().rstrip(".")
@@ -89,7 +81,7 @@ async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, Disco
     index = ProviderIndex.load()
     budget = request.timeout / 2 if request.verify else request.timeout
 
-    web_context = _ssl_context(request.ca_file)  # loading the trust store costs ~50 ms: once
+    web_context = web_ssl_context(request.ca_file)
     autoconfig_task = fetch_autoconfig(
         address,
         resolver=dns_resolver(dns, lifetime=min(5.0, budget)),

@@ -9,7 +9,6 @@ registration, the SPF check of each sending address), then what needs the first 
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from maildoctor.domain.mx import MxFacts, lookup_mx_facts
 from maildoctor.domain.registration import IANA_DNS_BOOTSTRAP, RegistrationCheck, check_registration
 from maildoctor.domain.spf import SpfCheck, SpfPolicy, analyze_spf_policy, check_mail_from
 from maildoctor.facts import DnsLookup
+from maildoctor.net.http import web_ssl_context
 from maildoctor.net.resolver import DnsClient, Nameserver
 
 
@@ -63,13 +63,6 @@ class DomainFacts:
     elapsed_ms: int
 
 
-def _ssl_context(ca_file: Path | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if ca_file is not None:
-        context.load_verify_locations(cafile=str(ca_file))
-    return context
-
-
 def normal_domain(text: str) -> str:
     return text.strip().rstrip(".").lower()
 
@@ -79,7 +72,7 @@ async def examine_domain(request: DomainRequest) -> DomainFacts:
     domain = normal_domain(request.domain)
     dns = DnsClient(request.nameservers)
     lifetime = min(5.0, request.timeout / 3)
-    web = _ssl_context(request.ca_file)
+    web = web_ssl_context(request.ca_file)
 
     async def lookup_txt(name: str) -> DnsLookup:
         return await dns.lookup(name, "TXT", lifetime)
