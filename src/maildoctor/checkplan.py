@@ -112,10 +112,10 @@ def plan_settings(request: CheckRequest, discovered: DiscoveredSettings | None) 
     )
 
 
-def retired_matches(typed: CheckRequest | _TypedOnly) -> tuple[RetiredMatch, ...]:
+def retired_matches(incoming: Endpoint | None, outgoing: Endpoint | None) -> tuple[RetiredMatch, ...]:
     """The typed servers the provider data lists as switched off, with their replacements."""
     matches: list[RetiredMatch] = []
-    for role, endpoint in ((ServerRole.INCOMING, typed.incoming), (ServerRole.OUTGOING, typed.outgoing)):
+    for role, endpoint in ((ServerRole.INCOMING, incoming), (ServerRole.OUTGOING, outgoing)):
         if endpoint is None:
             continue
         setting = find_retired(endpoint.host, endpoint.port, endpoint.security)
@@ -156,7 +156,7 @@ def settings_knowledge(
         provider=discovered.provider.name if discovered and discovered.provider else None,
         filled=plan.filled,
         username_typed=typed.username is not None,
-        retired=retired_matches(typed),
+        retired=retired_matches(typed.incoming, typed.outgoing),
         known_hosts=own + provider_hosts(),
     )
 
@@ -168,21 +168,11 @@ def compare_typed(typed: MailSettings, address: str, discovered: DiscoveredSetti
         for role, endpoint in ((ServerRole.INCOMING, typed.incoming), (ServerRole.OUTGOING, typed.outgoing))
         if endpoint is not None
     )
-    request = _TypedOnly(typed.incoming, typed.outgoing, typed.username)
     knowledge = SettingsKnowledge(
         expected=expected_servers(discovered),
         provider=discovered.provider.name if discovered.provider else None,
         username_typed=typed.username is not None,
-        retired=retired_matches(request),
+        retired=retired_matches(typed.incoming, typed.outgoing),
     )
     domain = address.rpartition("@")[2].lower()
     return rank(settings_findings(DiagnosisFacts(address, domain, servers, settings=knowledge)))
-
-
-@dataclass(frozen=True)
-class _TypedOnly:
-    """The part of a check request `retired_matches` reads."""
-
-    incoming: Endpoint | None
-    outgoing: Endpoint | None
-    username: str | None
