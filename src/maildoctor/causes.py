@@ -61,6 +61,13 @@ class CauseCode(StrEnum):
     MX_MISCONFIGURED = "MX_MISCONFIGURED"
     REVERSE_DNS_MISSING = "REVERSE_DNS_MISSING"
     MTA_STS_BROKEN = "MTA_STS_BROKEN"
+    RECIPIENT_DOMAIN_INVALID = "RECIPIENT_DOMAIN_INVALID"
+    RECIPIENT_MAILBOX_FULL = "RECIPIENT_MAILBOX_FULL"
+    RECIPIENT_SERVER_PROBLEM = "RECIPIENT_SERVER_PROBLEM"
+    MESSAGE_REFUSED = "MESSAGE_REFUSED"
+    MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE"
+    SENDING_LIMIT_EXCEEDED = "SENDING_LIMIT_EXCEEDED"
+    SPAM_COMPLAINT = "SPAM_COMPLAINT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +269,41 @@ _CAUSES: Final = (
         _E,
         N_("The domain's MTA-STS or TLS reporting settings are broken"),
     ),
+    Cause(
+        CauseCode.RECIPIENT_DOMAIN_INVALID,
+        Layer.SMTP,
+        _E,
+        N_("The part of the recipient's address after @ is not a domain that receives mail"),
+    ),
+    Cause(CauseCode.RECIPIENT_MAILBOX_FULL, Layer.SMTP, _E, N_("The recipient's mailbox is full")),
+    Cause(
+        CauseCode.RECIPIENT_SERVER_PROBLEM,
+        Layer.SERVER,
+        _E,
+        N_("The recipient's mail server could not be reached or failed to take the mail"),
+    ),
+    Cause(
+        CauseCode.MESSAGE_REFUSED,
+        Layer.SMTP,
+        _E,
+        N_(
+            "The receiving server refused the message under its rules "
+            "(spam or virus filter, format, security policy)"
+        ),
+    ),
+    Cause(CauseCode.MESSAGE_TOO_LARGE, Layer.SMTP, _E, N_("The message is too large for the receiving side")),
+    Cause(
+        CauseCode.SENDING_LIMIT_EXCEEDED,
+        Layer.SMTP,
+        _E,
+        N_("Too many messages were sent in a short time: a sending limit was reached"),
+    ),
+    Cause(
+        CauseCode.SPAM_COMPLAINT,
+        Layer.SENDING_DOMAIN,
+        _W,
+        N_("A recipient reported your message as spam"),
+    ),
 )
 
 # Codes maildoctor added beyond shared/spec/causes.md (the catalogue says: add codes when reality
@@ -283,6 +325,29 @@ EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType(
         CauseCode.MTA_STS_BROKEN: (
             "a broken MTA-STS record or policy, or an enforced policy that does not cover the MX hosts: "
             "senders that honour it stop delivering to the domain"
+        ),
+        CauseCode.RECIPIENT_DOMAIN_INVALID: (
+            "a bounce says the recipient's domain does not exist or takes no mail (host unknown, null MX): "
+            "a typo after @, not the sender's own domain (DOMAIN_NOT_RESOLVING)"
+        ),
+        CauseCode.RECIPIENT_MAILBOX_FULL: (
+            "a bounce says the recipient's mailbox is full: the fix is the recipient's, unlike MAILBOX_FULL "
+            "(the person's own mailbox)"
+        ),
+        CauseCode.RECIPIENT_SERVER_PROBLEM: (
+            "a bounce after delivery attempts failed or the receiving server broke (expired, network, system "
+            "error): nothing to change on the sender's side; unlike SERVER_OUTAGE (the person's own provider)"
+        ),
+        CauseCode.MESSAGE_REFUSED: (
+            "a bounce refusing the message itself under the receiver's rules (spam or virus filter, "
+            "security policy, broken headers): no spec code covers it"
+        ),
+        CauseCode.MESSAGE_TOO_LARGE: "a bounce refusing the message for its size (552 5.3.4, 5.2.3)",
+        CauseCode.SENDING_LIMIT_EXCEEDED: (
+            "a bounce for sending too fast or too much (rate limits, daily sending caps of providers)"
+        ),
+        CauseCode.SPAM_COMPLAINT: (
+            "a feedback report (ARF, RFC 5965): a recipient marked the message as spam; not a delivery failure"
         ),
     }
 )

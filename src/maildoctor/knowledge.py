@@ -772,6 +772,84 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
             _RECORD,
         ),
     ),
+    # ---- causes read from a bounce: the failure is on the way to someone else
+    _C.RECIPIENT_DOMAIN_INVALID: Entry(
+        params=("recipient",),
+        fix=_steps(
+            _or(
+                N_("Check the part after @ of the address {recipient}: it is probably misspelled."),
+                N_("Check the part after @ of the recipient's address: it is probably misspelled."),
+            ),
+            N_("Compare it with the address on a business card or in a mail from that person."),
+            N_(
+                "If it is right, ask the recipient by phone or another way whether their mail address changed."
+            ),
+        ),
+    ),
+    _C.RECIPIENT_MAILBOX_FULL: Entry(
+        params=("recipient",),
+        fix=_steps(
+            _or(
+                N_("The mailbox of {recipient} is full; nothing is wrong on your side."),
+                N_("The recipient's mailbox is full; nothing is wrong on your side."),
+            ),
+            N_("Tell the recipient by phone or another way, so they can delete old mail."),
+            N_("Send the message again after they have made room."),
+        ),
+        do_not=Step(
+            N_("Do not send the same message again and again; it will be refused until they make room.")
+        ),
+    ),
+    _C.RECIPIENT_SERVER_PROBLEM: Entry(
+        params=("recipient",),
+        fix=_steps(
+            N_("Nothing needs changing in your mail program: the trouble is on the receiving side."),
+            N_("Send the message again later (after a few hours)."),
+            _or(
+                N_("If it fails again, tell the recipient {recipient} by phone or another way."),
+                N_("If it fails again, tell the recipient by phone or another way."),
+            ),
+        ),
+    ),
+    _C.MESSAGE_REFUSED: Entry(
+        params=("recipient",),
+        fix=_steps(
+            N_("Read the receiving server's words in the bounce: they say which rule refused the message."),
+            N_("Remove links and attachments that could look suspicious, and send a plain message to try."),
+            N_("Ask the recipient by phone or another way to allow mail from your address."),
+            N_("If many recipients refuse your mail, check your domain with: maildoctor domain YOUR-DOMAIN"),
+        ),
+    ),
+    _C.MESSAGE_TOO_LARGE: Entry(
+        params=("recipient",),
+        fix=_steps(
+            N_(
+                "Make the message smaller: attach fewer or smaller files (many servers accept about 10 MB at most)."
+            ),
+            N_("For large files, share a download link instead of attaching them."),
+        ),
+    ),
+    _C.SENDING_LIMIT_EXCEEDED: Entry(
+        params=("recipient",),
+        fix=_steps(
+            N_("Wait an hour or more before sending again; the limit resets with time."),
+            N_("Send to many recipients in smaller groups, or through a mailing service."),
+            N_("Ask your provider about its sending limits if you must send to many people."),
+        ),
+        do_not=Step(N_("Do not keep sending while the limit is reached; it can make the block longer.")),
+    ),
+    _C.SPAM_COMPLAINT: Entry(
+        params=("recipient",),
+        fix=_steps(
+            N_("A recipient marked your message as spam; this report is not a delivery failure."),
+            N_(
+                "Stop sending this kind of message to that recipient, and send only to people who asked for it."
+            ),
+            N_(
+                "If complaints continue, your mail may be refused more often: check your domain with maildoctor domain."
+            ),
+        ),
+    ),
 }
 
 KNOWLEDGE: Final[Mapping[CauseCode, Entry]] = MappingProxyType(_ENTRIES)

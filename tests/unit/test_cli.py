@@ -367,10 +367,52 @@ def test_explain_an_iphone_message_as_json(cli: CliRunner) -> None:
 def test_explain_something_unknown_and_a_returned_mail(cli: CliRunner, tmp_path: Path) -> None:
     run = cli("explain", "the weather is fine today", "--lang", "en")
     assert run.code == 1 and "not in maildoctor's knowledge" in run.stdout
+    not_a_bounce = tmp_path / "lunch.eml"
+    not_a_bounce.write_text("From: taro@example.jp\nTo: hanako@example.com\nSubject: lunch\n\nnoon?\n")
+    run = cli("explain", str(not_a_bounce), "--lang", "en")
+    assert run.code == 1 and "not a returned mail" in run.stdout
+
+
+BOUNCE = """From: MAILER-DAEMON@mx.example.jp
+To: taro@example.jp
+Subject: Undelivered Mail Returned to Sender
+
+This is the mail system at host mx.example.jp.
+
+<hanako@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1
+    <hanako@example.com>: Recipient address rejected: User unknown \x1b[31mRED\x1b[0m [bold]x[/bold]
+    (in reply to RCPT TO command)
+"""
+
+
+def test_explain_a_returned_mail_as_json(cli: CliRunner, tmp_path: Path) -> None:
     bounce = tmp_path / "bounce.eml"
-    bounce.write_text("Subject: Undelivered Mail Returned to Sender\n\n550 5.1.1 User unknown\n")
-    run = cli("explain", str(bounce), "--lang", "en")
-    assert run.code == ExitCode.NOT_RUN and "not available in this version yet" in run.stderr
+    bounce.write_text(BOUNCE)
+    run = cli("explain", str(bounce), "--json", "--lang", "en")
+    assert run.code == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert document["kind"] == "bounce"
+    (recipient,) = document["recipients"]
+    assert {k: recipient[k] for k in ("address", "status", "reply_code", "remote_host", "reason", "cause")} == {
+        "address": "hanako@example.com",
+        "status": "5.1.1",
+        "reply_code": "550",
+        "remote_host": "mx.example.com",
+        "reason": "userunknown",
+        "cause": "RECIPIENT_REJECTED",
+    }
+    assert document["findings"][0]["cause"] == "RECIPIENT_REJECTED"
+    assert "\x1b" not in run.stdout  # the server's control characters are not passed on
+
+
+def test_explain_a_returned_mail_in_japanese_escapes_the_servers_words(cli: CliRunner, tmp_path: Path) -> None:
+    bounce = tmp_path / "bounce.eml"
+    bounce.write_text(BOUNCE)
+    run = cli("explain", str(bounce), "--lang", "ja")
+    assert run.code == 0, run.stderr
+    assert "hanako@example.com" in run.stdout and "RECIPIENT_REJECTED" in run.stdout
+    assert "[bold]x[/bold]" in run.stdout  # shown as written, not taken as markup
+    assert "\x1b" not in run.stdout
 
 
 # ------------------------------------------------------------------ not yet available (exit 3)

@@ -1,6 +1,6 @@
 """`maildoctor explain TEXT|CODE`: what a mail program's message or code means, and what to check.
 
-Returned mails (.eml files) are not explained yet: the command says so (exit 3).
+A returned mail (.eml or mbox file) is read by `explain_bounce`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Final
 from rich.console import Console
 from rich.text import Text
 
+from maildoctor.cli.explain_bounce import run_bounce
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
@@ -78,15 +79,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
         err.print(Text(_("Give the error message or the error code to explain.")))
         return EXIT_USAGE
     if len(subject) < 4096 and Path(subject).is_file():
-        err.print(
-            Text(
-                _(
-                    "Explaining a returned mail (.eml file) is not available in this version yet; "
-                    "paste the error text from it instead."
-                )
-            )
-        )
-        return EXIT_NOT_RUN
+        return run_bounce(Path(subject), options.json, translator)
     explanation = explain_text(subject[:MAX_TEXT])
     findings = _findings(explanation)
     if options.json:

@@ -1,0 +1,205 @@
+"""`maildoctor explain FILE.eml`: a returned mail read into its failed recipients, causes and fixes.
+
+The file is read bounded (`bounce.MAX_BYTES`); an mbox of several messages is read message by
+message. Everything a server wrote is untrusted: it is shown through rich `Text` (never markup)
+with control characters replaced, and cut to one line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from rich.console import Console
+from rich.prompt import Confirm
+from rich.text import Text
+
+from maildoctor.causes import CauseCode
+from maildoctor.explain.bounce import MAX_BYTES, Bounce, BounceRecipient, parse_bounces
+from maildoctor.i18n import Translator
+from maildoctor.knowledge import render_finding
+from maildoctor.model import Finding, ServerRole
+from maildoctor.report import finding_to_json
+from maildoctor.rules.base import finding
+from maildoctor.wrap import wrap
+
+SCHEMA: Final = "maildoctor.explain/1"
+EXIT_EXPLAINED, EXIT_UNKNOWN, EXIT_NOT_RUN = 0, 1, 3
+_SHOWN_WORDS: Final = 300
+
+# Causes on the sender's own side: `maildoctor domain` on the sender's domain confirms them.
+_SENDER_SIDE: Final = frozenset(
+    {
+        CauseCode.DMARC_FAIL,
+        CauseCode.SPF_FAIL,
+        CauseCode.DKIM_MISSING,
+        CauseCode.IP_BLOCKLISTED,
+        CauseCode.REVERSE_DNS_MISSING,
+        CauseCode.MESSAGE_REFUSED,
+        CauseCode.SPAM_COMPLAINT,
+    }
+)
+# Causes of the sending account's settings: `maildoctor check` on the sender's address confirms them.
+_ACCOUNT_SIDE: Final = frozenset(
+    {CauseCode.SMTP_AUTH_REQUIRED, CauseCode.SENDER_REJECTED, CauseCode.STARTTLS_UNAVAILABLE}
+)
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def confirming_commands(bounce: Bounce) -> list[list[str]]:
+    """The maildoctor commands that confirm this bounce's causes, when an address is known."""
+    causes = {recipient.cause for recipient in bounce.recipients if recipient.cause is not None}
+    commands: list[list[str]] = []
+    sender = bounce.original_sender
+    if sender and "@" in sender:
+        if causes & _ACCOUNT_SIDE:
+            commands.append(["maildoctor", "check", sender])
+        if causes & _SENDER_SIDE:
+            commands.append(["maildoctor", "domain", sender.rsplit("@", 1)[1]])
+    for recipient in bounce.recipients:
+        if recipient.cause is CauseCode.RECIPIENT_DOMAIN_INVALID and "@" in recipient.address:
+            command = ["maildoctor", "domain", recipient.address.rsplit("@", 1)[1]]
+            if command not in commands:
+                commands.append(command)
+    return commands
+
+
+def bounce_findings(bounces: Sequence[Bounce]) -> tuple[Finding, ...]:
+    """One finding per cause, in the order the recipients show them; the server's words as evidence."""
+    seen: dict[CauseCode, Finding] = {}
+    for bounce in bounces:
+        for recipient in bounce.recipients:
+            if recipient.cause is None or recipient.cause in seen:
+                continue
+            evidence = [line for line in (_safe(recipient.diagnostic)[:_SHOWN_WORDS],) if line]
+            params = {"recipient": recipient.address} if recipient.address else {}
+            seen[recipient.cause] = finding(str(recipient.cause), ServerRole.DOMAIN, params, evidence)
+    return tuple(seen.values())
+
+
+def recipient_json(recipient: BounceRecipient) -> dict[str, Any]:
+    return {
+        "address": recipient.address,
+        "status": recipient.status,
+        "reply_code": recipient.reply_code,
+        "remote_host": recipient.remote_host,
+        "reason": recipient.reason,
+        "cause": str(recipient.cause) if recipient.cause is not None else None,
+        "action": recipient.action,
+        "diagnostic": _safe(recipient.diagnostic),
+        "status_implied": recipient.status_implied,
+    }
+
+
+def run_bounce(path: Path, as_json: bool, translator: Translator) -> int:
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES)
+    except OSError as error:
+        err.print(Text(_("The file could not be read: {error}").format(error=error.strerror or error)))
+        return EXIT_NOT_RUN
+    bounces = parse_bounces(data)
+    findings = bounce_findings(bounces)
+    commands = [command for bounce in bounces for command in confirming_commands(bounce)]
+    if as_json:
+        document = {
+            "schema": SCHEMA,
+            "kind": "bounce",
+            "findings": [finding_to_json(item, translator) for item in findings],
+            "recipients": [recipient_json(r) for bounce in bounces for r in bounce.recipients],
+            "checks": [" ".join(command) for command in commands],
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_EXPLAINED if bounces else EXIT_UNKNOWN
+    console = Console(highlight=False)
+    if not bounces:
+        console.print(
+            Text(_("This file is not a returned mail (bounce): no failed recipient was found in it."))
+        )
+        return EXIT_UNKNOWN
+    render_bounces(console, bounces, findings, commands, translator)
+    if commands and sys.stdin.isatty() and sys.stdout.isatty():
+        offer_checks(console, commands, translator)
+    return EXIT_EXPLAINED
+
+
+def render_bounces(
+    console: Console,
+    bounces: Sequence[Bounce],
+    findings: Sequence[Finding],
+    commands: Sequence[Sequence[str]],
+    translator: Translator,
+) -> None:
+    _ = translator.gettext
+    width = min(console.width, 100)
+    by_cause = {item.cause: item for item in findings}
+    for bounce in bounces:
+        console.print(
+            Text(
+                _("A returned mail (bounce): {count} recipient(s)").format(count=len(bounce.recipients)),
+                style="bold",
+            )
+        )
+        for recipient in bounce.recipients:
+            console.print(Text("  " + (recipient.address or _("(address not given)")), style="bold"))
+            codes = " ".join(code for code in (recipient.reply_code, recipient.status) if code)
+            if codes:
+                console.print(Text("    " + _("Code: {codes}").format(codes=codes)))
+            if recipient.remote_host:
+                console.print(
+                    Text("    " + _("Refused by: {host}").format(host=_safe(recipient.remote_host)))
+                )
+            if recipient.diagnostic:
+                words = _safe(recipient.diagnostic)[:_SHOWN_WORDS]
+                console.print(Text("    " + _("The server said: {words}").format(words=words), style="dim"))
+            if recipient.cause is None:
+                label = (
+                    _("Delivered, or an automatic reply: nothing failed.")
+                    if recipient.reason in ("delivered", "vacation")
+                    else _("The reason could not be told from this bounce.")
+                )
+                console.print(Text("    " + label))
+                continue
+            item = by_cause.get(recipient.cause)
+            if item is None:
+                continue
+            rendered = render_finding(item, translator)
+            console.print(
+                Text(
+                    "    " + _("Cause: {title} ({code})").format(title=rendered.title, code=item.cause),
+                    style="yellow",
+                )
+            )
+            for number, step in enumerate(rendered.fix, start=1):
+                for index, line in enumerate(wrap(step, width - 9)):
+                    console.print(Text((f"      {number}. " if index == 0 else "         ") + line))
+            if rendered.do_not:
+                console.print(Text("      " + rendered.do_not, style="yellow"))
+    if commands:
+        console.print(Text(_("To confirm on your side, run:"), style="bold"))
+        for command in commands:
+            console.print(Text("  " + " ".join(command)))
+
+
+def offer_checks(console: Console, commands: Sequence[Sequence[str]], translator: Translator) -> None:
+    """Ask once, then run the confirming commands in this terminal (no shell, fixed arguments)."""
+    _ = translator.gettext
+    if not Confirm.ask(_("Run these checks now?"), console=console, default=False):
+        return
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "-m", "maildoctor", *command[1:], "--lang", translator.language.value],
+            check=False,
+        )
+
+
+__all__ = ["bounce_findings", "confirming_commands", "recipient_json", "run_bounce"]

@@ -1,0 +1,51 @@
+"""The bounce reader on Sisimai's corpus (shared/data/bounces): the accuracy issue 6 asks for.
+
+bench/bounce_accuracy.py prints the same figures; this test holds them above the targets:
+address and status right on 95% of recipients, the mapped cause right on 90%, and neither
+non-bounce taken for a bounce.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "data" / "bounces"
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/data/bounces is not beside the project")
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bounce_accuracy", ROOT / "bench" / "bounce_accuracy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bounce_accuracy"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def figures():  # type: ignore[no-untyped-def]
+    return _bench().measure(CORPUS)
+
+
+def test_every_message_is_read(figures) -> None:  # type: ignore[no-untyped-def]
+    assert figures.messages == 292
+    assert figures.expected_recipients == 311
+    assert figures.detected >= 288
+
+
+def test_address_and_status_on_95_percent(figures) -> None:  # type: ignore[no-untyped-def]
+    assert figures.address_status_ok / figures.expected_recipients >= 0.95, figures.misses
+
+
+def test_mapped_cause_on_90_percent(figures) -> None:  # type: ignore[no-untyped-def]
+    assert figures.cause_ok / figures.expected_recipients >= 0.90, figures.misses
+
+
+def test_no_non_bounce_is_taken_for_a_bounce(figures) -> None:  # type: ignore[no-untyped-def]
+    assert figures.not_bounces_taken == 0
