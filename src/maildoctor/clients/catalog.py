@@ -1,0 +1,243 @@
+"""Read and check `maildoctor/data/clients/*.toml`, one file per mail program.
+
+Strict on purpose: an unknown key, a missing language, an unknown field or a gap in
+the client × field matrix raises `ClientDataError` naming the file and the entry, so a
+data mistake fails the tests instead of showing a person half a path. See the
+README.md next to the data for the schema.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from typing import Final, TypeVar
+
+from maildoctor.clients.model import (
+    LANGS,
+    ClientField,
+    ClientId,
+    ClientProfile,
+    Confirmed,
+    FieldEntry,
+    Path,
+    Provenance,
+    Security,
+    SecurityChoice,
+    Text,
+)
+
+DATA_DIR: Final = "clients"
+_E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
+
+_PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note"})
+_PATH_KEYS: Final = frozenset(
+    {"steps_ja", "steps_en", "label_ja", "label_en", "note_ja", "note_en", "default_ja", "default_en"}
+)
+_UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason_ja", "reason_en"})
+_CLIENT_KEYS: Final = frozenset({"id", "name_ja", "name_en", "versions", "checked", "note_ja", "note_en"})
+_CHOICE_KEYS: Final = frozenset({"ja", "en", "note_ja", "note_en", "unsupported", "reason_ja", "reason_en"})
+_PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
+PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
+_SOURCE: Final = re.compile(r"https://[^\s]+")
+
+
+class ClientDataError(ValueError):
+    """A client data file breaks its schema; the message names the file and the entry."""
+
+
+def _text(where: str, table: Mapping[str, object], key: str) -> str:
+    if key not in table:
+        raise ClientDataError(f"{where}: missing key {key}")
+    value = table[key]
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        raise ClientDataError(f"{where}: {key} must be a one-line, non-empty string")
+    for name in _PLACEHOLDER.findall(value):
+        if name not in PLACEHOLDERS:
+            raise ClientDataError(f"{where}: unknown placeholder {{{name}}} in {key}")
+    return value
+
+
+def _pair(where: str, table: Mapping[str, object], stem: str, *, required: bool) -> Text | None:
+    """`stem_ja` and `stem_en` together: both or (when optional) neither."""
+    present = [lang for lang in LANGS if f"{stem}_{lang}" in table]
+    if not present and not required:
+        return None
+    for lang in LANGS:
+        if f"{stem}_{lang}" not in table:
+            raise ClientDataError(f"{where}: missing language: {stem}_{lang}")
+    return Text(ja=_text(where, table, f"{stem}_ja"), en=_text(where, table, f"{stem}_en"))
+
+
+def _steps(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]:
+    if key not in table:
+        raise ClientDataError(f"{where}: missing language: {key}")
+    value = table[key]
+    if not isinstance(value, list) or not value:
+        raise ClientDataError(f"{where}: {key} must be a non-empty list of strings")
+    return tuple(_text(where, {key: item}, key) for item in value)
+
+
+def _choice(where: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
+    value = _text(where, table, key)
+    try:
+        return kind(value)
+    except ValueError:
+        raise ClientDataError(f"{where}: unknown {key} {value!r}") from None
+
+
+def _check_keys(where: str, table: Mapping[str, object], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ClientDataError(f"{where}: unknown keys {', '.join(unknown)}")
+
+
+def _provenance(where: str, table: Mapping[str, object]) -> Provenance:
+    source = _text(where, table, "source")
+    if not _SOURCE.fullmatch(source):
+        raise ClientDataError(f"{where}: source must be one https:// URL")
+    confirmed = _choice(where, table, "confirmed", Confirmed)
+    note = _text(where, table, "confirmed_note") if "confirmed_note" in table else None
+    if confirmed is Confirmed.RECALLED and note is None:
+        raise ClientDataError(f"{where}: a recalled entry needs a confirmed_note saying what was checked")
+    return Provenance(source=source, confirmed=confirmed, note=note)
+
+
+def _unsupported_flag(where: str, table: Mapping[str, object]) -> bool:
+    flag = table.get("unsupported", False)
+    if not isinstance(flag, bool):
+        raise ClientDataError(f"{where}: unsupported must be true or false")
+    return flag
+
+
+def parse_field(client: ClientId, name: str, table: object, filename: str) -> FieldEntry:
+    """One `[field.NAME]` table: a path, or `unsupported = true` with a reason in both languages."""
+    where = f"{filename}: field.{name}"
+    if not isinstance(table, dict):
+        raise ClientDataError(f"{where}: not a table")
+    try:
+        field = ClientField(name)
+    except ValueError:
+        raise ClientDataError(f"{where}: unknown field {name!r}") from None
+    provenance = _provenance(where, table)
+    if _unsupported_flag(where, table):
+        _check_keys(where, table, _UNSUPPORTED_KEYS | _PROVENANCE)
+        reason = _pair(where, table, "reason", required=True)
+        return FieldEntry(client=client, field=field, path=None, unsupported=reason, provenance=provenance)
+    _check_keys(where, table, _PATH_KEYS | _PROVENANCE | {"unsupported"})
+    label = _pair(where, table, "label", required=True)
+    assert label is not None
+    default = _pair(where, table, "default", required=field is ClientField.POP_LEAVE_ON_SERVER)
+    path = Path(
+        steps_ja=_steps(where, table, "steps_ja"),
+        steps_en=_steps(where, table, "steps_en"),
+        label=label,
+        note=_pair(where, table, "note", required=False),
+        default=default,
+    )
+    return FieldEntry(client=client, field=field, path=path, unsupported=None, provenance=provenance)
+
+
+def _security(table: object, filename: str) -> tuple[dict[Security, SecurityChoice], Provenance]:
+    where = f"{filename}: security"
+    if not isinstance(table, dict):
+        raise ClientDataError(f"{where}: missing or not a table")
+    _check_keys(where, table, _PROVENANCE | {value.value for value in Security})
+    provenance = _provenance(where, table)
+    choices: dict[Security, SecurityChoice] = {}
+    for value in Security:
+        entry = f"{where}.{value}"
+        choice = table.get(value.value)
+        if not isinstance(choice, dict):
+            raise ClientDataError(f"{entry}: missing or not a table")
+        _check_keys(entry, choice, _CHOICE_KEYS)
+        if _unsupported_flag(entry, choice):
+            if "ja" in choice or "en" in choice:
+                raise ClientDataError(f"{entry}: an unsupported choice has a reason, not words")
+            reason = _pair(entry, choice, "reason", required=True)
+            choices[value] = SecurityChoice(value=value, words=None, note=None, unsupported=reason)
+            continue
+        for lang in LANGS:
+            if lang not in choice:
+                raise ClientDataError(f"{entry}: missing language: {lang}")
+        words = Text(ja=_text(entry, choice, "ja"), en=_text(entry, choice, "en"))
+        note = _pair(entry, choice, "note", required=False)
+        choices[value] = SecurityChoice(value=value, words=words, note=note, unsupported=None)
+    return choices, provenance
+
+
+def parse_document(document: Mapping[str, object], filename: str) -> ClientProfile:
+    """Check one parsed file; every `ClientField` must be there, as a path or as unsupported."""
+    _check_keys(filename, document, frozenset({"client", "security", "field"}))
+    head = document.get("client")
+    if not isinstance(head, dict):
+        raise ClientDataError(f"{filename}: missing [client] table")
+    where = f"{filename}: client"
+    _check_keys(where, head, _CLIENT_KEYS)
+    client = _choice(where, head, "id", ClientId)
+    if filename != f"{client}.toml":
+        raise ClientDataError(f"{where}: id {client} does not match the file name")
+    versions = head.get("versions")
+    if not isinstance(versions, list) or not versions:
+        raise ClientDataError(f"{where}: versions must be a non-empty list of strings")
+    checked = head.get("checked")
+    if not isinstance(checked, datetime.date) or isinstance(checked, datetime.datetime):
+        raise ClientDataError(f"{where}: checked must be a TOML date (YYYY-MM-DD)")
+    fields_table = document.get("field")
+    if not isinstance(fields_table, dict):
+        raise ClientDataError(f"{filename}: missing [field.*] tables")
+    fields = {
+        entry.field: entry
+        for entry in (parse_field(client, name, table, filename) for name, table in fields_table.items())
+    }
+    missing = [field.value for field in ClientField if field not in fields]
+    if missing:
+        raise ClientDataError(f"{filename}: missing fields {', '.join(missing)}")
+    security, security_provenance = _security(document.get("security"), filename)
+    name = _pair(where, head, "name", required=True)
+    assert name is not None
+    return ClientProfile(
+        id=client,
+        name=name,
+        versions=tuple(_text(where, {"versions": item}, "versions") for item in versions),
+        checked=checked,
+        note=_pair(where, head, "note", required=False),
+        fields=fields,
+        security=security,
+        security_provenance=security_provenance,
+    )
+
+
+def parse_client(data: bytes | str, filename: str) -> ClientProfile:
+    """Parse and check the text of one client file called `filename`."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        document = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ClientDataError(f"{filename}: not valid TOML: {error}") from None
+    return parse_document(document, filename)
+
+
+@functools.cache
+def _shipped() -> Mapping[ClientId, ClientProfile]:
+    folder = resources.files("maildoctor").joinpath("data").joinpath(DATA_DIR)
+    profiles: dict[ClientId, ClientProfile] = {}
+    for client in ClientId:
+        filename = f"{client}.toml"
+        resource = folder.joinpath(filename)
+        if not resource.is_file():
+            raise ClientDataError(f"{filename}: missing from maildoctor/data/{DATA_DIR}")
+        profiles[client] = parse_client(resource.read_bytes(), filename)
+    return profiles
+
+
+def load_clients() -> Mapping[ClientId, ClientProfile]:
+    """Every client maildoctor ships, read and checked once, then cached."""
+    return _shipped()
+
+
+def load_client(client: ClientId) -> ClientProfile:
+    return _shipped()[client]

@@ -1,0 +1,178 @@
+"""Turn the client model into the one line a person follows in their own mail program.
+
+Pure: no I/O beyond reading the packaged data once (through `catalog`). A line is the
+steps joined with " → " and the field's label, with the value to enter after a colon
+(security values in the program's own words), e.g.
+
+    設定 → アプリ → メール → メールアカウント → (アカウント名) → アカウント → SMTP
+      → プライマリサーバ → サーバポート: 587   (one line; wrapped here)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final
+
+from maildoctor.clients.catalog import load_client
+from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Security, Text
+
+ARROW: Final = " → "
+
+# What a placeholder shows when the caller does not know the real value.
+_GENERIC: Final = {
+    "account": Text(ja="(アカウント名)", en="(account name)"),
+    "server": Text(ja="(サーバー名)", en="(server name)"),
+    "protocol": Text(ja="IMAP/POP3", en="IMAP/POP3"),
+}
+_PROTOCOL_WORDS: Final = {"imap": "IMAP", "pop": "POP3", "pop3": "POP3"}
+
+# The three programs `how_to_find` shows when the person's own program is unknown. A
+# judgment, not a sourced fact: in Japan most phones are iPhones, the Android share is
+# next with the Gmail app preinstalled, and classic Outlook is still the desktop
+# program most offices hand out. Thunderbird and the new Outlook are common too, but
+# less so than these three; change the order here if support tickets say otherwise.
+COMMON_CLIENTS: Final = (ClientId.IPHONE, ClientId.OUTLOOK_CLASSIC, ClientId.GMAIL_ANDROID)
+
+_ALIASES: Final = {
+    ClientId.IPHONE: (
+        "iphone",
+        "ipad",
+        "ios",
+        "ipados",
+        "iphone-mail",
+        "ios-mail",
+        "アイフォン",
+        "アイフォーン",
+    ),
+    ClientId.MAC_MAIL: ("mac", "macos", "mac-mail", "macmail", "apple-mail", "mail.app", "osx"),
+    ClientId.OUTLOOK_CLASSIC: (
+        "outlook",
+        "outlook-classic",
+        "classic-outlook",
+        "outlook-windows",
+        "microsoft-outlook",
+        "ms-outlook",
+        "outlook-365",
+        "outlook-2016",
+        "outlook-2019",
+        "outlook-2021",
+        "outlook-2024",
+        "アウトルック",
+    ),
+    ClientId.OUTLOOK_NEW: ("new-outlook", "outlook-new", "outlook(new)", "windows-mail", "windows-mail-app"),
+    ClientId.THUNDERBIRD: ("thunderbird", "tb", "mozilla-thunderbird", "サンダーバード"),
+    ClientId.GMAIL_ANDROID: ("gmail", "gmail-android", "android-gmail", "gmail-app"),
+    ClientId.GMAIL_IOS: ("gmail-ios", "gmail-iphone", "ios-gmail", "iphone-gmail"),
+    ClientId.ANDROID_MAIL: ("android", "android-mail", "samsung", "samsung-email", "samsung-mail", "galaxy"),
+}
+_BY_ALIAS: Final = {alias: client for client, aliases in _ALIASES.items() for alias in aliases}
+
+# explain/catalog.py's `Client` values -> ours. Windows Mail was replaced by the new
+# Outlook; "android" there means the phone's own mail app, not the Gmail app.
+_MESSAGE_CLIENTS: Final = {
+    "outlook": ClientId.OUTLOOK_CLASSIC,
+    "thunderbird": ClientId.THUNDERBIRD,
+    "iphone": ClientId.IPHONE,
+    "windows-mail": ClientId.OUTLOOK_NEW,
+    "gmail": ClientId.GMAIL_ANDROID,
+    "android": ClientId.ANDROID_MAIL,
+}
+
+
+class UnsupportedField(ValueError):
+    """The program has no such setting (or cannot express the value); the message says why."""
+
+
+def _key(name: str) -> str:
+    """Fold a typed name: full-width to ASCII (NFKC), case, and spaces or '_' to '-'."""
+    folded = unicodedata.normalize("NFKC", name).strip().casefold()
+    return "-".join(folded.replace("_", " ").split())
+
+
+def resolve_client(name: str) -> ClientId | None:
+    """The client a person or option named ("iPhone", "ＴＢ", "new outlook"), or None."""
+    key = _key(name)
+    return _BY_ALIAS.get(key) or _BY_ALIAS.get(key.replace("-", ""))
+
+
+def client_of_message_client(name: str) -> ClientId:
+    """Our id for a client name of the explain catalogue (`maildoctor.explain.catalog.Client`)."""
+    try:
+        return _MESSAGE_CLIENTS[_key(name)]
+    except KeyError:
+        raise ValueError(f"unknown explain-catalogue client {name!r}") from None
+
+
+def _fill(text: str, lang: Lang, account: str | None, server: str | None, protocol: str | None) -> str:
+    known = {
+        "account": account,
+        "server": server,
+        "protocol": _PROTOCOL_WORDS.get(protocol.casefold(), protocol) if protocol else None,
+    }
+    for name, value in known.items():
+        text = text.replace(f"{{{name}}}", value if value else _GENERIC[name].get(lang))
+    return text
+
+
+def unsupported_reason(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+    """Why `client` has no `field` setting, or None when it has one."""
+    entry = load_client(client).fields[field]
+    return entry.unsupported.get(lang) if entry.unsupported else None
+
+
+def security_words(client: ClientId, value: Security, lang: Lang) -> str:
+    """How `client` words one of our security values; raises `UnsupportedField` with the reason."""
+    choice = load_client(client).security[value]
+    if choice.words is None:
+        assert choice.unsupported is not None
+        raise UnsupportedField(choice.unsupported.get(lang))
+    return choice.words.get(lang)
+
+
+def field_note(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+    """The caveat that goes with a path (e.g. "only when the account is added"), if any."""
+    path = load_client(client).fields[field].path
+    return path.note.get(lang) if path is not None and path.note is not None else None
+
+
+def field_step(
+    client: ClientId,
+    field: ClientField,
+    lang: Lang,
+    value: str | None = None,
+    account: str | None = None,
+    server: str | None = None,
+    protocol: str | None = None,
+) -> str:
+    """One line: the steps, then `label` or `label: value`.
+
+    For the two security fields `value` may be "ssl", "starttls" or "none" and is shown
+    in the program's own words. Raises `UnsupportedField` (message = the reason in
+    `lang`) when the program has no such setting; ask `unsupported_reason` first to avoid it.
+    """
+    entry = load_client(client).fields[field]
+    if entry.path is None:
+        assert entry.unsupported is not None
+        raise UnsupportedField(entry.unsupported.get(lang))
+    shown = value
+    if value is not None and field in SECURITY_FIELDS and value in set(Security):
+        shown = security_words(client, Security(value), lang)
+    parts = [_fill(step, lang, account, server, protocol) for step in entry.path.steps(lang)]
+    label = _fill(entry.path.label.get(lang), lang, account, server, protocol)
+    parts.append(label if shown is None else f"{label}: {shown}")
+    return ARROW.join(parts)
+
+
+def how_to_find(field: ClientField, lang: Lang) -> list[str]:
+    """Where `field` is in each of `COMMON_CLIENTS`, one "Program: path" line each.
+
+    A program without the setting gets its reason instead, so the list always has one
+    line per program and the person can see their own program is covered.
+    """
+    lines: list[str] = []
+    separator = ": " if lang == "en" else "："
+    for client in COMMON_CLIENTS:
+        name = load_client(client).name.get(lang)
+        reason = unsupported_reason(client, field, lang)
+        lines.append(f"{name}{separator}{reason if reason is not None else field_step(client, field, lang)}")
+    return lines
