@@ -68,6 +68,7 @@ class CauseCode(StrEnum):
     MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE"
     SENDING_LIMIT_EXCEEDED = "SENDING_LIMIT_EXCEEDED"
     SPAM_COMPLAINT = "SPAM_COMPLAINT"
+    POP_DELETE_RISK = "POP_DELETE_RISK"
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +305,12 @@ _CAUSES: Final = (
         _W,
         N_("A recipient reported your message as spam"),
     ),
+    Cause(
+        CauseCode.POP_DELETE_RISK,
+        Layer.MAILBOX,
+        _W,
+        N_("Mail is received with POP: a device can take it off the server, and the others then miss it"),
+    ),
 )
 
 # Codes maildoctor added beyond shared/spec/causes.md (the catalogue says: add codes when reality
@@ -347,7 +354,13 @@ EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType(
             "a bounce for sending too fast or too much (rate limits, daily sending caps of providers)"
         ),
         CauseCode.SPAM_COMPLAINT: (
-            "a feedback report (ARF, RFC 5965): a recipient marked the message as spam; not a delivery failure"
+            "a feedback report (ARF, RFC 5965): a recipient marked the message as spam; "
+            "not a delivery failure"
+        ),
+        CauseCode.POP_DELETE_RISK: (
+            "the account is read over POP3 in a mail program that removes mail from the server (by "
+            "default or by its setting): a warning before POP_DELETED_ELSEWHERE happens, with the safe "
+            "order for moving to IMAP"
         ),
     }
 )

@@ -158,6 +158,7 @@ def settings_knowledge(
         username_typed=typed.username is not None,
         retired=retired_matches(typed.incoming, typed.outgoing),
         known_hosts=own + provider_hosts(),
+        password_page=discovered.provider.password_page if discovered and discovered.provider else None,
     )
 
 

@@ -89,6 +89,8 @@ class CheckRequest:
     web_ports: Mapping[str, int] | None = None
     # also examine the sending side of the address's domain (SPF, DMARC, DKIM, expiry)
     sending_domain: bool = True
+    # the mail program in use (a ClientId value), when the person named it
+    client: str | None = None
 
     @property
     def user(self) -> str:
@@ -354,6 +356,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         domain_mx=mx,
         resolver_alive=_resolver_alive(lookups),
         settings=settings_knowledge(typed, plan, discovered),
+        client=request.client,
     )
     sending_side = next((item for item in gathered if isinstance(item, tuple)), ())
     if facts.resolver_alive is False:

@@ -282,6 +282,8 @@ class SettingsKnowledge:
     retired: tuple[RetiredMatch, ...] = ()
     # host names known to be right: this address's candidates, then the providers' (for typo hints)
     known_hosts: tuple[str, ...] = ()
+    # where the provider's password is made, looked up or reset (curated provider data only)
+    password_page: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,3 +294,4 @@ class DiagnosisFacts:
     domain_mx: DnsLookup | None = None
     resolver_alive: bool | None = None  # did any lookup at all get an answer?
     settings: SettingsKnowledge | None = None
+    client: str | None = None  # the mail program the person named (--client), as its id

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final
 
 from maildoctor.causes import CAUSES, CauseCode
+from maildoctor.clients.guidance import Guidance, Setting, where_lines
+from maildoctor.clients.model import Lang
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Evidence, Finding, Layer, Security, ServerRole, Verdict
 
@@ -40,6 +42,7 @@ class Step:
 
     text: str  # an English message id with {param} placeholders
     otherwise: Step | None = None
+    settings: tuple[Setting, ...] = ()  # the mail-program settings the step changes (for --client)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,16 @@ class RenderedFinding:
     title: str
     fix: tuple[str, ...]
     do_not: str | None
+    where: tuple[tuple[str, ...], ...] = ()  # per fix step, where its settings are in the mail program
+
+
+def _at(step: Step | str, *settings: Setting) -> Step:
+    """A step that changes these settings; with --client it is shown as the program's menu path."""
+    return replace(Step(step) if isinstance(step, str) else step, settings=settings)
+
+
+def _field(name: str, value: str | None = None, role: str | None = None) -> Setting:
+    return Setting(name, value, role)
 
 
 def _or(*texts: str) -> Step:
@@ -108,6 +121,10 @@ _SMTP_AUTH_ON: Final = N_(
     "Turn on “My outgoing server requires authentication” "
     "(also called “SMTP authentication” or “Outgoing server requires authentication”)."
 )
+_PASSWORD_PAGE: Final = _or(
+    N_("Look up or reset the password on the {provider} page: {password_page}"),
+    N_("Look up or reset the password here: {password_page}"),
+)
 _RECORD: Final = N_("For reference, the record found now: {record}")
 _SUGGESTED_RECORD: Final = N_("Change the record to: {suggested_record}")
 
@@ -121,10 +138,13 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         fix=_steps(
             N_("Look at the {field} you typed: {value_marked} (the marked characters are easy to mix up)."),
             N_("Characters to check: position {positions} ({kinds})."),
-            _or(
-                N_("In the mail program, open the {role} settings and type the {field} again by hand."),
-                N_("In the mail program, type the {field} again by hand."),
-                N_("Type the value again by hand instead of pasting it."),
+            _at(
+                _or(
+                    N_("In the mail program, open the {role} settings and type the {field} again by hand."),
+                    N_("In the mail program, type the {field} again by hand."),
+                    N_("Type the value again by hand instead of pasting it."),
+                ),
+                _field("{field}"),
             ),
             N_("Use half-width letters and digits (Japanese input off), with no space before or after."),
             N_(
@@ -150,14 +170,18 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.USERNAME_FORM: Entry(
         params=("role", "typed_username", "right_username"),
         fix=_steps(
-            _OPEN_ROLE,
-            _or(
-                N_("Change the user name from {typed_username} to {right_username}."),
-                N_("Change the user name to {right_username}."),
-                N_(
-                    "If the user name is only the part before @, enter the full email address; "
-                    "if it is the full address, enter only the part before @ (as the provider's guide says)."
+            _at(_OPEN_ROLE, _field("host")),
+            _at(
+                _or(
+                    N_("Change the user name from {typed_username} to {right_username}."),
+                    N_("Change the user name to {right_username}."),
+                    N_(
+                        "If the user name is only the part before @, enter the full email address; "
+                        "if it is the full address, enter only the part before @ "
+                        "(as the provider's guide says)."
+                    ),
                 ),
+                _field("username", "right_username"),
             ),
             _SAVE_AND_RETRY,
         ),
@@ -165,14 +189,17 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.SETTINGS_OUTDATED: Entry(
         params=("role", "typed_host", "right_host", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_ROLE,
-            _or(
-                N_("Change the server name from {typed_host} to {right_host}."),
-                N_("Change the server name to {right_host}."),
-                N_("Look up the current server settings on the provider's support page and enter them."),
+            _at(_OPEN_ROLE, _field("host")),
+            _at(
+                _or(
+                    N_("Change the server name from {typed_host} to {right_host}."),
+                    N_("Change the server name to {right_host}."),
+                    N_("Look up the current server settings on the provider's support page and enter them."),
+                ),
+                _field("host", "right_host"),
             ),
-            N_("Set the port number to {right_port}."),
-            _SET_SECURITY,
+            _at(N_("Set the port number to {right_port}."), _field("port", "right_port")),
+            _at(_SET_SECURITY, _field("security", "right_security")),
             _SAVE_AND_RETRY,
         ),
     ),
@@ -205,14 +232,17 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.HOST_NOT_FOUND: Entry(
         params=("role", "host", "suggestion"),
         fix=_steps(
-            _OPEN_ROLE,
+            _at(_OPEN_ROLE, _field("host")),
             _or(
                 N_("Check the server name {host} for typos."),
                 N_("Check the server name for typos."),
             ),
-            _or(
-                N_("Did you mean {suggestion}? If so, change the server name to it."),
-                N_("Compare the server name with the provider's guide, letter by letter."),
+            _at(
+                _or(
+                    N_("Did you mean {suggestion}? If so, change the server name to it."),
+                    N_("Compare the server name with the provider's guide, letter by letter."),
+                ),
+                _field("host", "suggestion"),
             ),
             _SAVE_AND_RETRY,
         ),
@@ -247,14 +277,19 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     ),
     _C.PORT_CLOSED: Entry(
         params=("role", "host", "port", "right_port", "right_security"),
-        fix=_steps(_OPEN_ROLE_HOST, _CHANGE_PORT, _SET_SECURITY, _SAVE_AND_RETRY),
+        fix=_steps(
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(_CHANGE_PORT, _field("port", "right_port")),
+            _at(_SET_SECURITY, _field("security", "right_security")),
+            _SAVE_AND_RETRY,
+        ),
     ),
     _C.PORT_BLOCKED: Entry(
         params=("role", "host", "port", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
-            _CHANGE_PORT,
-            _SET_SECURITY,
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(_CHANGE_PORT, _field("port", "right_port")),
+            _at(_SET_SECURITY, _field("security", "right_security")),
             _SAVE_AND_RETRY,
             N_(
                 "If security software is installed, allow the mail program in its settings "
@@ -275,7 +310,7 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.SERVER_UNREACHABLE: Entry(
         params=("role", "host"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
+            _at(_OPEN_ROLE_HOST, _field("host")),
             N_("Compare the server name with the provider's guide, letter by letter."),
             N_("Wait a while and try again: the server may be stopped for a time."),
             _STATUS_PAGE,
@@ -288,24 +323,31 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.PORT_SECURITY_MISMATCH: Entry(
         params=("role", "host", "port", "typed_security", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
-            _or(
-                _CHANGE_PORT_AND_SECURITY,
-                _SET_PORT_AND_SECURITY,
-                N_(
-                    "Make the port number and the encryption fit together: 993, 995 and 465 go with "
-                    "SSL/TLS; 143, 110 and 587 go with STARTTLS."
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(
+                _or(
+                    _CHANGE_PORT_AND_SECURITY,
+                    _SET_PORT_AND_SECURITY,
+                    N_(
+                        "Make the port number and the encryption fit together: 993, 995 and 465 go with "
+                        "SSL/TLS; 143, 110 and 587 go with STARTTLS."
+                    ),
                 ),
+                _field("port", "right_port"),
+                _field("security", "right_security"),
             ),
-            _or(
-                N_(
-                    "Or keep the port number {port} and change only the encryption from {typed_security} "
-                    "to the one that fits: SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
+            _at(
+                _or(
+                    N_(
+                        "Or keep the port number {port} and change only the encryption from {typed_security} "
+                        "to the one that fits: SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
+                    ),
+                    N_(
+                        "Or keep the port number {port} and change only the encryption to the one that fits: "
+                        "SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
+                    ),
                 ),
-                N_(
-                    "Or keep the port number {port} and change only the encryption to the one that fits: "
-                    "SSL/TLS for 465, 993 and 995; STARTTLS for 587, 143 and 110."
-                ),
+                _field("security"),
             ),
             _SAVE_AND_RETRY,
         ),
@@ -313,15 +355,18 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.TLS_CERT_NAME_MISMATCH: Entry(
         params=("role", "host", "cert_names", "suggested_host"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
-            _or(
-                N_("Change the server name from {host} to {suggested_host}."),
-                N_("Change the server name to {suggested_host}."),
-                N_("Change the server name to one the certificate is issued for: {cert_names}."),
-                N_(
-                    "Change the server name to the one in your provider's or rental server's guide "
-                    "(often a name like sv1234.example.ne.jp, not mail.your-domain)."
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(
+                _or(
+                    N_("Change the server name from {host} to {suggested_host}."),
+                    N_("Change the server name to {suggested_host}."),
+                    N_("Change the server name to one the certificate is issued for: {cert_names}."),
+                    N_(
+                        "Change the server name to the one in your provider's or rental server's guide "
+                        "(often a name like sv1234.example.ne.jp, not mail.your-domain)."
+                    ),
                 ),
+                _field("host", "suggested_host"),
             ),
             N_("Leave the port number and the encryption as they are."),
             _SAVE_AND_RETRY,
@@ -368,12 +413,15 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                     "is not from a trusted issuer, and ask them to fix it."
                 ),
             ),
-            _or(
-                N_(
-                    "If the provider's guide gives another server name for mail, "
-                    "enter that name in the {role} settings."
+            _at(
+                _or(
+                    N_(
+                        "If the provider's guide gives another server name for mail, "
+                        "enter that name in the {role} settings."
+                    ),
+                    N_("If the provider's guide gives another server name for mail, enter that name."),
                 ),
-                N_("If the provider's guide gives another server name for mail, enter that name."),
+                _field("host"),
             ),
         ),
     ),
@@ -417,14 +465,18 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.STARTTLS_UNAVAILABLE: Entry(
         params=("role", "host", "port", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
-            _or(
-                _CHANGE_PORT_AND_SECURITY,
-                _SET_PORT_AND_SECURITY,
-                N_(
-                    "Change the encryption to SSL/TLS and the port number to the one that goes with it: "
-                    "993 (IMAP), 995 (POP) or 465 (sending)."
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(
+                _or(
+                    _CHANGE_PORT_AND_SECURITY,
+                    _SET_PORT_AND_SECURITY,
+                    N_(
+                        "Change the encryption to SSL/TLS and the port number to the one that goes with it: "
+                        "993 (IMAP), 995 (POP) or 465 (sending)."
+                    ),
                 ),
+                _field("port", "right_port"),
+                _field("security", "right_security"),
             ),
             _SAVE_AND_RETRY,
             N_("If it still fails, ask the provider which encryption the server supports."),
@@ -433,37 +485,51 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.PLAINTEXT_LOGIN_REFUSED: Entry(
         params=("role", "host", "port", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
-            _or(
-                _CHANGE_PORT_AND_SECURITY,
-                _SET_PORT_AND_SECURITY,
-                N_(
-                    "Turn the encryption on: SSL/TLS with port 993 (IMAP), 995 (POP) or 465 (sending), "
-                    "or STARTTLS with port 143, 110 or 587."
+            _at(_OPEN_ROLE_HOST, _field("host")),
+            _at(
+                _or(
+                    _CHANGE_PORT_AND_SECURITY,
+                    _SET_PORT_AND_SECURITY,
+                    N_(
+                        "Turn the encryption on: SSL/TLS with port 993 (IMAP), 995 (POP) or 465 (sending), "
+                        "or STARTTLS with port 143, 110 or 587."
+                    ),
                 ),
+                _field("port", "right_port"),
+                _field("security", "right_security"),
             ),
             _SAVE_AND_RETRY,
         ),
     ),
     _C.AUTH_FAILED: Entry(
-        params=("role", "host", "username"),
+        params=("role", "host", "username", "provider", "password_page"),
         fix=_steps(
+            _PASSWORD_PAGE,
             N_("Check the password by logging in to the provider's member page or webmail in a browser."),
-            _or(
-                N_(
-                    "In the {role} settings, check that the user name {username} is right "
-                    "(often it is the full email address)."
+            _at(
+                _or(
+                    N_(
+                        "In the {role} settings, check that the user name {username} is right "
+                        "(often it is the full email address)."
+                    ),
+                    N_("Check that the user name {username} is right (often it is the full email address)."),
+                    N_("Check that the user name is right (often it is the full email address)."),
                 ),
-                N_("Check that the user name {username} is right (often it is the full email address)."),
-                N_("Check that the user name is right (often it is the full email address)."),
+                _field("username"),
             ),
-            N_(
-                "Type the password once more, slowly, in half-width characters "
-                "with Caps Lock and the Japanese input off."
+            _at(
+                N_(
+                    "Type the password once more, slowly, in half-width characters "
+                    "with Caps Lock and the Japanese input off."
+                ),
+                _field("password"),
             ),
-            N_(
-                "If you do not know the password, reset it on the provider's member page "
-                "and enter the new one in the mail program."
+            _at(
+                N_(
+                    "If you do not know the password, reset it on the provider's member page "
+                    "and enter the new one in the mail program."
+                ),
+                _field("password"),
             ),
         ),
         do_not=Step(
@@ -471,8 +537,12 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         ),
     ),
     _C.APP_PASSWORD_REQUIRED: Entry(
-        params=("role", "host", "provider"),
+        params=("role", "host", "provider", "password_page"),
         fix=_steps(
+            _or(
+                N_("The page where the {provider} password for mail programs is made: {password_page}"),
+                N_("The page where the password for mail programs is made: {password_page}"),
+            ),
             _or(
                 N_(
                     "In a browser, log in to your {provider} account and create a password for mail "
@@ -483,9 +553,14 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                     "programs (called “app password”, “IMAP password” or similar)."
                 ),
             ),
-            _or(
-                N_("In the mail program's {role} settings, enter that password instead of the usual one."),
-                N_("In the mail program, enter that password instead of the usual one."),
+            _at(
+                _or(
+                    N_(
+                        "In the mail program's {role} settings, enter that password instead of the usual one."
+                    ),
+                    N_("In the mail program, enter that password instead of the usual one."),
+                ),
+                _field("password"),
             ),
             N_(
                 "If the provider allows no such password, add the account again in the mail program, "
@@ -494,7 +569,7 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         ),
     ),
     _C.ACCOUNT_LOCKED: Entry(
-        params=("role", "host"),
+        params=("role", "host", "provider", "password_page"),
         fix=_steps(
             N_(
                 "Close the mail program on every device that uses this account "
@@ -508,21 +583,28 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                 N_("If that is not possible, contact the provider's support: logins to {host} are refused."),
                 N_("If that is not possible, contact the provider's support."),
             ),
-            N_("When it is unlocked, enter the correct password on each device, one at a time."),
+            _PASSWORD_PAGE,
+            _at(
+                N_("When it is unlocked, enter the correct password on each device, one at a time."),
+                _field("password"),
+            ),
         ),
         do_not=Step(N_("Do not keep trying to log in: each failed try can make the lock last longer.")),
     ),
     _C.AUTH_MECHANISM_MISMATCH: Entry(
         params=("role", "host", "offered"),
         fix=_steps(
-            _OPEN_ROLE_HOST,
+            _at(_OPEN_ROLE_HOST, _field("host")),
             N_(
                 "Set the authentication method to “Normal password”; in Outlook, untick "
                 "“Require logon using Secure Password Authentication (SPA)”."
             ),
-            N_(
-                "Turn the encryption on (SSL/TLS or STARTTLS): many servers allow logging in "
-                "only over an encrypted connection."
+            _at(
+                N_(
+                    "Turn the encryption on (SSL/TLS or STARTTLS): many servers allow logging in "
+                    "only over an encrypted connection."
+                ),
+                _field("security"),
             ),
             _SAVE_AND_RETRY,
             _or(
@@ -537,11 +619,15 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.SMTP_AUTH_REQUIRED: Entry(
         params=("host", "port"),
         fix=_steps(
-            _OPEN_OUTGOING_HOST,
-            _SMTP_AUTH_ON,
-            N_(
-                "Choose “Use same settings as my incoming mail server”, or enter the same "
-                "user name and password as for the incoming server."
+            _at(_OPEN_OUTGOING_HOST, _field("host", role="outgoing")),
+            _at(_SMTP_AUTH_ON, _field("outgoing_auth")),
+            _at(
+                N_(
+                    "Choose “Use same settings as my incoming mail server”, or enter the same "
+                    "user name and password as for the incoming server."
+                ),
+                _field("username", role="outgoing"),
+                _field("password", role="outgoing"),
             ),
             _SAVE_AND_TEST_MAIL,
         ),
@@ -549,30 +635,40 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
     _C.SMTP_PORT25_BLOCKED: Entry(
         params=("host", "right_port", "right_security"),
         fix=_steps(
-            _OPEN_OUTGOING_HOST,
-            _or(
-                N_("Change the port number from 25 to {right_port}."),
-                N_("Change the port number from 25 to 587."),
+            _at(_OPEN_OUTGOING_HOST, _field("host", role="outgoing")),
+            _at(
+                _or(
+                    N_("Change the port number from 25 to {right_port}."),
+                    N_("Change the port number from 25 to 587."),
+                ),
+                _field("port", "right_port", "outgoing"),
             ),
-            _or(
-                _SET_SECURITY,
-                N_("Set the encryption to STARTTLS (for port 587) or SSL/TLS (for port 465)."),
+            _at(
+                _or(
+                    _SET_SECURITY,
+                    N_("Set the encryption to STARTTLS (for port 587) or SSL/TLS (for port 465)."),
+                ),
+                _field("security", "right_security", "outgoing"),
             ),
-            _SMTP_AUTH_ON,
+            _at(_SMTP_AUTH_ON, _field("outgoing_auth")),
             _SAVE_AND_TEST_MAIL,
         ),
     ),
     _C.SENDER_REJECTED: Entry(
         params=("address", "host"),
         fix=_steps(
-            _or(
-                N_(
-                    "Check the sender address set in the mail program (now {address}): "
-                    "it must be this account's own address."
+            _at(
+                _or(
+                    N_(
+                        "Check the sender address set in the mail program (now {address}): "
+                        "it must be this account's own address."
+                    ),
+                    N_(
+                        "Check the sender address set in the mail program: "
+                        "it must be this account's own address."
+                    ),
                 ),
-                N_(
-                    "Check the sender address set in the mail program: it must be this account's own address."
-                ),
+                _field("email_address"),
             ),
             N_(
                 "If you send from several addresses, choose the outgoing server that belongs to that address."
@@ -624,14 +720,20 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         params=(),
         fix=_steps(
             N_("Find the other devices that receive this account's mail (computers, smartphones, tablets)."),
-            N_(
-                "On each device that uses POP, turn on “Leave a copy of messages on the server” "
-                "(turn “Remove from server” off)."
+            _at(
+                N_(
+                    "On each device that uses POP, turn on “Leave a copy of messages on the server” "
+                    "(turn “Remove from server” off)."
+                ),
+                _field("pop_leave_on_server"),
             ),
             N_("The mail already taken off the server is on that other device: look for it there."),
-            N_(
-                "If several devices need the same mail, ask the mail manager about "
-                "switching every device to IMAP."
+            _at(
+                N_(
+                    "If several devices need the same mail, ask the mail manager about "
+                    "switching every device to IMAP."
+                ),
+                _field("protocol"),
             ),
         ),
     ),
@@ -782,7 +884,8 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
             ),
             N_("Compare it with the address on a business card or in a mail from that person."),
             N_(
-                "If it is right, ask the recipient by phone or another way whether their mail address changed."
+                "If it is right, ask the recipient by phone or another way "
+                "whether their mail address changed."
             ),
         ),
     ),
@@ -824,7 +927,8 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         params=("recipient",),
         fix=_steps(
             N_(
-                "Make the message smaller: attach fewer or smaller files (many servers accept about 10 MB at most)."
+                "Make the message smaller: attach fewer or smaller files "
+                "(many servers accept about 10 MB at most)."
             ),
             N_("For large files, share a download link instead of attaching them."),
         ),
@@ -843,11 +947,48 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         fix=_steps(
             N_("A recipient marked your message as spam; this report is not a delivery failure."),
             N_(
-                "Stop sending this kind of message to that recipient, and send only to people who asked for it."
+                "Stop sending this kind of message to that recipient, "
+                "and send only to people who asked for it."
             ),
             N_(
-                "If complaints continue, your mail may be refused more often: check your domain with maildoctor domain."
+                "If complaints continue, your mail may be refused more often: "
+                "check your domain with maildoctor domain."
             ),
+        ),
+    ),
+    _C.POP_DELETE_RISK: Entry(
+        params=("role",),
+        fix=_steps(
+            _at(
+                N_(
+                    "If this account is read on more than one device, turn on “Leave a copy of messages "
+                    "on the server” on every device that uses POP."
+                ),
+                _field("pop_leave_on_server"),
+            ),
+            N_("Better, move to IMAP, which keeps the mail on the server for every device, in this order:"),
+            N_("Keep the old device as it is until the new one shows all the mail."),
+            N_(
+                "On the computer, export the mail that exists only there (in Outlook: File → Open & Export "
+                "→ Import/Export; in Thunderbird: a backup of the profile folder)."
+            ),
+            _at(
+                N_("Add the account again as IMAP on each device, with the provider's IMAP settings."),
+                _field("protocol"),
+            ),
+            _at(
+                N_(
+                    "When the IMAP account shows the mail, import the exported mail, "
+                    "then remove the POP account."
+                ),
+                _field("remove_account"),
+            ),
+        ),
+        do_not=Step(
+            N_(
+                "Do not remove the POP account or the old device "
+                "before the mail that lives only there is saved."
+            )
         ),
     ),
 }
@@ -984,14 +1125,19 @@ def finding_values(finding: Finding, translator: Translator) -> dict[str, str]:
     A finding without a `role` parameter takes it from its server when that is
     the incoming or the outgoing server.
     """
-    raw = {name: value for name, value in finding.params if value}
-    if "role" not in raw and finding.server in (ServerRole.INCOMING, ServerRole.OUTGOING):
-        raw["role"] = finding.server.value
-    return {name: translate_value(name, value, translator) for name, value in raw.items()}
+    return {
+        name: translate_value(name, value, translator) for name, value in finding_raw_values(finding).items()
+    }
 
 
-def render_finding(finding: Finding, translator: Translator) -> RenderedFinding:
+def render_finding(
+    finding: Finding, translator: Translator, guidance: Guidance | None = None
+) -> RenderedFinding:
     """Title, numbered fix steps and the do-not line of a finding, in the translator's language.
+
+    With `guidance`, each step that changes a setting also gets where that setting is:
+    the menu path in the person's mail program, or in the three most common programs
+    (`RenderedFinding.where`, one tuple per fix step).
 
     A cause code this version does not know (say, from a newer ledger) renders as
     its code with no steps, rather than failing the whole report.
@@ -1002,8 +1148,21 @@ def render_finding(finding: Finding, translator: Translator) -> RenderedFinding:
         return RenderedFinding(title=finding.cause, fix=(), do_not=None)
     entry = KNOWLEDGE[code]
     values = finding_values(finding, translator)
-    fix = tuple(
-        text for text in (render_step(step, values, translator) for step in entry.fix) if text is not None
-    )
+    rendered = [(step, render_step(step, values, translator)) for step in entry.fix]
+    shown = [(step, text) for step, text in rendered if text is not None]
+    fix = tuple(text for _, text in shown)
+    where: tuple[tuple[str, ...], ...] = ()
+    if guidance is not None:
+        raw = finding_raw_values(finding)
+        lang: Lang = "ja" if translator.language.value == "ja" else "en"
+        where = tuple(where_lines(step.settings, raw, guidance, lang) for step, _ in shown)
     do_not = None if entry.do_not is None else render_step(entry.do_not, values, translator)
-    return RenderedFinding(title=translator.gettext(CAUSES[code].title), fix=fix, do_not=do_not)
+    return RenderedFinding(title=translator.gettext(CAUSES[code].title), fix=fix, do_not=do_not, where=where)
+
+
+def finding_raw_values(finding: Finding) -> dict[str, str]:
+    """The finding's parameters as the engine set them (security as ssl/starttls/none), with its role."""
+    raw = {name: value for name, value in finding.params if value}
+    if "role" not in raw and finding.server in (ServerRole.INCOMING, ServerRole.OUTGOING):
+        raw["role"] = finding.server.value
+    return raw

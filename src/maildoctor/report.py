@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from maildoctor.clients.guidance import Guidance
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_evidence, render_finding
 from maildoctor.model import Endpoint, Finding, MailSettings, Report
@@ -34,9 +35,17 @@ def _settings(settings: MailSettings | None) -> dict[str, Any]:
     }
 
 
-def finding_to_json(item: Finding, translator: Translator) -> dict[str, Any]:
-    """One finding as the report's `findings` entries are (check, domain, explain)."""
-    rendered = render_finding(item, translator)
+def finding_to_json(
+    item: Finding, translator: Translator, guidance: Guidance | None = None
+) -> dict[str, Any]:
+    """One finding as the report's `findings` entries are (check, domain, explain).
+
+    With a mail program named (`guidance.client`), `where` gives, per fix step, that
+    program's menu path to each setting the step changes.
+    """
+    rendered = render_finding(
+        item, translator, guidance if guidance is not None and guidance.client else None
+    )
     entry: dict[str, Any] = {
         "cause": item.cause,
         "severity": str(item.severity),
@@ -49,12 +58,16 @@ def finding_to_json(item: Finding, translator: Translator) -> dict[str, Any]:
     }
     if rendered.do_not:
         entry["do_not"] = rendered.do_not
+    if any(rendered.where):
+        entry["where"] = [list(lines) for lines in rendered.where]
     entry["params"] = dict(item.params)
     return entry
 
 
-def report_to_json(report: Report, translator: Translator) -> dict[str, Any]:
-    findings = [finding_to_json(item, translator) for item in report.findings]
+def report_to_json(
+    report: Report, translator: Translator, guidance: Guidance | None = None
+) -> dict[str, Any]:
+    findings = [finding_to_json(item, translator, guidance) for item in report.findings]
     return {
         "schema": SCHEMA,
         "address": report.address,

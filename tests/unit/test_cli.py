@@ -393,7 +393,8 @@ def test_explain_a_returned_mail_as_json(cli: CliRunner, tmp_path: Path) -> None
     document = json.loads(run.stdout)
     assert document["kind"] == "bounce"
     (recipient,) = document["recipients"]
-    assert {k: recipient[k] for k in ("address", "status", "reply_code", "remote_host", "reason", "cause")} == {
+    keys = ("address", "status", "reply_code", "remote_host", "reason", "cause")
+    assert {k: recipient[k] for k in keys} == {
         "address": "hanako@example.com",
         "status": "5.1.1",
         "reply_code": "550",
@@ -405,7 +406,7 @@ def test_explain_a_returned_mail_as_json(cli: CliRunner, tmp_path: Path) -> None
     assert "\x1b" not in run.stdout  # the server's control characters are not passed on
 
 
-def test_explain_a_returned_mail_in_japanese_escapes_the_servers_words(cli: CliRunner, tmp_path: Path) -> None:
+def test_explain_a_bounce_in_japanese_escapes_the_servers_words(cli: CliRunner, tmp_path: Path) -> None:
     bounce = tmp_path / "bounce.eml"
     bounce.write_text(BOUNCE)
     run = cli("explain", str(bounce), "--lang", "ja")

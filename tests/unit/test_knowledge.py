@@ -53,6 +53,7 @@ SAMPLE_VALUES = {
     "version": "TLS 1.0",
     "username": "taro@example.jp",
     "provider": "Gmail",
+    "password_page": "https://myaccount.google.com/apppasswords",
     "offered": "CRAM-MD5",
     "address": "hanako@example.jp",
     "recipient": "jiro@example.jp",

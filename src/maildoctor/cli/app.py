@@ -479,11 +479,12 @@ def build_app(translator: Translator) -> typer.Typer:
                 "--json", help=_("Print the explanation as JSON (interface.md's maildoctor.explain/1).")
             ),
         ] = False,
+        client: Annotated[str | None, client_option()] = None,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
         from maildoctor.cli.explain_command import ExplainOptions, run_explain_command
 
-        raise typer.Exit(run_explain_command(ExplainOptions(subject, json_output), translator))
+        raise typer.Exit(run_explain_command(ExplainOptions(subject, json_output, client), translator))
 
     @app.command(
         "demo",

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.render_check import LiveProgress, render_report, render_transcripts
+from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import CheckRequest, run_check
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
@@ -71,15 +73,10 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     if options.ca_file is not None and not options.ca_file.is_file():
         err.print(Text(_("The file given to --ca-file does not exist: {path}").format(path=options.ca_file)))
         return EXIT_USAGE
-    if options.client:
-        err.print(
-            Text(
-                _(
-                    "Fixes in the menus of a particular mail program (--client) come in a later version; "
-                    "the fixes below are general."
-                )
-            )
-        )
+    client = resolve_client_option(options.client, err, translator)
+    if client is False:
+        return EXIT_USAGE
+    guidance = Guidance(client, account=options.address)
     password = _read_password(options, translator)
     request = CheckRequest(
         address=options.address,
@@ -94,6 +91,7 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         ca_file=options.ca_file,
         timeout=options.timeout,
         roundtrip=options.roundtrip,
+        client=str(client) if client else None,
     )
     out = Console(highlight=False)
     try:
@@ -111,9 +109,12 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
         return EXIT_NOT_RUN
     if options.json:
-        sys.stdout.write(json.dumps(report_to_json(report, translator), ensure_ascii=False, indent=2) + "\n")
+        document = report_to_json(report, translator, guidance)
+        if client is not None:
+            document["client"] = str(client)
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
-        render_report(out, report, translator)
+        render_report(out, report, translator, guidance)
         if options.transcript:
             render_transcripts(out, facts, translator)
     if report.verdict == Verdict.PROBLEMS:

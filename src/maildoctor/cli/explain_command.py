@@ -9,13 +9,18 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from rich.console import Console
 from rich.text import Text
 
+from maildoctor.causes import CauseCode
+from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.explain_bounce import run_bounce
+from maildoctor.clients.guidance import Guidance
+from maildoctor.clients.render import client_of_message_client
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
+from maildoctor.explain.reply import ReplyExplanation, explain_reply
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
 from maildoctor.model import Finding, ServerRole
@@ -32,20 +37,67 @@ MAX_TEXT: Final = 20_000  # characters of pasted text looked at
 class ExplainOptions:
     subject: str
     json: bool
+    client: str | None = None
 
 
-def _findings(explanation: Explanation) -> tuple[Finding, ...]:
-    """One finding per likely cause, most likely first; the message itself is the evidence."""
+def _findings(explanation: Explanation, reply: ReplyExplanation | None) -> tuple[Finding, ...]:
+    """One finding per likely cause, most likely first; the message itself is the evidence.
+
+    The mail program's message comes first (it says which step failed), then what the
+    server's own reply inside it points to.
+    """
     best = explanation.matches[0] if explanation.matches else None
     evidence = [best.pattern or best.entry.code or ""] if best is not None else []
+    causes = dict.fromkeys(explanation.causes)
+    if reply is not None:
+        causes.update(dict.fromkeys(reply.causes))
+        if not evidence:
+            evidence = [
+                " ".join(part for part in (reply.reply.code, reply.reply.status, reply.reply.text) if part)
+            ]
     return tuple(
-        finding(str(code), ServerRole.INPUT, {}, [line for line in evidence if line])
-        for code in explanation.causes
+        finding(str(code), ServerRole.INPUT, {}, [line for line in evidence if line]) for code in causes
     )
 
 
 def _kind(explanation: Explanation) -> str:
     return "code" if explanation.matches and explanation.matches[0].kind is MatchKind.CODE else "message"
+
+
+def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, Any]:
+    lang = translator.language.value
+    rejection = reply.rejection.entry if reply.rejection is not None else None
+    return {
+        "reply_code": reply.reply.code or "",
+        "status": reply.reply.status or "",
+        "text": reply.reply.text,
+        "meaning": reply.meaning(lang),
+        "action": reply.action(lang),
+        "provider": str(rejection.provider) if rejection is not None else None,
+        "rejection": rejection.id if rejection is not None else None,
+        "source": rejection.source if rejection is not None else None,
+        "causes": [str(code) for code in reply.causes],
+    }
+
+
+def _guidance(
+    options: ExplainOptions, explanation: Explanation, err: Console, translator: Translator
+) -> Guidance | Literal[False] | None:
+    """The mail program to speak in: --client, else the one whose message or code this is."""
+    client = resolve_client_option(options.client, err, translator)
+    if client is False:
+        return False
+    if client is None and explanation.matches:
+        client = client_of_message_client(str(explanation.matches[0].entry.client))
+    if client is None:
+        return None
+    account = explanation.matches[0].values.get("account") if explanation.matches else None
+    outgoing = explanation.matches and "--incoming" not in explanation.matches[0].entry.check
+    return Guidance(
+        client,
+        account=account if account and "@" in account else None,
+        role="outgoing" if outgoing else "incoming",
+    )
 
 
 def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
@@ -62,6 +114,18 @@ def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
         "score": round(match.score, 2),
         "values": dict(match.values),
     }
+
+
+_SENDING_DOMAIN_CAUSES: Final = frozenset(
+    {CauseCode.DMARC_FAIL, CauseCode.SPF_FAIL, CauseCode.DKIM_MISSING, CauseCode.IP_BLOCKLISTED}
+)
+
+
+def _reply_check(reply: ReplyExplanation | None) -> str:
+    """The command that confirms a server reply's causes: the domain's sending side, or the account."""
+    if reply is not None and reply.causes and reply.causes[0] in _SENDING_DOMAIN_CAUSES:
+        return "maildoctor domain YOUR-DOMAIN"
+    return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
 
 
 def confirming_check(match: Match) -> str:
@@ -81,54 +145,107 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     if len(subject) < 4096 and Path(subject).is_file():
         return run_bounce(Path(subject), options.json, translator)
     explanation = explain_text(subject[:MAX_TEXT])
-    findings = _findings(explanation)
+    reply = explain_reply(subject[:MAX_TEXT])
+    findings = _findings(explanation, reply)
+    guidance = _guidance(options, explanation, err, translator)
+    if guidance is False:
+        return EXIT_USAGE
     if options.json:
-        document = {
+        document: dict[str, Any] = {
             "schema": SCHEMA,
             "kind": _kind(explanation),
-            "findings": [finding_to_json(item, translator) for item in findings],
+            "findings": [finding_to_json(item, translator, guidance) for item in findings],
             "recipients": [],
             "matches": [_match_json(match, translator) for match in explanation.matches],
             "unknown_codes": list(explanation.unknown_codes),
         }
+        if reply is not None:
+            document["smtp_reply"] = _reply_json(reply, translator)
+        if guidance is not None:
+            document["client"] = str(guidance.client)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
-        render_explanation(Console(highlight=False), explanation, findings, translator)
-    return EXIT_EXPLAINED if explanation.matches else EXIT_UNKNOWN
+        render_explanation(Console(highlight=False), explanation, reply, findings, translator, guidance)
+    return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
+
+
+def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
+    _ = translator.gettext
+    lang = translator.language.value
+    codes = " ".join(part for part in (reply.reply.code, reply.reply.status) if part)
+    console.print(Text(_("The server's reply {codes}").format(codes=codes), style="bold"))
+    for line in wrap(reply.meaning(lang), width):
+        console.print(Text(line))
+    action = reply.action(lang)
+    if action:
+        console.print(Text(_("What to do:"), style="bold"))
+        for line in wrap(action, width - 2):
+            console.print(Text("  " + line))
+
+
+def _render_steps(
+    console: Console, item: Finding, translator: Translator, guidance: Guidance, width: int
+) -> None:
+    """The first cause's fix steps, each with where its setting is in the person's mail program."""
+    _ = translator.gettext
+    rendered = render_finding(item, translator, guidance)
+    if not rendered.fix:
+        return
+    console.print(Text(_("If it is the first cause, what to do:"), style="bold"))
+    for number, step in enumerate(rendered.fix, start=1):
+        for index, line in enumerate(wrap(step, width - 7)):
+            console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
+        for line in rendered.where[number - 1] if rendered.where else ():
+            for index, part in enumerate(wrap(line, width - 9)):
+                console.print(Text(("     → " if index == 0 else "       ") + part, style="cyan"))
 
 
 def render_explanation(
-    console: Console, explanation: Explanation, findings: tuple[Finding, ...], translator: Translator
+    console: Console,
+    explanation: Explanation,
+    reply: ReplyExplanation | None,
+    findings: tuple[Finding, ...],
+    translator: Translator,
+    guidance: Guidance | None = None,
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
-    if not explanation.matches:
+    if not explanation.matches and reply is None:
         console.print(Text(_("This message or code is not in maildoctor's knowledge yet."), style="yellow"))
         for code in explanation.unknown_codes:
             console.print(Text(_("Unknown code: {code}").format(code=code)))
         console.print(Text(_("Run maildoctor check with the account's settings to find the cause.")))
         return
-    best = explanation.matches[0]
-    entry = best.entry
-    meaning = entry.meaning_ja if translator.language.value == "ja" and entry.meaning_ja else entry.meaning_en
-    header = entry.code or best.pattern or entry.id
-    console.print(Text(header + (f" ({entry.symbol})" if entry.symbol else ""), style="bold"))
-    for line in wrap(meaning, width):
-        console.print(Text(line))
+    best = explanation.matches[0] if explanation.matches else None
+    if best is not None:
+        entry = best.entry
+        ja = translator.language.value == "ja" and entry.meaning_ja
+        meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
+        header = entry.code or best.pattern or entry.id
+        console.print(Text(header + (f" ({entry.symbol})" if entry.symbol else ""), style="bold"))
+        for line in wrap(meaning, width):
+            console.print(Text(line))
+    if reply is not None:
+        _render_reply(console, reply, translator, width)
     console.print(Text(_("Likely causes, most likely first:"), style="bold"))
     for number, item in enumerate(findings, start=1):
         title = render_finding(item, translator).title
         for index, line in enumerate(wrap(f"{title} ({item.cause})", width - 5)):
             console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
+    if findings and guidance is not None:
+        _render_steps(console, findings[0], translator, guidance, width)
     console.print(Text(_("To find out which, run:"), style="bold"))
-    console.print(Text("  " + confirming_check(best)))
+    check = confirming_check(best) if best is not None else _reply_check(reply)
+    console.print(Text("  " + check))
     if findings:
         do_not = render_finding(findings[0], translator).do_not
         if do_not:
             console.print(Text(_("Meanwhile, please do not:"), style="bold"))
             for line in wrap(do_not, width - 2):
                 console.print(Text("  " + line, style="yellow"))
-    others = [match for match in explanation.matches[1:] if match.entry.id != entry.id]
+    if best is None:
+        return
+    others = [match for match in explanation.matches[1:] if match.entry.id != best.entry.id]
     if others:
         names = ", ".join(m.entry.code or m.entry.id for m in others)
         console.print(Text(_("It may also be: {names}").format(names=names), style="dim"))

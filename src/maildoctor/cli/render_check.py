@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from maildoctor.clients.guidance import Guidance
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
@@ -44,7 +45,9 @@ _VERDICT_STYLE = {"ok": "bold green", "problems": "bold red", "incomplete": "bol
 
 
 def _lines(text: str, width: int, first: str = "", rest: str = "", style: str = "") -> list[Text]:
-    wrapped = wrap(text, width - max(len(first), len(rest)))
+    # wrap() lets closing punctuation hang up to 2 cells past its width (禁則): keep room for it,
+    # or Rich breaks the line again at the last space and loses the indent
+    wrapped = wrap(text, width - max(len(first), len(rest)) - 2)
     return [Text((first if index == 0 else rest) + line, style=style) for index, line in enumerate(wrapped)]
 
 
@@ -52,7 +55,9 @@ def _where(item: Finding, translator: Translator) -> str:
     return translate_value("role", str(item.server), translator)
 
 
-def render_report(console: Console, report: Report, translator: Translator) -> None:
+def render_report(
+    console: Console, report: Report, translator: Translator, guidance: Guidance | None = None
+) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
     console.print(
@@ -61,7 +66,7 @@ def render_report(console: Console, report: Report, translator: Translator) -> N
     console.print(Text(_("Address: {address}").format(address=report.address)))
     _render_filled(console, report, translator, width)
     if report.findings:
-        render_findings(console, report.findings, translator, width)
+        render_findings(console, report.findings, translator, width, guidance)
     elif report.verdict == Verdict.OK:
         console.print(Text(_("Every check passed."), style="green"))
     table = Table(title=_("Checks"), show_lines=False)
@@ -97,12 +102,20 @@ FILLED_TEXTS = {
 
 
 def render_findings(
-    console: Console, findings: Sequence[Finding], translator: Translator, width: int
+    console: Console,
+    findings: Sequence[Finding],
+    translator: Translator,
+    width: int,
+    guidance: Guidance | None = None,
 ) -> None:
-    """The most likely cause in a panel (evidence, fix, do-not), then the others by title."""
+    """The most likely cause in a panel (evidence, fix, do-not), then the others by title.
+
+    With `guidance`, a step that changes a setting is followed by where that setting is:
+    in the named mail program, or in the three most common ones.
+    """
     _ = translator.gettext
     top = findings[0]
-    rendered = render_finding(top, translator)
+    rendered = render_finding(top, translator, guidance)
     inner = width - 4
     body: list[Text] = _lines(rendered.title, inner, style="bold")
     body.append(Text(f"{_where(top, translator)} · {layer_name(top.layer, translator)}", style="dim"))
@@ -114,10 +127,22 @@ def render_findings(
         body.append(Text(_("What to do:"), style="dim"))
         for number, step in enumerate(rendered.fix, start=1):
             body += _lines(step, inner, f"  {number}. ", "     ")
+            where = rendered.where[number - 1] if rendered.where else ()
+            if where and guidance is not None and guidance.client is None:
+                body.append(Text("     " + _("Where to find it:"), style="dim"))
+            for line in where:
+                body += _lines(line, inner, "     → ", "       ", style="cyan")
     if rendered.do_not:
         body.append(Text(_("Please do not:"), style="dim"))
         body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")
     console.print(Panel(Group(*body), title=Text(top.cause), border_style="red", width=width))
+    if guidance is not None and guidance.client is None and any(rendered.where):
+        hint = _(
+            "Name your mail program with --client (iphone, outlook, thunderbird, gmail, …) "
+            "to see only its menus."
+        )
+        for wrapped in _lines(hint, width):
+            console.print(wrapped)
     rest = findings[1:]
     if rest:
         console.print(Text(_("Also found:"), style="bold"))

@@ -16,6 +16,10 @@ from rich.text import Text
 
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
+from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.clients.catalog import load_client
+from maildoctor.clients.guidance import ServerValues, entry_lines
+from maildoctor.clients.model import ClientId, Lang
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.export.autoconfig import render_autoconfig
@@ -28,6 +32,7 @@ from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
+from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
@@ -125,6 +130,9 @@ def hand_over(
     """
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
+    client = resolve_client_option(options.client, err, translator)
+    if client is False:
+        return EXIT_USAGE
     found = bool(settings.incoming or settings.outgoing)
     status = EXIT_OK if found else EXIT_NOTHING_FOUND
     if options.format == "json":
@@ -148,7 +156,10 @@ def hand_over(
                 err.print(Text(_(note)))
             return code
         if options.output is None:
-            render_settings_table(Console(highlight=False), settings, translator)
+            console = Console(highlight=False)
+            render_settings_table(console, settings, translator)
+            if client is not None:
+                render_client_entries(console, settings, client, translator)
             return EXIT_OK
         buffer = io.StringIO()
         render_settings_table(
@@ -160,6 +171,27 @@ def hand_over(
     except NoServerError as exc:
         err.print(Text(_(exc.message)))
         return EXIT_NOTHING_FOUND
+
+
+def render_client_entries(
+    console: Console, settings: DiscoveredSettings, client: ClientId, translator: Translator
+) -> None:
+    """The best settings found, as the fields of the person's mail program with the values to enter."""
+    _ = translator.gettext
+    lang: Lang = "ja" if translator.language.value == "ja" else "en"
+    servers = [
+        ServerValues(role, str(best.protocol), best.host, best.port, str(best.security), best.username)
+        for role, candidates in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
+        for best in candidates[:1]
+    ]
+    if not servers:
+        return
+    name = load_client(client).name.get(lang)
+    console.print(Text(_("In {program}, enter:").format(program=name), style="bold"))
+    width = min(console.width, 100)
+    for line in entry_lines(client, servers, lang, settings.address):
+        for index, part in enumerate(wrap(line, width - 6)):
+            console.print(Text(("  → " if index == 0 else "    ") + part))
 
 
 def _memo(

@@ -129,6 +129,12 @@ def security_words(client: ClientId, value: Security, lang: Lang) -> str:
     return choice.words.get(lang)
 
 
+def field_default(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+    """The program's default for a setting, where the data records it (POP: keep or remove)."""
+    path = load_client(client).fields[field].path
+    return path.default.get(lang) if path is not None and path.default is not None else None
+
+
 def field_note(client: ClientId, field: ClientField, lang: Lang) -> str | None:
     """The caveat that goes with a path (e.g. "only when the account is added"), if any."""
     path = load_client(client).fields[field].path
@@ -163,7 +169,7 @@ def field_step(
     return ARROW.join(parts)
 
 
-def how_to_find(field: ClientField, lang: Lang) -> list[str]:
+def how_to_find(field: ClientField, lang: Lang, account: str | None = None) -> list[str]:
     """Where `field` is in each of `COMMON_CLIENTS`, one "Program: path" line each.
 
     A program without the setting gets its reason instead, so the list always has one
@@ -174,5 +180,6 @@ def how_to_find(field: ClientField, lang: Lang) -> list[str]:
     for client in COMMON_CLIENTS:
         name = load_client(client).name.get(lang)
         reason = unsupported_reason(client, field, lang)
-        lines.append(f"{name}{separator}{reason if reason is not None else field_step(client, field, lang)}")
+        path = reason if reason is not None else field_step(client, field, lang, account=account)
+        lines.append(f"{name}{separator}{path}")
     return lines

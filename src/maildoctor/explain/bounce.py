@@ -470,7 +470,9 @@ _REMOTE: Final = re.compile(
 )
 
 
-_REMOTE_WITH_ADDRESS: Final = re.compile(r"([a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)+)\.?\s*\[[0-9a-f.:]+\]", re.I)
+_REMOTE_WITH_ADDRESS: Final = re.compile(
+    r"([a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)+)\.?\s*\[[0-9a-f.:]+\]", re.IGNORECASE
+)
 
 
 def _remote_in(words: str) -> str:

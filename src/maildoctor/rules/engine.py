@@ -8,6 +8,8 @@ from maildoctor.facts import DiagnosisFacts, GreetingKind, LoginOutcome
 from maildoctor.model import Finding
 from maildoctor.rules.auth import auth_findings, outage_findings
 from maildoctor.rules.mailbox import mailbox_findings
+from maildoctor.rules.password import with_password_page
+from maildoctor.rules.pop import pop_delete_risk
 from maildoctor.rules.rank import rank
 from maildoctor.rules.reachability import dns_findings, network_offline, transport_findings
 from maildoctor.rules.settings import settings_findings
@@ -45,4 +47,5 @@ def evaluate(facts: DiagnosisFacts, input_findings: Sequence[Finding] = ()) -> t
             found += outage_findings(server)
             found += sending_findings(server, facts.address)
             found += mailbox_findings(server)
-    return rank(found)
+    found += pop_delete_risk(facts)
+    return rank(with_password_page(found, facts.settings))

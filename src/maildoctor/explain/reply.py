@@ -1,0 +1,66 @@
+"""A pasted SMTP reply explained: what its codes mean, whose words they are, and the likely causes (pure).
+
+Built on `explain.smtp` (the reply and status code registry and the providers' texts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maildoctor.causes import CauseCode
+from maildoctor.explain.smtp import (
+    RejectionMatch,
+    ReplyCodeEntry,
+    SmtpReply,
+    StatusInfo,
+    classify_reply,
+    find_replies,
+    match_rejection,
+    reply_meaning,
+    status_meaning,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyExplanation:
+    reply: SmtpReply
+    status: StatusInfo | None  # the enhanced status code's meaning (detail, else class and subject)
+    code: ReplyCodeEntry | None  # the basic reply code's meaning
+    rejection: RejectionMatch | None  # the provider's own text, when recognised
+    causes: tuple[CauseCode, ...]  # most likely first
+
+    def meaning(self, lang: str) -> str:
+        """The plainest meaning known: the provider's, else the status detail's, else the code's."""
+        ja = lang == "ja"
+        if self.rejection is not None:
+            entry = self.rejection.entry
+            return entry.meaning_ja if ja else entry.meaning_en
+        if self.status is not None:
+            part = self.status.detail or self.status.subject
+            return part.meaning_ja if ja else part.meaning_en
+        if self.code is not None:
+            return self.code.meaning_ja if ja else self.code.meaning_en
+        return ""
+
+    def action(self, lang: str) -> str | None:
+        if self.rejection is None:
+            return None
+        return self.rejection.entry.action_ja if lang == "ja" else self.rejection.entry.action_en
+
+
+def explain_reply(text: str) -> ReplyExplanation | None:
+    """The first failure reply in `text` explained, or None when it holds no SMTP reply."""
+    replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
+    if not replies:
+        return None
+    reply = replies[0]
+    status = status_meaning(reply.status) if reply.status else None
+    code = reply_meaning(reply.code) if reply.code else None
+    matches = match_rejection(text, status=reply.status)
+    causes = classify_reply(reply.code, reply.status, text)
+    if not causes and status is None and code is None and not matches:
+        return None
+    return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes)
+
+
+__all__ = ["ReplyExplanation", "explain_reply"]
