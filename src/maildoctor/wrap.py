@@ -9,6 +9,8 @@ import re
 from rich.cells import cell_len
 
 _TOKEN = re.compile(r"[\x21-\x7e]+|\s+|.", re.DOTALL)
+# characters that must not end a line
+_NO_LINE_END = frozenset("「『（【〔〈《([{")
 # characters that must not begin a line
 _NO_LINE_START = frozenset(
     "、。，．・：；？！）」』】〕〉》ー々ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.)]}:;!?"
@@ -24,13 +26,22 @@ def wrap(text: str, width: int) -> list[str]:
         for token in _TOKEN.findall(paragraph):
             if token.isspace() and not current:
                 continue
-            if cell_len(current) + cell_len(token) <= width or (
-                token[0] in _NO_LINE_START and cell_len(current) + cell_len(token) <= width + 2
-            ):
+            if cell_len(current) + cell_len(token) <= width:
                 current += token
                 continue
+            carried = ""
+            if token[0] in _NO_LINE_START:
+                # 禁則: closing punctuation may not start a line, so the character before it goes
+                # down with it (with any closing marks before that one); a line never gets wider
+                cut = len(current) - 1
+                while cut > 1 and current[cut] in _NO_LINE_START:
+                    cut -= 1
+                if cut > 0 and not current[cut].isspace():
+                    current, carried = current[:cut], current[cut:]
+            elif len(current) > 1 and current[-1] in _NO_LINE_END:
+                current, carried = current[:-1], current[-1]  # an opening mark goes down with its word
             if current:
                 lines.append(current.rstrip())
-            current = "" if token.isspace() else token
+            current = "" if token.isspace() and not carried else carried + token
         lines.append(current.rstrip())
     return lines

@@ -80,6 +80,8 @@ def bounce_findings(bounces: Sequence[Bounce]) -> tuple[Finding, ...]:
                 continue
             evidence = [line for line in (_safe(recipient.diagnostic)[:_SHOWN_WORDS],) if line]
             params = {"recipient": recipient.address} if recipient.address else {}
+            if recipient.cause in _SENDER_SIDE and "@" in bounce.original_sender:
+                params["domain"] = bounce.original_sender.rsplit("@", 1)[1]
             seen[recipient.cause] = finding(str(recipient.cause), ServerRole.DOMAIN, params, evidence)
     return tuple(seen.values())
 
@@ -132,6 +134,12 @@ def run_bounce(path: Path, as_json: bool, translator: Translator) -> int:
     return EXIT_EXPLAINED
 
 
+def _say(console: Console, text: str, width: int, indent: str, style: str = "") -> None:
+    """One paragraph, wrapped to the width with its indent kept on every line."""
+    for line in wrap(text, width - len(indent) - 2):
+        console.print(Text(indent + line, style=style))
+
+
 def render_bounces(
     console: Console,
     bounces: Sequence[Bounce],
@@ -143,47 +151,42 @@ def render_bounces(
     width = min(console.width, 100)
     by_cause = {item.cause: item for item in findings}
     for bounce in bounces:
+        count = len(bounce.recipients)
         console.print(
-            Text(
-                _("A returned mail (bounce): {count} recipient(s)").format(count=len(bounce.recipients)),
-                style="bold",
-            )
+            Text(_("A returned mail (bounce): {count} recipient(s)").format(count=count), style="bold")
         )
         for recipient in bounce.recipients:
             console.print(Text("  " + (recipient.address or _("(address not given)")), style="bold"))
             codes = " ".join(code for code in (recipient.reply_code, recipient.status) if code)
             if codes:
-                console.print(Text("    " + _("Code: {codes}").format(codes=codes)))
+                _say(console, _("Code: {codes}").format(codes=codes), width, "    ")
             if recipient.remote_host:
-                console.print(
-                    Text("    " + _("Refused by: {host}").format(host=_safe(recipient.remote_host)))
+                _say(
+                    console, _("Refused by: {host}").format(host=_safe(recipient.remote_host)), width, "    "
                 )
             if recipient.diagnostic:
                 words = _safe(recipient.diagnostic)[:_SHOWN_WORDS]
-                console.print(Text("    " + _("The server said: {words}").format(words=words), style="dim"))
+                _say(console, _("The server said: {words}").format(words=words), width, "    ", "dim")
             if recipient.cause is None:
+                nothing_failed = recipient.reason in ("delivered", "vacation")
                 label = (
                     _("Delivered, or an automatic reply: nothing failed.")
-                    if recipient.reason in ("delivered", "vacation")
+                    if nothing_failed
                     else _("The reason could not be told from this bounce.")
                 )
-                console.print(Text("    " + label))
+                _say(console, label, width, "    ")
                 continue
             item = by_cause.get(recipient.cause)
             if item is None:
                 continue
             rendered = render_finding(item, translator)
-            console.print(
-                Text(
-                    "    " + _("Cause: {title} ({code})").format(title=rendered.title, code=item.cause),
-                    style="yellow",
-                )
-            )
+            cause = _("Cause: {title} ({code})").format(title=rendered.title, code=item.cause)
+            _say(console, cause, width, "    ", "yellow")
             for number, step in enumerate(rendered.fix, start=1):
-                for index, line in enumerate(wrap(step, width - 9)):
+                for index, line in enumerate(wrap(step, width - 11)):
                     console.print(Text((f"      {number}. " if index == 0 else "         ") + line))
             if rendered.do_not:
-                console.print(Text("      " + rendered.do_not, style="yellow"))
+                _say(console, rendered.do_not, width, "      ", "yellow")
     if commands:
         console.print(Text(_("To confirm on your side, run:"), style="bold"))
         for command in commands:
@@ -191,7 +194,10 @@ def render_bounces(
 
 
 def offer_checks(console: Console, commands: Sequence[Sequence[str]], translator: Translator) -> None:
-    """Ask once, then run the confirming commands in this terminal (no shell, fixed arguments)."""
+    """Ask once, then run the confirming commands in this terminal (no shell, fixed arguments).
+
+    `check` asks for the password itself (without echo) and logs in at most once per server.
+    """
     _ = translator.gettext
     if not Confirm.ask(_("Run these checks now?"), console=console, default=False):
         return
@@ -202,4 +208,4 @@ def offer_checks(console: Console, commands: Sequence[Sequence[str]], translator
         )
 
 
-__all__ = ["bounce_findings", "confirming_commands", "recipient_json", "run_bounce"]
+__all__ = ["bounce_findings", "confirming_commands", "offer_checks", "recipient_json", "run_bounce"]

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
-from maildoctor.cli.explain_bounce import run_bounce
+from maildoctor.cli.explain_bounce import offer_checks, run_bounce
 from maildoctor.clients.guidance import Guidance
 from maildoctor.clients.render import client_of_message_client
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
@@ -81,7 +81,11 @@ def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, An
 
 
 def _guidance(
-    options: ExplainOptions, explanation: Explanation, err: Console, translator: Translator
+    options: ExplainOptions,
+    explanation: Explanation,
+    reply: ReplyExplanation | None,
+    err: Console,
+    translator: Translator,
 ) -> Guidance | Literal[False] | None:
     """The mail program to speak in: --client, else the one whose message or code this is."""
     client = resolve_client_option(options.client, err, translator)
@@ -92,7 +96,9 @@ def _guidance(
     if client is None:
         return None
     account = explanation.matches[0].values.get("account") if explanation.matches else None
-    outgoing = explanation.matches and "--incoming" not in explanation.matches[0].entry.check
+    outgoing = (
+        "--incoming" not in explanation.matches[0].entry.check if explanation.matches else reply is not None
+    )
     return Guidance(
         client,
         account=account if account and "@" in account else None,
@@ -147,7 +153,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     explanation = explain_text(subject[:MAX_TEXT])
     reply = explain_reply(subject[:MAX_TEXT])
     findings = _findings(explanation, reply)
-    guidance = _guidance(options, explanation, err, translator)
+    guidance = _guidance(options, explanation, reply, err, translator)
     if guidance is False:
         return EXIT_USAGE
     if options.json:
@@ -165,8 +171,23 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
             document["client"] = str(guidance.client)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
-        render_explanation(Console(highlight=False), explanation, reply, findings, translator, guidance)
+        console = Console(highlight=False)
+        render_explanation(console, explanation, reply, findings, translator, guidance)
+        address = _named_address(explanation)
+        if address and sys.stdin.isatty() and sys.stdout.isatty():
+            command = ["maildoctor", "check", address]
+            if guidance is not None and guidance.client is not None:
+                command += ["--client", str(guidance.client)]
+            offer_checks(console, [command], translator)
     return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
+
+
+def _named_address(explanation: Explanation) -> str | None:
+    """The account's address when the message names one: the check can then run at once."""
+    if not explanation.matches:
+        return None
+    account = explanation.matches[0].values.get("account", "")
+    return account if "@" in account and " " not in account and len(account) < 255 else None
 
 
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:

@@ -45,9 +45,7 @@ _VERDICT_STYLE = {"ok": "bold green", "problems": "bold red", "incomplete": "bol
 
 
 def _lines(text: str, width: int, first: str = "", rest: str = "", style: str = "") -> list[Text]:
-    # wrap() lets closing punctuation hang up to 2 cells past its width (禁則): keep room for it,
-    # or Rich breaks the line again at the last space and loses the indent
-    wrapped = wrap(text, width - max(len(first), len(rest)) - 2)
+    wrapped = wrap(text, width - max(len(first), len(rest)))
     return [Text((first if index == 0 else rest) + line, style=style) for index, line in enumerate(wrapped)]
 
 

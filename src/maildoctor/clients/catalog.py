@@ -29,6 +29,7 @@ from maildoctor.clients.model import (
     SecurityChoice,
     Text,
 )
+from maildoctor.datafile import DataFileError, choice, one_line
 
 DATA_DIR: Final = "clients"
 _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
@@ -45,16 +46,12 @@ PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
 _SOURCE: Final = re.compile(r"https://[^\s]+")
 
 
-class ClientDataError(ValueError):
+class ClientDataError(DataFileError):
     """A client data file breaks its schema; the message names the file and the entry."""
 
 
 def _text(where: str, table: Mapping[str, object], key: str) -> str:
-    if key not in table:
-        raise ClientDataError(f"{where}: missing key {key}")
-    value = table[key]
-    if not isinstance(value, str) or not value.strip() or "\n" in value:
-        raise ClientDataError(f"{where}: {key} must be a one-line, non-empty string")
+    value = one_line(where, table, key, ClientDataError)
     for name in _PLACEHOLDER.findall(value):
         if name not in PLACEHOLDERS:
             raise ClientDataError(f"{where}: unknown placeholder {{{name}}} in {key}")
@@ -82,11 +79,7 @@ def _steps(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]
 
 
 def _choice(where: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
-    value = _text(where, table, key)
-    try:
-        return kind(value)
-    except ValueError:
-        raise ClientDataError(f"{where}: unknown {key} {value!r}") from None
+    return choice(where, table, key, kind, ClientDataError)
 
 
 def _check_keys(where: str, table: Mapping[str, object], allowed: frozenset[str]) -> None:

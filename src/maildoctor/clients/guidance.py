@@ -20,7 +20,7 @@ _ROLED: Final = frozenset({"host", "port", "security", "username", "password"})
 _DEFAULT: Final = N_("Default: {default}")
 _NOTE: Final = N_("Note: {note}")
 # fields whose caveat belongs beside the path (the POP default, "only when the account is added")
-_NOTED: Final = frozenset({ClientField.POP_LEAVE_ON_SERVER, ClientField.PROTOCOL})
+_NOTED: Final = frozenset({ClientField.POP_LEAVE_ON_SERVER, ClientField.PROTOCOL, ClientField.OUTGOING_AUTH})
 _FIXED: Final[Mapping[str, ClientField]] = {
     "outgoing_auth": ClientField.OUTGOING_AUTH,
     "pop_leave_on_server": ClientField.POP_LEAVE_ON_SERVER,

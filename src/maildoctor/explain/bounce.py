@@ -404,7 +404,7 @@ def _words_for(address: str, text: str, others: Sequence[str] = ()) -> str:
     gap = re.search(r"\n\s*\n\s*\n", tail)
     if gap is not None and gap.start() < end and tail[: gap.start()].strip():
         end = gap.start()
-    return tail[:end].strip(" >:\n\t")
+    return tail[:end].strip(" >:.\n\t")
 
 
 def _text_recipients(text: str, excluded: set[str], failed: Sequence[str] = ()) -> list[BounceRecipient]:

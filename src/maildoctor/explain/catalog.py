@@ -19,13 +19,14 @@ from importlib import resources
 from typing import Final, TypeVar
 
 from maildoctor.causes import CauseCode
+from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line
 
 CATALOG_FILE: Final = "client_messages.toml"
 
 _E = TypeVar("_E", bound=StrEnum)
 
 
-class CatalogError(ValueError):
+class CatalogError(DataFileError):
     """The client-message catalogue breaks its schema; the message names the entry."""
 
 
@@ -68,10 +69,7 @@ PLACEHOLDERS: Final = frozenset({"account", "server", "recipient", "folder", "re
 
 
 def _text(entry: str, table: Mapping[str, object], key: str) -> str:
-    value = table[key]
-    if not isinstance(value, str) or not value.strip() or "\n" in value:
-        raise CatalogError(f"{entry}: {key} must be a one-line, non-empty string")
-    return value
+    return one_line(entry, table, key, CatalogError)
 
 
 def _optional(entry: str, table: Mapping[str, object], key: str) -> str | None:
@@ -79,11 +77,7 @@ def _optional(entry: str, table: Mapping[str, object], key: str) -> str | None:
 
 
 def _choice(entry: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
-    value = _text(entry, table, key)
-    try:
-        return kind(value)
-    except ValueError:
-        raise CatalogError(f"{entry}: unknown {key} {value!r}") from None
+    return choice(entry, table, key, kind, CatalogError)
 
 
 def _patterns(entry: str, table: Mapping[str, object]) -> tuple[str, ...]:
@@ -99,32 +93,11 @@ def _patterns(entry: str, table: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _causes(entry: str, table: Mapping[str, object]) -> tuple[CauseCode, ...]:
-    value = table["causes"]
-    if not isinstance(value, list) or not value:
-        raise CatalogError(f"{entry}: causes must be a non-empty list")
-    causes: list[CauseCode] = []
-    for item in value:
-        try:
-            code = CauseCode(item)
-        except ValueError:
-            raise CatalogError(f"{entry}: unknown cause code {item!r}") from None
-        if code in causes:
-            raise CatalogError(f"{entry}: cause {code} is listed twice")
-        causes.append(code)
-    return tuple(causes)
-
-
 def parse_entry(table: Mapping[str, object], position: int) -> ClientMessage:
     """One `[[entry]]` table; `position` (1-based) names it when it has no usable id."""
     raw_id = table.get("id")
     entry = raw_id if isinstance(raw_id, str) and raw_id else f"entry #{position}"
-    unknown = sorted(set(table) - _REQUIRED - _OPTIONAL)
-    if unknown:
-        raise CatalogError(f"{entry}: unknown keys {', '.join(unknown)}")
-    missing = sorted(_REQUIRED - set(table))
-    if missing:
-        raise CatalogError(f"{entry}: missing keys {', '.join(missing)}")
+    check_keys(entry, table, _REQUIRED, _OPTIONAL, CatalogError)
     if not _ID.fullmatch(entry):
         raise CatalogError(f"{entry}: id must be letters, digits and '-'")
     code = _optional(entry, table, "code")
@@ -143,7 +116,7 @@ def parse_entry(table: Mapping[str, object], position: int) -> ClientMessage:
         code=code,
         symbol=_optional(entry, table, "symbol"),
         key=_optional(entry, table, "key"),
-        causes=_causes(entry, table),
+        causes=cause_list(entry, table, CatalogError),
         meaning_en=_text(entry, table, "meaning_en"),
         meaning_ja=_optional(entry, table, "meaning_ja"),
         check=check,

@@ -27,9 +27,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from typing import Final, TypeVar
+from typing import Final, TypedDict, TypeVar
 
 from maildoctor.causes import CauseCode
+from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line
 
 STATUS_FILE: Final = "smtp_status.toml"
 REJECTIONS_FILE: Final = "smtp_rejections.toml"
@@ -37,7 +38,7 @@ REJECTIONS_FILE: Final = "smtp_rejections.toml"
 _E = TypeVar("_E", bound=StrEnum)
 
 
-class SmtpDataError(ValueError):
+class SmtpDataError(DataFileError):
     """An SMTP data file breaks its schema; the message names the file and the entry."""
 
 
@@ -199,10 +200,7 @@ _CODE_IN_PATTERN: Final = re.compile(r"(?<![\w.])[245][0-9]{2}[- ]|(?<![\w.])[24
 
 
 def _text(where: str, table: Mapping[str, object], key: str) -> str:
-    value = table[key]
-    if not isinstance(value, str) or not value.strip() or "\n" in value or value != value.strip():
-        raise SmtpDataError(f"{where}: {key} must be a one-line, non-empty string without outer spaces")
-    return value
+    return one_line(where, table, key, SmtpDataError, exact=True)
 
 
 def _optional_text(where: str, table: Mapping[str, object], key: str) -> str | None:
@@ -210,27 +208,11 @@ def _optional_text(where: str, table: Mapping[str, object], key: str) -> str | N
 
 
 def _choice(where: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
-    value = _text(where, table, key)
-    try:
-        return kind(value)
-    except ValueError:
-        raise SmtpDataError(f"{where}: unknown {key} {value!r}") from None
+    return choice(where, table, key, kind, SmtpDataError)
 
 
 def _causes(where: str, table: Mapping[str, object], *, required: bool) -> tuple[CauseCode, ...]:
-    value = table["causes"]
-    if not isinstance(value, list) or (required and not value):
-        raise SmtpDataError(f"{where}: causes must be a {'non-empty ' if required else ''}list")
-    causes: list[CauseCode] = []
-    for item in value:
-        try:
-            code = CauseCode(item)
-        except ValueError:
-            raise SmtpDataError(f"{where}: unknown cause code {item!r}") from None
-        if code in causes:
-            raise SmtpDataError(f"{where}: cause {code} is listed twice")
-        causes.append(code)
-    return tuple(causes)
+    return cause_list(where, table, SmtpDataError, required=required)
 
 
 def _strings(where: str, table: Mapping[str, object], key: str, *, required: bool) -> tuple[str, ...]:
@@ -250,12 +232,7 @@ def _strings(where: str, table: Mapping[str, object], key: str, *, required: boo
 def _keys(
     where: str, table: Mapping[str, object], required: frozenset[str], optional: frozenset[str]
 ) -> None:
-    unknown = sorted(set(table) - required - optional)
-    if unknown:
-        raise SmtpDataError(f"{where}: unknown keys {', '.join(unknown)}")
-    missing = sorted(required - set(table))
-    if missing:
-        raise SmtpDataError(f"{where}: missing keys {', '.join(missing)}")
+    check_keys(where, table, required, optional, SmtpDataError)
 
 
 def _tables(file: str, document: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
@@ -284,6 +261,25 @@ def _where(kind: str, table: Mapping[str, object], position: int) -> str:
     return f"{kind} {code}" if isinstance(code, str) and code else f"{kind} #{position}"
 
 
+class _Described(TypedDict):
+    meaning_en: str
+    meaning_ja: str
+    reference: str
+    source: str
+    confirmed: Confirmation
+
+
+def _described(where: str, table: Mapping[str, object]) -> _Described:
+    """The fields every registry entry has: its plain meaning in both languages and its provenance."""
+    return {
+        "meaning_en": _text(where, table, "meaning_en"),
+        "meaning_ja": _text(where, table, "meaning_ja"),
+        "reference": _text(where, table, "reference"),
+        "source": _text(where, table, "source"),
+        "confirmed": _choice(where, table, "confirmed", Confirmation),
+    }
+
+
 def parse_status_table(data: bytes | str) -> StatusTable:
     """Parse and check `smtp_status.toml`; codes must be unique and well-formed."""
     document = _load_toml(STATUS_FILE, data)
@@ -302,11 +298,7 @@ def parse_status_table(data: bytes | str) -> StatusTable:
             code=status_class,
             name_en=_text(where, table, "name_en"),
             name_ja=_text(where, table, "name_ja"),
-            meaning_en=_text(where, table, "meaning_en"),
-            meaning_ja=_text(where, table, "meaning_ja"),
-            reference=_text(where, table, "reference"),
-            source=_text(where, table, "source"),
-            confirmed=_choice(where, table, "confirmed", Confirmation),
+            **_described(where, table),
         )
     if set(classes) != set(StatusClass):
         raise SmtpDataError(f"{STATUS_FILE}: classes 2, 4 and 5 must all be described")
@@ -325,12 +317,8 @@ def parse_status_table(data: bytes | str) -> StatusTable:
             code=number,
             name_en=_text(where, table, "name_en"),
             name_ja=_text(where, table, "name_ja"),
-            meaning_en=_text(where, table, "meaning_en"),
-            meaning_ja=_text(where, table, "meaning_ja"),
             causes=_causes(where, table, required=False),
-            reference=_text(where, table, "reference"),
-            source=_text(where, table, "source"),
-            confirmed=_choice(where, table, "confirmed", Confirmation),
+            **_described(where, table),
         )
     if set(subjects) != set(range(8)):
         raise SmtpDataError(f"{STATUS_FILE}: subjects 0-7 must all be described")
@@ -350,13 +338,9 @@ def parse_status_table(data: bytes | str) -> StatusTable:
         details[code] = DetailEntry(
             code=code,
             name_en=_text(where, table, "name_en"),
-            meaning_en=_text(where, table, "meaning_en"),
-            meaning_ja=_text(where, table, "meaning_ja"),
             causes=_causes(where, table, required=False),
-            reference=_text(where, table, "reference"),
-            source=_text(where, table, "source"),
-            confirmed=_choice(where, table, "confirmed", Confirmation),
             note=_optional_text(where, table, "note"),
+            **_described(where, table),
         )
 
     replies: dict[str, ReplyCodeEntry] = {}
@@ -371,12 +355,8 @@ def parse_status_table(data: bytes | str) -> StatusTable:
         replies[code] = ReplyCodeEntry(
             code=code,
             name_en=_text(where, table, "name_en"),
-            meaning_en=_text(where, table, "meaning_en"),
-            meaning_ja=_text(where, table, "meaning_ja"),
             causes=_causes(where, table, required=False),
-            reference=_text(where, table, "reference"),
-            source=_text(where, table, "source"),
-            confirmed=_choice(where, table, "confirmed", Confirmation),
+            **_described(where, table),
         )
     return StatusTable(classes=classes, subjects=subjects, details=details, replies=replies)
 
