@@ -100,10 +100,14 @@ def where_lines(
             lines.append(reason)
             continue
         value = _value(field, setting, params)
+        server = params.get("host") or params.get("typed_host")  # the server as the program lists it
         try:
-            line = field_step(guidance.client, field, lang, value=value, account=guidance.account)
+            line = field_step(
+                guidance.client, field, lang, value=value, account=guidance.account, server=server
+            )
         except ValueError as unsupported:  # the program cannot express this value (UnsupportedField)
-            line = field_step(guidance.client, field, lang, account=guidance.account) + f" ({unsupported})"
+            line = field_step(guidance.client, field, lang, account=guidance.account, server=server)
+            line += f" ({unsupported})"
         if not any(known == line or known.startswith(line + ":") for known in lines):
             lines.append(line)  # a switch whose field is the user name line itself says nothing new
             default = field_default(guidance.client, field, lang) if field in _NOTED else None
