@@ -961,8 +961,9 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
         fix=_steps(
             _at(
                 N_(
-                    "If this account is read on more than one device, turn on “Leave a copy of messages "
-                    "on the server” on every device that uses POP."
+                    "If this account is read on more than one device, set every device that uses POP to "
+                    "keep the mail on the server (“Leave a copy of messages on the server” on, or "
+                    "“Remove from server” set to never)."
                 ),
                 _field("pop_leave_on_server"),
             ),
@@ -1110,12 +1111,27 @@ def texts_of(step: Step) -> tuple[str, ...]:
     return tuple(texts)
 
 
+# "from {a} to {b}" pairs: a text naming both with the same value ("from 993 to 993") says nothing,
+# so its plainer stand-in is shown instead
+_FROM_TO: Final = (
+    ("port", "right_port"),
+    ("typed_host", "right_host"),
+    ("host", "suggested_host"),
+    ("typed_username", "right_username"),
+    ("typed_security", "right_security"),
+)
+
+
 def render_step(step: Step, values: Mapping[str, str], translator: Translator) -> str | None:
     """The first text of the step whose placeholders all have values, filled in; None when there is none."""
     for message in texts_of(step):
         translated = translator.gettext(message)
-        if (placeholders(message) | placeholders(translated)).issubset(values):
-            return translated.format_map(values)
+        names = placeholders(message) | placeholders(translated)
+        if not names.issubset(values):
+            continue
+        if any({a, b} <= names and values[a] == values[b] for a, b in _FROM_TO):
+            continue
+        return translated.format_map(values)
     return None
 
 

@@ -9,6 +9,7 @@ import re
 from rich.cells import cell_len
 
 _TOKEN = re.compile(r"[\x21-\x7e]+|\s+|.", re.DOTALL)
+_ASCII_WORD = re.compile(r"[\x21-\x7e]{2}")
 # characters that must not end a line
 _NO_LINE_END = frozenset("「『（【〔〈《([{")
 # characters that must not begin a line
@@ -34,9 +35,13 @@ def wrap(text: str, width: int) -> list[str]:
                 # 禁則: closing punctuation may not start a line, so the character before it goes
                 # down with it (with any closing marks before that one); a line never gets wider
                 cut = len(current) - 1
-                while cut > 1 and current[cut] in _NO_LINE_START:
+                while cut > 0 and current[cut] in _NO_LINE_START:
                     cut -= 1
-                if cut > 0 and not current[cut].isspace():
+                while cut > 0 and _ASCII_WORD.match(current[cut - 1 : cut + 1]):
+                    cut -= 1  # a number or word before the mark goes down whole ("（46" / "5・" is wrong)
+                if cut > 0 and current[cut - 1] in _NO_LINE_END:
+                    cut -= 1
+                if cut > 0 and not current[cut].isspace() and cell_len(current[cut:] + token) <= width:
                     current, carried = current[:cut], current[cut:]
             elif len(current) > 1 and current[-1] in _NO_LINE_END:
                 current, carried = current[:-1], current[-1]  # an opening mark goes down with its word

@@ -311,3 +311,20 @@ def test_verdict_headlines() -> None:
     assert verdict_headline(Verdict.OK, JA) == "問題は見つかりませんでした"
     assert verdict_headline(Verdict.PROBLEMS, JA) == "問題が見つかりました"
     assert verdict_headline(Verdict.INCOMPLETE, JA) == "診断を最後まで行えませんでした"
+
+
+def test_a_change_from_a_value_to_the_same_value_is_not_said() -> None:
+    item = finding(
+        CauseCode.PORT_SECURITY_MISMATCH,
+        ServerRole.INCOMING,
+        role="incoming",
+        host="imap.example.jp",
+        port="993",
+        typed_security="starttls",
+        right_port="993",
+        right_security="ssl",
+    )
+    for lang in ("ja", "en"):
+        fix = render_finding(item, get_translator(lang)).fix
+        assert not any("993 から 993" in step or "from 993 to 993" in step for step in fix), fix
+        assert any("993" in step and "SSL/TLS" in step for step in fix), fix

@@ -1,3 +1,5 @@
+import itertools
+
 from rich.cells import cell_len
 
 from maildoctor.wrap import wrap
@@ -32,7 +34,7 @@ def test_no_line_is_wider_than_the_width_even_with_closing_punctuation() -> None
 
 def test_closing_marks_in_a_row_stay_together() -> None:
     text = "「SSL/TLS」。「STARTTLS」）。" * 6
-    for width in range(10, 40):
+    for width in range(16, 40):  # from the width the longest unbreakable run (「STARTTLS」）。) needs
         lines = wrap(text, width)
         assert all(cell_len(line) <= width for line in lines), (width, lines)
         assert not any(line.startswith(("」", "。", "）")) for line in lines), (width, lines)
@@ -44,3 +46,12 @@ def test_an_opening_mark_does_not_end_a_line() -> None:
         lines = wrap(text, width)
         assert all(cell_len(line) <= width for line in lines), (width, lines)
         assert not any(line.rstrip().endswith(("「", "（")) for line in lines), (width, lines)
+
+
+def test_a_number_before_a_closing_mark_is_not_split() -> None:
+    text = "SSL/TLS に変えます（465・993・995 なら「SSL/TLS」、587・143・110 なら「STARTTLS」）。"
+    for width in range(12, 50):
+        lines = wrap(text, width)
+        assert all(cell_len(line) <= width for line in lines), (width, lines)
+        for upper, lower in itertools.pairwise(lines):
+            assert not (upper[-1:].isdigit() and lower[:1].isdigit()), (width, lines)

@@ -76,7 +76,8 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     client = resolve_client_option(options.client, err, translator)
     if client is False:
         return EXIT_USAGE
-    guidance = Guidance(client, account=options.address)
+    incoming_protocol = str(options.incoming.protocol) if options.incoming is not None else None
+    guidance = Guidance(client, account=options.address, protocol=incoming_protocol)
     password = _read_password(options, translator)
     request = CheckRequest(
         address=options.address,

@@ -6,7 +6,9 @@ A returned mail (.eml or mbox file) is read by `explain_bounce`.
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -17,7 +19,7 @@ from rich.text import Text
 from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.explain_bounce import offer_checks, run_bounce
-from maildoctor.clients.guidance import Guidance
+from maildoctor.clients.guidance import Guidance, is_note
 from maildoctor.clients.render import client_of_message_client
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.explain.reply import ReplyExplanation, explain_reply
@@ -182,6 +184,13 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
 
 
+def _filled(pattern: str | None, values: Mapping[str, str]) -> str | None:
+    """The message as the person saw it: the pattern with the parts it matched put back."""
+    if pattern is None:
+        return None
+    return re.sub(r"\{([a-z]+)\}", lambda found: values.get(found.group(1), "…"), pattern)
+
+
 def _named_address(explanation: Explanation) -> str | None:
     """The account's address when the message names one: the check can then run at once."""
     if not explanation.matches:
@@ -218,7 +227,8 @@ def _render_steps(
             console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
         for line in rendered.where[number - 1] if rendered.where else ():
             for index, part in enumerate(wrap(line, width - 9)):
-                console.print(Text(("     → " if index == 0 else "       ") + part, style="cyan"))
+                first = "       " if is_note(line) else "     → "
+                console.print(Text((first if index == 0 else "       ") + part, style="cyan"))
 
 
 def render_explanation(
@@ -242,7 +252,7 @@ def render_explanation(
         entry = best.entry
         ja = translator.language.value == "ja" and entry.meaning_ja
         meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
-        header = entry.code or best.pattern or entry.id
+        header = entry.code or _filled(best.pattern, best.values) or entry.id
         console.print(Text(header + (f" ({entry.symbol})" if entry.symbol else ""), style="bold"))
         for line in wrap(meaning, width):
             console.print(Text(line))

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from maildoctor.clients.guidance import Guidance
+from maildoctor.clients.guidance import Guidance, is_note
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
@@ -129,7 +129,8 @@ def render_findings(
             if where and guidance is not None and guidance.client is None:
                 body.append(Text("     " + _("Where to find it:"), style="dim"))
             for line in where:
-                body += _lines(line, inner, "     → ", "       ", style="cyan")
+                first = "       " if is_note(line) else "     → "
+                body += _lines(line, inner, first, "       ", style="cyan")
     if rendered.do_not:
         body.append(Text(_("Please do not:"), style="dim"))
         body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")

@@ -18,7 +18,7 @@ from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.guidance import ServerValues, entry_lines
+from maildoctor.clients.guidance import ServerValues, entry_lines, is_note
 from maildoctor.clients.model import ClientId, Lang
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
@@ -98,6 +98,8 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
         )
         return EXIT_USAGE
+    if resolve_client_option(options.client, err, translator) is False:
+        return EXIT_USAGE  # before the discovery: a misspelt program name should not cost a wait
     if _is_pdf(options.output):
         try:  # before the discovery: no point in waiting for settings that cannot be saved
             ensure_pdf_support()
@@ -191,7 +193,8 @@ def render_client_entries(
     width = min(console.width, 100)
     for line in entry_lines(client, servers, lang, settings.address):
         for index, part in enumerate(wrap(line, width - 6)):
-            console.print(Text(("  → " if index == 0 else "    ") + part))
+            first = "    " if is_note(line) else "  → "
+            console.print(Text((first if index == 0 else "    ") + part))
 
 
 def _memo(

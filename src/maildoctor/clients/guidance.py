@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from maildoctor.clients.model import ClientField, ClientId, Lang, Security
+from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang, Security
 from maildoctor.clients.render import field_default, field_note, field_step, how_to_find, unsupported_reason
 from maildoctor.i18n import N_, get_translator
 
@@ -53,6 +53,7 @@ class Guidance:
     client: ClientId | None
     account: str | None = None  # the account's name as the program lists it (usually the address)
     role: str | None = None  # the server a role-less finding is about (explain: the message tells)
+    protocol: str | None = None  # the incoming protocol (imap, pop3) when known: some labels name it
 
 
 def client_field(
@@ -101,12 +102,21 @@ def where_lines(
             continue
         value = _value(field, setting, params)
         server = params.get("host") or params.get("typed_host")  # the server as the program lists it
+        protocol = guidance.protocol if field.value.startswith("incoming_") else None
         try:
             line = field_step(
-                guidance.client, field, lang, value=value, account=guidance.account, server=server
+                guidance.client,
+                field,
+                lang,
+                value=value,
+                account=guidance.account,
+                server=server,
+                protocol=protocol,
             )
         except ValueError as unsupported:  # the program cannot express this value (UnsupportedField)
-            line = field_step(guidance.client, field, lang, account=guidance.account, server=server)
+            line = field_step(
+                guidance.client, field, lang, account=guidance.account, server=server, protocol=protocol
+            )
             line += f" ({unsupported})"
         if not any(known == line or known.startswith(line + ":") for known in lines):
             lines.append(line)  # a switch whose field is the user name line itself says nothing new
@@ -153,4 +163,14 @@ def entry_lines(
     return tuple(lines)
 
 
-__all__ = ["Guidance", "ServerValues", "Setting", "client_field", "entry_lines", "where_lines"]
+def is_note(line: str) -> bool:
+    """Whether a `where_lines` line is a caveat (the default, a note) rather than a menu path."""
+    prefixes = (
+        get_translator(lang).gettext(message).split("{", 1)[0]
+        for lang in LANGS
+        for message in (_NOTE, _DEFAULT)
+    )
+    return any(line.startswith(prefix) for prefix in prefixes)
+
+
+__all__ = ["Guidance", "ServerValues", "Setting", "client_field", "entry_lines", "is_note", "where_lines"]
