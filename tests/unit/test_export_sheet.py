@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from maildoctor.clients.model import ClientId
 from maildoctor.discover.candidates import (
     DiscoveredSettings,
     PasswordKind,
@@ -59,7 +60,7 @@ PASSWORD = Secret("Kab3-Tsuki!pw")
 # the only elements and attributes the sheet is made of: nothing that loads, runs or links out
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "strong", "span", "br", "a",
-    "table", "thead", "tbody", "tr", "th", "td", "div", "section", "footer",
+    "table", "thead", "tbody", "tr", "th", "td", "div", "section", "footer", "ol", "li",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "scope", "href"}
 
@@ -326,3 +327,21 @@ def test_rendering_the_pdf_fetches_nothing() -> None:
         assert sheet_to_pdf(html).startswith(b"%PDF-")
         with pytest.raises(TimeoutError):
             listener.accept()
+
+
+@pytest.mark.parametrize(
+    ("client", "words"), [(ClientId.IPHONE, "サーバポート"), (ClientId.THUNDERBIRD, "接続の保護")]
+)
+def test_with_a_mail_program_each_value_comes_with_its_field(client: ClientId, words: str) -> None:
+    document = render_sheet(SETTINGS, get_translator("ja"), made_on=DAY, version="9.8.7", client=client)
+    elements = parse(document)
+    assert {tag for tag, _ in elements.tags} <= ALLOWED_TAGS
+    section = document[document.index('<section class="client">') :]
+    for server in (*SETTINGS.incoming[:1], *SETTINGS.outgoing[:1]):
+        assert f"{server.host}" in section and f": {server.port}" in section
+    assert words in section
+    assert "{" not in section
+
+
+def test_without_a_mail_program_there_is_no_such_section() -> None:
+    assert 'class="client"' not in sheet("ja")

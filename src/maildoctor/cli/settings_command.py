@@ -20,6 +20,7 @@ from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import ServerValues, entry_lines, is_note
 from maildoctor.clients.model import ClientId, Lang
+from maildoctor.clients.render import resolve_client
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.export.autoconfig import render_autoconfig
@@ -222,7 +223,8 @@ def _sheet(
     today: date,
     memo: Memo | None,
 ) -> int:
-    sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo)
+    client = resolve_client(options.client) if options.client else None
+    sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo, client=client)
     if not _is_pdf(options.output):
         return _deliver(sheet.encode(), options.output, translator)
     try:

@@ -21,6 +21,9 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
+from maildoctor.clients.catalog import load_client
+from maildoctor.clients.guidance import ServerValues, entry_lines, is_note
+from maildoctor.clients.model import ClientId, Lang
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.export.memo import LABELLED, Memo, visible
 from maildoctor.export.table import (
@@ -45,6 +48,7 @@ from maildoctor.i18n import N_, Translator
 from maildoctor.model import ServerRole
 
 SHEET_TITLE: Final = N_("Email settings sheet")
+IN_PROGRAM: Final = N_("Where each value goes in {program}")
 SHEET_INTRO: Final = N_(
     "Type these values into the account settings of the mail program (iPhone, Outlook, …) exactly as written."
 )
@@ -114,6 +118,9 @@ table.write-in td.blank {{ height: 11mm; border-bottom: 1pt solid #000; }}
 a {{ color: #000; }}
 table.small {{ font-size: 8pt; }}
 table.small th, table.small td {{ padding: 1mm 1.5mm; }}
+section.client h2 {{ font-size: 12pt; margin: 5mm 0 1mm 0; }}
+section.client ol {{ margin: 0; padding-left: 6mm; font-size: 9pt; }}
+section.client li.note {{ list-style: none; color: #444; }}
 section.memo {{ break-before: page; }}
 section.memo h2 {{ font-size: 14pt; margin-top: 0; border-bottom: 1.5pt solid #000; padding-bottom: 1mm; }}
 table.memo th[scope="row"] {{ width: 27%; background: #f3f3f3; font-weight: normal; font-size: 9pt; }}
@@ -144,6 +151,24 @@ def _labelled(label: str, value_html: str, translator: Translator) -> str:
     return _h(translator.gettext(LABELLED)).format(label=_h(label), value=value_html)
 
 
+def _client_section(settings: DiscoveredSettings, client: ClientId | None, translator: Translator) -> str:
+    """Where each value goes in the person's mail program (empty without a program or settings)."""
+    if client is None:
+        return ""
+    lang: Lang = "ja" if translator.language.value == "ja" else "en"
+    servers = [
+        ServerValues(role, str(best.protocol), best.host, best.port, str(best.security), best.username)
+        for role, candidates in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
+        for best in candidates[:1]
+    ]
+    lines = entry_lines(client, servers, lang, settings.address)
+    if not lines:
+        return ""
+    heading = translator.gettext(IN_PROGRAM).format(program=load_client(client).name.get(lang))
+    items = "".join(f'<li class="{"note" if is_note(line) else "path"}">{_h(line)}</li>' for line in lines)
+    return f'<section class="client"><h2>{_h(heading)}</h2><ol>{items}</ol></section>'
+
+
 def render_sheet(
     settings: DiscoveredSettings,
     translator: Translator,
@@ -151,11 +176,13 @@ def render_sheet(
     made_on: date,
     version: str,
     memo: Memo | None = None,
+    client: ClientId | None = None,
 ) -> str:
     """The sheet as a self-contained HTML document in the translator's language.
 
     `made_on` and `version` are printed on it (passed in, so that the output depends
-    on nothing else); `memo`, when given, becomes a section of the sheet.
+    on nothing else); `memo`, when given, becomes a section of the sheet; with `client`,
+    a section gives each value as that mail program's field, menu path first.
     """
     _ = translator.gettext
     day = format_date(made_on, format="long", locale=translator.language.value)
@@ -180,6 +207,7 @@ def render_sheet(
         _main_table(settings, translator),
         _password_box(settings, translator),
         _alternatives(settings, translator),
+        _client_section(settings, client, translator),
     ]
     if memo is not None:
         parts.append(render_memo_html(memo))
