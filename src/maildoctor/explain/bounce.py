@@ -558,36 +558,42 @@ def _auto_reply_of(
     return Bounce(BounceKind.AUTOREPLY, "", subject, original_sender, (vacation,))
 
 
+def _object(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _array(value: object) -> list[object]:
+    return value[:_MAX_RECIPIENTS] if isinstance(value, list) else []
+
+
 def _ses_notification(texts: Sequence[str], subject: str, original_sender: str) -> Bounce | None:
     """An Amazon SES notification (JSON, sometimes inside an SNS envelope): Bounce, Complaint, Delivery."""
     for text in texts:
         start = text.find("{")
         if start < 0 or ('"notificationType"' not in text and '\\"notificationType\\"' not in text):
             continue
-        try:
-            document, _end = json.JSONDecoder().raw_decode(
-                text[start : start + _MAX_TEXT]
-            )  # SNS adds a footer
+        try:  # raw_decode: SNS adds a footer after the JSON
+            document, _end = json.JSONDecoder().raw_decode(text[start : start + _MAX_TEXT])
             if isinstance(document, dict) and isinstance(document.get("Message"), str):
                 document = json.loads(document["Message"])
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(document, dict):
             continue
         kind = str(document.get("notificationType", ""))
         recipients: list[BounceRecipient] = []
         if kind == "Bounce":
-            bounce = document.get("bounce") or {}
+            bounce = _object(document.get("bounce"))
             remote = str(bounce.get("reportingMTA", "")).removeprefix("dns;").strip()
-            for one in bounce.get("bouncedRecipients") or []:
+            for one in _array(bounce.get("bouncedRecipients")):
                 if isinstance(one, dict):
                     words = str(one.get("diagnosticCode", ""))
                     address = _address_of(str(one.get("emailAddress", "")))
                     status = _status_in(str(one.get("status", ""))) or _status_in(words)
                     recipients.append(_recipient(address, status, _reply_in(words), remote, words, ""))
         elif kind == "Complaint":
-            complaint = document.get("complaint") or {}
-            for one in complaint.get("complainedRecipients") or []:
+            complaint = _object(document.get("complaint"))
+            for one in _array(complaint.get("complainedRecipients")):
                 if isinstance(one, dict):
                     address = _address_of(str(one.get("emailAddress", "")))
                     feedback = str(complaint.get("complaintFeedbackType", "abuse"))
@@ -597,10 +603,10 @@ def _ses_notification(texts: Sequence[str], subject: str, original_sender: str) 
                         )
                     )
         elif kind == "Delivery":
-            delivery = document.get("delivery") or {}
+            delivery = _object(document.get("delivery"))
             words = str(delivery.get("smtpResponse", ""))
             remote = str(delivery.get("reportingMTA", ""))
-            for one in delivery.get("recipients") or []:
+            for one in _array(delivery.get("recipients")):
                 address = _address_of(str(one))
                 recipients.append(
                     _recipient(address, _status_in(words), _reply_in(words), remote, words, "delivered")
