@@ -27,7 +27,7 @@ from maildoctor.facts import (
 )
 from maildoctor.i18n import N_
 from maildoctor.lint.findings import lint_account
-from maildoctor.loginguard import LoginGuard
+from maildoctor.loginguard import LoginGuard, default_cache_dir
 from maildoctor.model import (
     CheckResult,
     CheckStatus,
@@ -277,6 +277,7 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
         ca_file=request.ca_file,
         timeout=min(8.0, request.timeout / 2),
         port_override=request.web_ports,
+        cache_dir=request.cache_dir or (default_cache_dir() if request.remember_failures else None),
     )
     try:
         facts = await examine_domain(examination)

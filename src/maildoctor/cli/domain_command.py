@@ -20,6 +20,7 @@ from maildoctor.domain.report import domain_to_json, verdict
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
+from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
 from maildoctor.wrap import wrap
@@ -65,6 +66,7 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         dkim_selectors=options.dkim_selectors,
         ca_file=options.ca_file,
         timeout=options.timeout,
+        cache_dir=default_cache_dir(),
     )
     try:
         facts = asyncio.run(examine_domain(request))

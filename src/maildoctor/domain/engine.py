@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from maildoctor.domain.blocklists import BlocklistFacts, check_blocklists
+from maildoctor.domain.bootstrap_cache import BootstrapCache
 from maildoctor.domain.dkim import DkimSurvey, find_dkim_keys
 from maildoctor.domain.dmarc import DmarcDiscovery, discover_dmarc
 from maildoctor.domain.dnssource import DnsClientSource
@@ -44,6 +45,8 @@ class DomainRequest:
     port_override: Mapping[str, int] | None = None
     # RDAP bootstrap URL (the lab serves its own)
     rdap_bootstrap_url: str | None = None
+    # where IANA's bootstrap is kept for a day (None: fetched every time)
+    cache_dir: Path | None = None
     now: datetime | None = None
 
 
@@ -102,6 +105,7 @@ async def examine_domain(request: DomainRequest) -> DomainFacts:
             port_override=request.port_override,
             timeout=min(10.0, request.timeout / 2),
             dns_lifetime=lifetime,
+            cache=BootstrapCache(request.cache_dir) if request.cache_dir is not None else None,
         )
 
     mx, policy, checks, dmarc, sts, held = await asyncio.gather(

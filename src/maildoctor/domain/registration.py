@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 from urllib.parse import quote
 
 from publicsuffixlist import PublicSuffixList
@@ -86,6 +86,14 @@ def registered_domain(domain: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- bootstrap
+
+
+class BootstrapStore(Protocol):
+    """Where a fetched bootstrap is kept between runs (`bootstrap_cache.BootstrapCache`)."""
+
+    def load(self, url: str) -> RdapBootstrap | None: ...
+
+    def store(self, url: str, bootstrap: RdapBootstrap) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +378,7 @@ async def lookup_registration(
     rdap_base: str | None = None,
     port_override: Mapping[str, int] | None = None,
     timeout: float = 10.0,
+    cache: BootstrapStore | None = None,
 ) -> RegistrationFacts:
     """Ask the registry's RDAP service about `domain` (give the registered domain).
 
@@ -394,6 +403,8 @@ async def lookup_registration(
     if rdap_base is not None:
         bases: tuple[str, ...] = (rdap_base,)
     else:
+        if bootstrap is None and cache is not None:
+            bootstrap = cache.load(bootstrap_url)
         if bootstrap is None:
             try:
                 bootstrap = await fetch_bootstrap(
@@ -405,6 +416,8 @@ async def lookup_registration(
                 )
             except RdapBootstrapError as exc:
                 return done(RdapOutcome.BOOTSTRAP_FAILED, url=exc.url, detail=exc.detail)
+            if cache is not None:
+                cache.store(bootstrap_url, bootstrap)
         bases = bootstrap.base_urls(name)
         if not bases:
             return done(RdapOutcome.NO_SERVICE, whois=whois_hint(name))
@@ -516,6 +529,7 @@ async def check_registration(
     port_override: Mapping[str, int] | None = None,
     timeout: float = 10.0,
     dns_lifetime: float = 5.0,
+    cache: BootstrapStore | None = None,
 ) -> RegistrationCheck:
     """NS walk and RDAP for `domain`, side by side; host names through `dns` (--dns)."""
     name = normal_domain(domain)
@@ -538,6 +552,7 @@ async def check_registration(
                 rdap_base=rdap_base,
                 port_override=port_override,
                 timeout=timeout,
+                cache=cache,
             ),
         )
     hosts: Sequence[str] = nameservers.hosts
