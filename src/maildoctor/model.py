@@ -55,6 +55,10 @@ _SCHEME_BY_NAME: Final = {scheme.name: scheme for scheme in _SCHEMES}
 _SCHEME_BY_KIND: Final = {(scheme.protocol, scheme.security): scheme for scheme in _SCHEMES}
 
 SERVER_URL_SCHEMES: Final = tuple(scheme.name for scheme in _SCHEMES)
+# The standard ports whose encryption the port itself fixes: SSL/TLS from the first byte
+# (993, 995, 465), or a plain start (143, 110, 587, 25; STARTTLS may follow).
+IMPLICIT_TLS_PORTS: Final = frozenset(s.default_port for s in _SCHEMES if s.security == Security.SSL)
+PLAIN_START_PORTS: Final = frozenset(s.default_port for s in _SCHEMES if s.security != Security.SSL)
 
 
 def default_port(protocol: Protocol, security: Security) -> int:

@@ -51,7 +51,7 @@ from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, 
 from maildoctor.discover.providers import registered_domain
 from maildoctor.discover.srv import SrvRecord
 from maildoctor.facts import DnsLookup, DnsOutcome
-from maildoctor.model import Protocol, Security, default_port
+from maildoctor.model import IMPLICIT_TLS_PORTS, Protocol, Security, default_port
 from maildoctor.net.connect import close_quietly
 from maildoctor.net.http import (
     MAX_REDIRECTS,
@@ -77,7 +77,6 @@ MAX_RESPONSE_BYTES: Final = 1024 * 1024  # an answer is a few KiB
 MAX_HOPS: Final = 3  # redirectAddr / redirectUrl answers followed, one after the other
 
 _INCOMING_TYPES: Final = {"IMAP": Protocol.IMAP, "POP3": Protocol.POP3}
-_IMPLICIT_TLS_PORTS: Final = frozenset({993, 995, 465})
 _FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _HOST_NAME: Final = re.compile(
@@ -201,7 +200,7 @@ def _security(ssl_text: str | None, encryption: str | None, port: int | None) ->
     SSL on (or absent, Outlook's default) means implicit TLS on 993/995/465 and STARTTLS on
     any other port (Outlook's "SSL" on 587 is STARTTLS); Auto is read the same way.
     """
-    by_port = Security.SSL if port is None or port in _IMPLICIT_TLS_PORTS else Security.STARTTLS
+    by_port = Security.SSL if port is None or port in IMPLICIT_TLS_PORTS else Security.STARTTLS
     kind = (encryption or "").lower()
     if kind == "ssl":
         return Security.SSL

@@ -18,7 +18,7 @@ from maildoctor.facts import (
     SettingsKnowledge,
 )
 from maildoctor.i18n import N_
-from maildoctor.model import Evidence, Finding, Security, Severity
+from maildoctor.model import IMPLICIT_TLS_PORTS, PLAIN_START_PORTS, Evidence, Finding, Security, Severity
 from maildoctor.rules.base import finding
 
 # Sources that speak for the provider; a guess or an MX match says nothing about the user-name form.
@@ -37,16 +37,11 @@ def settings_findings(facts: DiagnosisFacts) -> list[Finding]:
     return found
 
 
-# Ports whose encryption is fixed by the port itself: SSL/TLS from the first byte, or not.
-_IMPLICIT_TLS_PORTS = frozenset({993, 995, 465})
-_PLAIN_START_PORTS = frozenset({143, 110, 587, 25})
-
-
 def mismatched_pair(port: int, security: Security) -> bool:
     """SSL/TLS on a port that starts in plain text, or plain/STARTTLS on an SSL/TLS port."""
-    if port in _IMPLICIT_TLS_PORTS:
+    if port in IMPLICIT_TLS_PORTS:
         return security != Security.SSL
-    return port in _PLAIN_START_PORTS and security == Security.SSL
+    return port in PLAIN_START_PORTS and security == Security.SSL
 
 
 def _unprobed_pairs(facts: DiagnosisFacts, knowledge: SettingsKnowledge) -> list[Finding]:
