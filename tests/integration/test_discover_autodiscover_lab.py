@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lab_unavailable
+from conftest import lab_https, ports, summary
 from maildoctor.discover.autodiscover import (
     ENVELOPE_SCHEMA,
     MAX_HOPS,
@@ -24,12 +24,12 @@ from maildoctor.discover.autodiscover import (
     autodiscover_request,
     fetch_autodiscover,
 )
-from maildoctor.discover.candidates import ServerCandidate, Source
+from maildoctor.discover.candidates import Source
 from maildoctor.facts import DnsLookup, DnsOutcome, HostResolution
 from maildoctor.lab.certs import LabPKI, StandardCerts
-from maildoctor.lab.common import LabUnavailableError, free_ports
-from maildoctor.lab.dns import DnsServer, running_dns, zone_from_records
-from maildoctor.lab.https import HttpsServer, running_https
+from maildoctor.lab.common import free_ports
+from maildoctor.lab.dns import zone_from_records
+from maildoctor.lab.https import HttpsServer
 from maildoctor.lab.scenario import load_scenario, world_of
 from maildoctor.net.http import HttpFailure, dns_resolver
 from maildoctor.net.resolver import DnsClient, Nameserver
@@ -137,40 +137,12 @@ REDIRECTS = {"autodiscover.moved.test": "autodiscover.hoster.test"}
 
 
 @pytest.fixture(scope="module")
-def dns_server(lab_root: Path) -> Iterator[DnsServer]:
-    try:
-        with running_dns(lab_root / "autodiscover-dns", ZONES) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"Unbound is not installed: {exc}")
-
-
-@pytest.fixture(scope="module")
 def web(lab_root: Path, pki: LabPKI, certs: StandardCerts) -> Iterator[HttpsServer]:
-    try:
-        with running_https(
-            lab_root / "autodiscover-https",
-            pki,
-            SITES,
-            redirects=REDIRECTS,
-            certificates={"autodiscover.legacy.test": certs.wrong_name},
-        ) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"nginx is not installed: {exc}")
-
-
-@pytest.fixture
-def client(dns_server: DnsServer) -> DnsClient:
-    return DnsClient([Nameserver.parse(dns_server.nameserver)])
-
-
-def ports(web: HttpsServer) -> dict[str, int]:
-    return {"https": web.port("https"), "http": web.port("http")}
-
-
-def summary(candidates: tuple[ServerCandidate, ...]) -> list[tuple[str, str, int, str, str]]:
-    return [(c.protocol.value, c.host, c.port, c.security.value, c.username) for c in candidates]
+    # autodiscover.legacy.test shows a certificate for another name
+    wrong_name = {"autodiscover.legacy.test": certs.wrong_name}
+    yield from lab_https(
+        lab_root / "autodiscover-https", pki, SITES, redirects=REDIRECTS, certificates=wrong_name
+    )
 
 
 def ask(

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lab_unavailable
+from conftest import lab_https, ports, summary
 from maildoctor.discover.autoconfig import AttemptOutcome, AutoconfigMethod, fetch_autoconfig
-from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
+from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, Source
 from maildoctor.discover.mx import lookup_mx
 from maildoctor.discover.srv import lookup_srv
 from maildoctor.facts import DnsLookup, DnsOutcome, HostResolution
 from maildoctor.lab.certs import LabPKI
-from maildoctor.lab.common import LabUnavailableError, free_ports
-from maildoctor.lab.dns import DnsServer, running_dns, zone_from_records
-from maildoctor.lab.https import HttpsServer, running_https
+from maildoctor.lab.common import free_ports
+from maildoctor.lab.dns import zone_from_records
+from maildoctor.lab.https import HttpsServer
 from maildoctor.net.http import HttpFailure, HttpFetchError, HttpResult, dns_resolver, http_get
-from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.net.resolver import DnsClient
 
 CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 <clientConfig version="1.1">
@@ -93,34 +93,8 @@ REDIRECTS = {"autoconfig.moved.test": "autoconfig.example.test"}
 
 
 @pytest.fixture(scope="module")
-def dns_server(lab_root: Path) -> Iterator[DnsServer]:
-    try:
-        with running_dns(lab_root / "discover-dns", ZONES) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"Unbound is not installed: {exc}")
-
-
-@pytest.fixture(scope="module")
 def web(lab_root: Path, pki: LabPKI) -> Iterator[HttpsServer]:
-    try:
-        with running_https(lab_root / "discover-https", pki, SITES, redirects=REDIRECTS) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"nginx is not installed: {exc}")
-
-
-@pytest.fixture
-def client(dns_server: DnsServer) -> DnsClient:
-    return DnsClient([Nameserver.parse(dns_server.nameserver)])
-
-
-def ports(web: HttpsServer) -> dict[str, int]:
-    return {"https": web.port("https"), "http": web.port("http")}
-
-
-def summary(candidates: tuple[ServerCandidate, ...]) -> list[tuple[str, str, int, str, str]]:
-    return [(c.protocol.value, c.host, c.port, c.security.value, c.username) for c in candidates]
+    yield from lab_https(lab_root / "discover-https", pki, SITES, redirects=REDIRECTS)
 
 
 # --------------------------------------------------------------------------- autoconfig

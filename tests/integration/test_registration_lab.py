@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lab_unavailable
+from conftest import lab_https
 from maildoctor.causes import CauseCode
 from maildoctor.domain.registration import (
     RdapOutcome,
@@ -26,11 +26,10 @@ from maildoctor.domain.registration import (
     lookup_registration,
 )
 from maildoctor.lab.certs import LabPKI
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, running_dns, zone_from_records
-from maildoctor.lab.https import HttpsServer, running_https
+from maildoctor.lab.dns import zone_from_records
+from maildoctor.lab.https import HttpsServer
 from maildoctor.net.http import dns_resolver
-from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.net.resolver import DnsClient
 
 pytestmark = pytest.mark.lab
 
@@ -94,26 +93,8 @@ ZONES = [
 
 
 @pytest.fixture(scope="module")
-def dns_server(lab_root: Path) -> Iterator[DnsServer]:
-    try:
-        with running_dns(lab_root / "registration-dns", ZONES) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"Unbound is not installed: {exc}")
-
-
-@pytest.fixture(scope="module")
 def web(lab_root: Path, pki: LabPKI) -> Iterator[HttpsServer]:
-    try:
-        with running_https(lab_root / "registration-https", pki, SITES, plain_http=False) as server:
-            yield server
-    except LabUnavailableError as exc:
-        lab_unavailable(f"nginx is not installed: {exc}")
-
-
-@pytest.fixture
-def client(dns_server: DnsServer) -> DnsClient:
-    return DnsClient([Nameserver.parse(dns_server.nameserver)])
+    yield from lab_https(lab_root / "registration-https", pki, SITES, plain_http=False)
 
 
 def test_expiring_domain_with_registrar(

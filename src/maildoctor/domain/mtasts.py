@@ -23,10 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import ssl
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Final
+from typing import Final, Generic, NamedTuple, TypeVar
 
 from maildoctor.domain.dmarc import decode_txt, normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
@@ -79,6 +79,9 @@ _EXT_VALUE = re.compile(r"^[\x21-\x3a\x3c\x3e-\x7e]+$")
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _FIELD_DELIM = re.compile(r"[ \t]*;[ \t]*")
+
+_R = TypeVar("_R")
+_R_co = TypeVar("_R_co", covariant=True)
 
 
 class StsMode(StrEnum):
@@ -172,13 +175,18 @@ class StsProblem:
     detail: str = ""  # plain English for logs and tests; reports render `code`
 
 
-class StsError(ValueError):
-    """A record or policy a sender must ignore; `problems` holds every error found."""
+class _ProblemsError(ValueError):
+    """Carries every error found, the first as the message and `code`: the common base keeps
+    the TLS-RPT error apart from StsError (callers catch them apart) without a second copy."""
 
     def __init__(self, problems: Sequence[StsProblem]) -> None:
         super().__init__(f"{problems[0].code.value}: {problems[0].detail}")
         self.code = problems[0].code
         self.problems = tuple(problems)
+
+
+class StsError(_ProblemsError):
+    """A record or policy a sender must ignore; `problems` holds every error found."""
 
 
 class StsRecordError(StsError):
@@ -189,13 +197,8 @@ class StsPolicyError(StsError):
     """The policy file is not valid."""
 
 
-class TlsRptError(ValueError):
+class TlsRptError(_ProblemsError):
     """The _smtp._tls TXT record is not valid."""
-
-    def __init__(self, problems: Sequence[StsProblem]) -> None:
-        super().__init__(f"{problems[0].code.value}: {problems[0].detail}")
-        self.code = problems[0].code
-        self.problems = tuple(problems)
 
 
 def _add(
@@ -206,6 +209,14 @@ def _add(
 
 def _errors(problems: Sequence[StsProblem]) -> list[StsProblem]:
     return [problem for problem in problems if problem.severity is Severity.ERROR]
+
+
+def _with_suggestion(problems: Sequence[StsProblem], suggestion: str) -> tuple[StsProblem, ...]:
+    """Every problem but the informational ones points at the record or policy as it should be."""
+    return tuple(
+        replace(problem, suggestion=suggestion if problem.severity is not Severity.INFO else None)
+        for problem in problems
+    )
 
 
 # ----------------------------------------------------------------------------------- the record
@@ -237,39 +248,69 @@ def _tag_fields(
     return fields
 
 
-def _scan_record(text: str) -> tuple[StsRecord | None, list[StsProblem]]:
+class _TxtCodes(NamedTuple):
+    """The codes one TXT record gives to what `_scan_txt` finds wrong with it."""
+
+    spf: StsProblemCode  # an SPF record where this one belongs
+    version: StsProblemCode  # it does not start with the version
+    syntax: StsProblemCode  # a field that is not name=value
+    duplicate: StsProblemCode  # a field given twice; a warning when the first valid one counts
+
+
+_FieldFault = Callable[[str | None], tuple[StsProblemCode, str] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _TxtRules(Generic[_R_co]):
+    """What sets the ``_mta-sts`` record (RFC 8461 section 3.1) and the ``_smtp._tls`` record
+    (RFC 8460 section 3) apart. Both are ``v=<version>; name=value; ...`` with one field a
+    sender needs and extension fields it ignores, so one scanner (`_scan_txt`) reads both."""
+
+    kind: str  # "an MTA-STS", for the messages
+    version: str  # the first field, exactly
+    field: str  # the one field the record needs
+    field_fault: _FieldFault  # what is wrong with its value (None: the field is not given)
+    codes: _TxtCodes
+    build: Callable[[str, str, tuple[tuple[str, str], ...]], _R_co]  # text, the field, extensions
+
+
+def _scan_txt(text: str, rules: _TxtRules[_R]) -> tuple[_R | None, list[StsProblem]]:
+    """The record (None when senders must ignore it) and every problem found.
+
+    Of a field given twice the first counts. Where the duplicate is only a warning (RFC 8461:
+    all but the first valid id are ignored) a field whose value is refused counts as not given,
+    so a later one is read; where it is an error (RFC 8460 has one rua= holding a list, so a
+    second is ambiguous) the second is refused whatever the first was.
+    """
     problems: list[StsProblem] = []
     if re.match(r"^\s*v\s*=\s*spf1(\s|$)", text, re.IGNORECASE):
-        _add(problems, StsProblemCode.SPF_RECORD_AT_STS, text, "an SPF record, not an MTA-STS record")
+        _add(problems, rules.codes.spf, text, f"an SPF record, not {rules.kind} record")
         return None, problems
-    fields = _tag_fields(text, "v=STSv1", problems, StsProblemCode.RECORD_SYNTAX)
+    fields = _tag_fields(text, rules.version, problems, rules.codes.syntax)
     if fields is None:
-        _add(problems, StsProblemCode.RECORD_VERSION, text, "the record must start with v=STSv1;", "v")
+        _add(problems, rules.codes.version, text, f"the record must start with {rules.version};", "v")
         return None, problems
-    values: dict[str, str] = {}
+    lenient = _severity(rules.codes.duplicate) is not Severity.ERROR
+    given: set[str] = set()
+    value_of_field: str | None = None
+    field_checked = False
     extensions: list[tuple[str, str]] = []
     for name, value in fields:
-        if name in values or name == "v":
-            _add(
-                problems,
-                StsProblemCode.DUPLICATE_FIELD,
-                text,
-                f"{name}= is given twice; the first counts",
-                name,
-            )
+        if name in given or name == "v":
+            detail = f"{name}= is given twice" + ("; the first counts" if lenient else "")
+            _add(problems, rules.codes.duplicate, text, detail, name)
             continue
-        if name == "id":
-            if not _STS_ID.match(value):
-                _add(
-                    problems,
-                    StsProblemCode.RECORD_BAD_ID,
-                    text,
-                    f"id={value!r}: 1 to 32 letters and digits",
-                    "id",
-                )
+        if not lenient:
+            given.add(name)
+        if name == rules.field:
+            field_checked = True
+            fault = rules.field_fault(value)
+            if fault is not None:
+                _add(problems, fault[0], text, fault[1], name)
                 continue
+            value_of_field = value
         elif not _EXT_VALUE.match(value):
-            _add(problems, StsProblemCode.RECORD_SYNTAX, text, f"{name}={value!r}: not a field value", name)
+            _add(problems, rules.codes.syntax, text, f"{name}={value!r}: not a field value", name)
             continue
         else:
             extensions.append((name, value))
@@ -277,23 +318,47 @@ def _scan_record(text: str) -> tuple[StsRecord | None, list[StsProblem]]:
                 problems,
                 StsProblemCode.UNKNOWN_FIELD,
                 text,
-                f"{name}= is not an MTA-STS field; ignored",
+                f"{name}= is not {rules.kind} field; ignored",
                 name,
             )
-        values[name] = value
-    if "id" not in values and not any(problem.code is StsProblemCode.RECORD_BAD_ID for problem in problems):
-        _add(problems, StsProblemCode.RECORD_MISSING_ID, text, "the record needs an id= field", "id")
-    if _errors(problems):
+        given.add(name)
+    if not field_checked:
+        missing = rules.field_fault(None)
+        if missing is not None:
+            _add(problems, missing[0], text, missing[1], rules.field)
+    if _errors(problems) or value_of_field is None:
         return None, problems
-    return StsRecord(text, values["id"], tuple(extensions)), problems
+    return rules.build(text, value_of_field, tuple(extensions)), problems
+
+
+def _parsed(scanned: tuple[_R | None, list[StsProblem]], error: type[_ProblemsError]) -> _R:
+    """What was scanned, or `error` with every error found when senders must ignore it."""
+    value, problems = scanned
+    if value is None:
+        raise error(_errors(problems))
+    return value
+
+
+def _sts_id_fault(value: str | None) -> tuple[StsProblemCode, str] | None:
+    if value is None:
+        return StsProblemCode.RECORD_MISSING_ID, "the record needs an id= field"
+    if not _STS_ID.match(value):
+        return StsProblemCode.RECORD_BAD_ID, f"id={value!r}: 1 to 32 letters and digits"
+    return None
+
+
+_STS_CODES: Final = _TxtCodes(
+    spf=StsProblemCode.SPF_RECORD_AT_STS,
+    version=StsProblemCode.RECORD_VERSION,
+    syntax=StsProblemCode.RECORD_SYNTAX,
+    duplicate=StsProblemCode.DUPLICATE_FIELD,  # a warning: the first valid id counts
+)
+_STS_RULES: Final = _TxtRules("an MTA-STS", "v=STSv1", "id", _sts_id_fault, _STS_CODES, StsRecord)
 
 
 def parse_sts_record(text: str) -> StsRecord:
     """Parse an ``_mta-sts`` TXT record (RFC 8461 section 3.1); StsRecordError when invalid."""
-    record, problems = _scan_record(text)
-    if record is None:
-        raise StsRecordError(_errors(problems))
-    return record
+    return _parsed(_scan_txt(text, _STS_RULES), StsRecordError)
 
 
 def _new_id() -> str:
@@ -306,18 +371,9 @@ def _record_suggestion(domain: str, record_id: str | None = None) -> str:
 
 def check_sts_record(text: str, domain: str = "") -> tuple[StsRecord | None, tuple[StsProblem, ...]]:
     """The record parsed (None when invalid) and every problem, with a suggested record."""
-    record, problems = _scan_record(text)
-    suggestion = _record_suggestion(domain, record.id if record is not None else None)
-    return record, tuple(
-        StsProblem(
-            p.code,
-            p.severity,
-            p.record,
-            suggestion if p.severity is not Severity.INFO else None,
-            p.field,
-            p.detail,
-        )
-        for p in problems
+    record, problems = _scan_txt(text, _STS_RULES)
+    return record, _with_suggestion(
+        problems, _record_suggestion(domain, record.id if record is not None else None)
     )
 
 
@@ -456,10 +512,7 @@ def _scan_policy(text: str) -> tuple[StsPolicy | None, list[StsProblem]]:
 
 def parse_sts_policy(text: str) -> StsPolicy:
     """Parse a policy file (RFC 8461 section 3.2); StsPolicyError when a sender must ignore it."""
-    policy, problems = _scan_policy(text)
-    if policy is None:
-        raise StsPolicyError(_errors(problems))
-    return policy
+    return _parsed(_scan_policy(text), StsPolicyError)
 
 
 def suggest_sts_policy(
@@ -512,18 +565,7 @@ def check_sts_policy(
                     problems.append(
                         StsProblem(code, severity, text, None, "mx", f"MX {host} matches no mx line")
                     )
-    suggestion = suggest_sts_policy(mx_hosts, policy)
-    return policy, tuple(
-        StsProblem(
-            p.code,
-            p.severity,
-            p.record,
-            suggestion if p.severity is not Severity.INFO else None,
-            p.field,
-            p.detail,
-        )
-        for p in problems
-    )
+    return policy, _with_suggestion(problems, suggest_sts_policy(mx_hosts, policy))
 
 
 # --------------------------------------------------------------------------------------- fetching
@@ -804,57 +846,38 @@ def _valid_report_uri(uri: str) -> bool:
     return False
 
 
-def _scan_tlsrpt(text: str) -> tuple[TlsRptRecord | None, list[StsProblem]]:
-    problems: list[StsProblem] = []
-    if re.match(r"^\s*v\s*=\s*spf1(\s|$)", text, re.IGNORECASE):
-        _add(problems, StsProblemCode.TLSRPT_SPF_RECORD, text, "an SPF record, not a TLS-RPT record")
-        return None, problems
-    fields = _tag_fields(text, "v=TLSRPTv1", problems, StsProblemCode.TLSRPT_SYNTAX)
-    if fields is None:
-        _add(problems, StsProblemCode.TLSRPT_VERSION, text, "the record must start with v=TLSRPTv1;", "v")
-        return None, problems
-    rua: list[str] | None = None
-    extensions: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for name, value in fields:
-        if name in seen or name == "v":
-            # RFC 8460 gives one rua= with a comma-separated list; two are ambiguous
-            _add(problems, StsProblemCode.TLSRPT_DUPLICATE_FIELD, text, f"{name}= is given twice", name)
-            continue
-        seen.add(name)
-        if name == "rua":
-            uris = [uri.strip(_WSP) for uri in value.split(",")]
-            bad = [uri for uri in uris if not _valid_report_uri(uri)]
-            if bad:
-                _add(
-                    problems,
-                    StsProblemCode.TLSRPT_INVALID_URI,
-                    text,
-                    f"rua {bad[0]!r}: a mailto: address or an https: URL",
-                    "rua",
-                )
-                continue
-            rua = uris
-        elif _EXT_VALUE.match(value):
-            extensions.append((name, value))
-            _add(
-                problems, StsProblemCode.UNKNOWN_FIELD, text, f"{name}= is not a TLS-RPT field; ignored", name
-            )
-        else:
-            _add(problems, StsProblemCode.TLSRPT_SYNTAX, text, f"{name}={value!r}: not a field value", name)
-    if rua is None and "rua" not in seen:
-        _add(problems, StsProblemCode.TLSRPT_MISSING_RUA, text, "the record needs rua=", "rua")
-    if _errors(problems) or rua is None:
-        return None, problems
-    return TlsRptRecord(text, tuple(rua), tuple(extensions)), problems
+def _rua_uris(value: str) -> tuple[str, ...]:
+    return tuple(uri.strip(_WSP) for uri in value.split(","))
+
+
+def _rua_fault(value: str | None) -> tuple[StsProblemCode, str] | None:
+    if value is None:
+        return StsProblemCode.TLSRPT_MISSING_RUA, "the record needs rua="
+    bad = [uri for uri in _rua_uris(value) if not _valid_report_uri(uri)]
+    return (
+        (StsProblemCode.TLSRPT_INVALID_URI, f"rua {bad[0]!r}: a mailto: address or an https: URL")
+        if bad
+        else None
+    )
+
+
+def _tlsrpt_record(text: str, rua: str, extensions: tuple[tuple[str, str], ...]) -> TlsRptRecord:
+    return TlsRptRecord(text, _rua_uris(rua), extensions)
+
+
+# a duplicate is an error: RFC 8460 gives one rua= with a comma-separated list, two are ambiguous
+_TLSRPT_CODES: Final = _TxtCodes(
+    StsProblemCode.TLSRPT_SPF_RECORD,
+    StsProblemCode.TLSRPT_VERSION,
+    StsProblemCode.TLSRPT_SYNTAX,
+    StsProblemCode.TLSRPT_DUPLICATE_FIELD,
+)
+_TLSRPT_RULES = _TxtRules("a TLS-RPT", "v=TLSRPTv1", "rua", _rua_fault, _TLSRPT_CODES, _tlsrpt_record)
 
 
 def parse_tlsrpt_record(text: str) -> TlsRptRecord:
     """Parse an ``_smtp._tls`` TXT record (RFC 8460 section 3); TlsRptError when invalid."""
-    record, problems = _scan_tlsrpt(text)
-    if record is None:
-        raise TlsRptError(_errors(problems))
-    return record
+    return _parsed(_scan_txt(text, _TLSRPT_RULES), TlsRptError)
 
 
 def _tlsrpt_suggestion(domain: str, record: TlsRptRecord | None = None) -> str:
@@ -863,19 +886,8 @@ def _tlsrpt_suggestion(domain: str, record: TlsRptRecord | None = None) -> str:
 
 
 def check_tlsrpt_record(text: str, domain: str = "") -> tuple[TlsRptRecord | None, tuple[StsProblem, ...]]:
-    record, problems = _scan_tlsrpt(text)
-    suggestion = _tlsrpt_suggestion(domain, record)
-    return record, tuple(
-        StsProblem(
-            p.code,
-            p.severity,
-            p.record,
-            suggestion if p.severity is not Severity.INFO else None,
-            p.field,
-            p.detail,
-        )
-        for p in problems
-    )
+    record, problems = _scan_txt(text, _TLSRPT_RULES)
+    return record, _with_suggestion(problems, _tlsrpt_suggestion(domain, record))
 
 
 @dataclass(frozen=True, slots=True)

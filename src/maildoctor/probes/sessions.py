@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Awaitable
+from typing import ClassVar, TypeVar
 
 from maildoctor.facts import (
     GreetingKind,
@@ -43,6 +45,8 @@ from maildoctor.protocol.lines import safe_text, server_text
 
 # An outside address for the relay question: RCPT only, never DATA, so nothing is ever sent.
 RELAY_PROBE_RECIPIENT = "maildoctor-relay-check@example.com"
+
+_GreetingT = TypeVar("_GreetingT")
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -96,19 +100,102 @@ def _tls_active(record: SessionRecord) -> bool:
     return record.tls is not None and record.tls.error_kind is None
 
 
-# --------------------------------------------------------------------------- IMAP
+def _ms_since(started: float) -> int:
+    return int((asyncio.get_running_loop().time() - started) * 1000)
 
 
 class _Driver:
-    """What every protocol's conversation holds: the record it fills and the connection."""
+    """What every protocol's conversation holds: the record it fills and the connection; and the
+    steps all three take alike (greeting, STARTTLS, the login gate and its outcome)."""
+
+    name: ClassVar[str]  # the protocol, as the login guard knows it
+    not_a_greeting_detail: ClassVar[str]
 
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
         self.record = record
         self.context = record.context
         self.conversation = conversation
 
+    async def implicit_tls(self) -> bool:
+        """On an SSL/TLS port, the handshake before anything else. False: the session ends here."""
+        if self.context.endpoint.security != Security.SSL:
+            return True
+        return await _implicit_tls(self.record, self.conversation)
+
+    async def greeting(
+        self, first: Awaitable[_GreetingT], *, catch_violation: bool = True
+    ) -> _GreetingT | None:
+        """The server's first words; None (recorded) when it said nothing in time, or, with
+        `catch_violation`, nothing its protocol allows."""
+        try:
+            return await first
+        except ConversationTimeoutError:
+            await _no_greeting(self.record)
+        except ProtocolViolation as exc:
+            if not catch_violation:
+                raise
+            self.not_a_greeting(ServerWords(server_text(exc.data)))
+        return None
+
+    def not_a_greeting(self, words: ServerWords | None = None) -> None:
+        self.record.greeting_kind = GreetingKind.GARBAGE
+        if words is not None:
+            self.record.greeting = words
+        self.record.fail("greeting", self.not_a_greeting_detail)
+
+    def greeting_refused(self) -> None:
+        self.record.greeting_kind = GreetingKind.REFUSING
+        self.record.fail("greeting", "the server refused the connection")
+
+    async def upgrade(self, command: str, offered: bool, capabilities: tuple[str, ...]) -> bool:
+        """STARTTLS (POP3: STLS) on a port that wants it: offered, accepted, handshake done?
+        False (recorded, `capabilities` too when not offered): the session ends here."""
+        record = self.record
+        record.starttls_offered = offered
+        if not offered:
+            record.capabilities = capabilities
+            record.fail("starttls", f"{command} not offered")
+            return False
+        refusal = await self.ask_starttls()
+        if refusal is not None:
+            record.starttls_words = refusal
+            record.starttls_offered = False
+            record.fail("starttls", f"{command} refused")
+            return False
+        return await start_tls(record, self.conversation)
+
+    async def ask_starttls(self) -> ServerWords | None:
+        """Sends STARTTLS (STLS): None when the server says go ahead, else its words."""
+        raise NotImplementedError
+
+    def password(self) -> str | None:
+        """The password when the login gate lets this login happen; else None, the gate's verdict recorded."""
+        gate = login_gate(self.record, self.name)
+        if gate is not None:
+            self.record.login = gate
+            return None
+        assert self.context.password is not None
+        return self.context.password.reveal()
+
+    def login_outcome(self, mechanism: str, ms: int, refusal: ServerWords | None) -> bool:
+        """Records how the login went (refused: with the server's words) and tells the guard.
+        True: logged in."""
+        if refusal is not None:
+            self.record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, refusal, ms=ms)
+            remember_login(self.record, self.name, failed=True)
+            return False
+        self.record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
+        remember_login(self.record, self.name, failed=False)
+        return True
+
+
+# --------------------------------------------------------------------------- IMAP
+
 
 class _Imap(_Driver):
+    name = "imap"
+    not_a_greeting_detail = "not an IMAP greeting"
+
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
         super().__init__(record, conversation)
         self.reader = imap.ImapResponseReader()
@@ -155,42 +242,33 @@ class _Imap(_Driver):
                 return found
         return done.capabilities or frozenset()
 
+    async def ask_starttls(self) -> ServerWords | None:
+        tag = self.tags.next_tag()
+        _, done = await self.command(imap.starttls(tag), tag)
+        if done.status == imap.ImapStatus.OK:
+            return None
+        return ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
+
     async def run(self) -> None:
         record, context = self.record, self.context
-        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+        if not await self.implicit_tls():
             return
-        try:
-            first = await self.next(cap=context.greeting_timeout)
-        except ConversationTimeoutError:
-            await _no_greeting(record)
+        # an IMAP reader's ProtocolViolation ends the session as a protocol error, not a bad greeting
+        first = await self.greeting(self.next(cap=context.greeting_timeout), catch_violation=False)
+        if first is None:
             return
         greeting = imap.parse_greeting(first)
         if greeting is None:
-            record.greeting_kind = GreetingKind.GARBAGE
-            record.greeting = ServerWords(safe_text(_imap_text(first)))
-            record.fail("greeting", "not an IMAP greeting")
+            self.not_a_greeting(ServerWords(safe_text(_imap_text(first))))
             return
         record.greeting = ServerWords(safe_text(_imap_text(first)), response_code=greeting.code)
         if greeting.status == imap.ImapStatus.BYE:
-            record.greeting_kind = GreetingKind.REFUSING
-            record.fail("greeting", "the server refused the connection")
+            self.greeting_refused()
             return
         record.greeting_kind = GreetingKind.OK
         caps = greeting.capabilities or await self.capabilities()
         if context.endpoint.security == Security.STARTTLS:
-            record.starttls_offered = "STARTTLS" in caps
-            if not record.starttls_offered:
-                record.capabilities = tuple(sorted(caps))
-                record.fail("starttls", "STARTTLS not offered")
-                return
-            tag = self.tags.next_tag()
-            _, done = await self.command(imap.starttls(tag), tag)
-            if done.status != imap.ImapStatus.OK:
-                record.starttls_words = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
-                record.starttls_offered = False
-                record.fail("starttls", "STARTTLS refused")
-                return
-            if not await start_tls(record, self.conversation):
+            if not await self.upgrade("STARTTLS", "STARTTLS" in caps, tuple(sorted(caps))):
                 return
             caps = await self.capabilities()
         record.capabilities = tuple(sorted(caps))
@@ -205,13 +283,10 @@ class _Imap(_Driver):
             record.plaintext_login_disabled = True
             record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
             return
-        gate = login_gate(record, "imap")
-        if gate is not None:
-            record.login = gate
+        password = self.password()
+        if password is None:
             return
-        assert context.password is not None
         tag = self.tags.next_tag()
-        password = context.password.reveal()
         if "AUTH=PLAIN" in caps:
             mechanism = "PLAIN"
             parts = imap.authenticate_plain(tag, context.username, password, sasl_ir="SASL-IR" in caps)
@@ -222,14 +297,12 @@ class _Imap(_Driver):
             shown = f'{tag} LOGIN "{context.username}" ********'
         started = asyncio.get_running_loop().time()
         _, done = await self.command(parts, tag, shown)
-        ms = int((asyncio.get_running_loop().time() - started) * 1000)
+        ms = _ms_since(started)
+        refusal = None
         if done.status != imap.ImapStatus.OK:
-            words = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
-            record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, words, ms=ms)
-            remember_login(record, "imap", failed=True)
+            refusal = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
+        if not self.login_outcome(mechanism, ms, refusal):
             return
-        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
-        remember_login(record, "imap", failed=False)
         caps = done.capabilities or await self.capabilities()
         record.capabilities = tuple(sorted(caps))
         await self.mailbox(caps)
@@ -308,6 +381,9 @@ def _tagged_text(done: imap.Tagged) -> str:
 
 
 class _Pop3(_Driver):
+    name = "pop3"
+    not_a_greeting_detail = "not a POP3 greeting"
+
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
         super().__init__(record, conversation)
         self.reader = pop3.Pop3Reader()
@@ -321,48 +397,34 @@ class _Pop3(_Driver):
         reply = await self.call(pop3.capa(), multiline=True)
         return pop3.parse_capa(reply) if isinstance(reply, pop3.Pop3Reply) and reply.ok else None
 
+    async def ask_starttls(self) -> ServerWords | None:
+        reply = await self.call(pop3.stls())
+        if isinstance(reply, pop3.Pop3Reply) and reply.ok:
+            return None
+        return ServerWords(safe_text(_pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else ""))
+
     async def run(self) -> None:
         record, context = self.record, self.context
-        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+        if not await self.implicit_tls():
             return
-        try:
-            self.reader.expect(False)
-            first = await self.conversation.receive(
-                self.reader, self.reader.next_reply, context.greeting_timeout
-            )
-        except ConversationTimeoutError:
-            await _no_greeting(record)
-            return
-        except ProtocolViolation as exc:
-            record.greeting_kind = GreetingKind.GARBAGE
-            record.greeting = ServerWords(server_text(exc.data))
-            record.fail("greeting", "not a POP3 greeting")
+        self.reader.expect(False)
+        first = await self.greeting(
+            self.conversation.receive(self.reader, self.reader.next_reply, context.greeting_timeout)
+        )
+        if first is None:
             return
         if not isinstance(first, pop3.Pop3Reply):
-            record.greeting_kind = GreetingKind.GARBAGE
-            record.fail("greeting", "not a POP3 greeting")
+            self.not_a_greeting()
             return
         record.greeting = ServerWords(safe_text(_pop3_text(first)), response_code=first.code)
         if not first.ok:
-            record.greeting_kind = GreetingKind.REFUSING
-            record.fail("greeting", "the server refused the connection")
+            self.greeting_refused()
             return
         record.greeting_kind = GreetingKind.OK
         caps = await self.capa()
         if context.endpoint.security == Security.STARTTLS:
-            record.starttls_offered = caps is None or caps.stls
-            if caps is not None and not caps.stls:
-                record.capabilities = caps.raw
-                record.fail("starttls", "STLS not offered")
-                return
-            reply = await self.call(pop3.stls())
-            if not isinstance(reply, pop3.Pop3Reply) or not reply.ok:
-                text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else ""
-                record.starttls_words = ServerWords(safe_text(text))
-                record.starttls_offered = False
-                record.fail("starttls", "STLS refused")
-                return
-            if not await start_tls(record, self.conversation):
+            # no answer to CAPA: STLS may still work, so it is tried
+            if not await self.upgrade("STLS", caps is None or caps.stls, caps.raw if caps else ()):
                 return
             caps = await self.capa()
         record.capabilities = caps.raw if caps else ()
@@ -376,12 +438,9 @@ class _Pop3(_Driver):
             record.plaintext_login_disabled = True
             record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
             return
-        gate = login_gate(record, "pop3")
-        if gate is not None:
-            record.login = gate
+        password = self.password()
+        if password is None:
             return
-        assert context.password is not None
-        password = context.password.reveal()
         started = asyncio.get_running_loop().time()
         if caps is not None and "PLAIN" in caps.sasl:
             mechanism = "PLAIN"
@@ -391,17 +450,14 @@ class _Pop3(_Driver):
             reply = await self.call(pop3.user(context.username))
             if isinstance(reply, pop3.Pop3Reply) and reply.ok:
                 reply = await self.call(pop3.pass_(password), "PASS ********")
-        ms = int((asyncio.get_running_loop().time() - started) * 1000)
+        ms = _ms_since(started)
+        refusal = None
         if not isinstance(reply, pop3.Pop3Reply) or not reply.ok:
             text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else "+"
             code = reply.code if isinstance(reply, pop3.Pop3Reply) else None
-            record.login = LoginFacts(
-                LoginOutcome.REFUSED, mechanism, ServerWords(safe_text(text), response_code=code), ms=ms
-            )
-            remember_login(record, "pop3", failed=True)
+            refusal = ServerWords(safe_text(text), response_code=code)
+        if not self.login_outcome(mechanism, ms, refusal):
             return
-        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
-        remember_login(record, "pop3", failed=False)
         stat = await self.call(pop3.stat())
         counted = pop3.parse_stat(stat) if isinstance(stat, pop3.Pop3Reply) else None
         if counted is not None:
@@ -417,6 +473,9 @@ def _pop3_text(reply: pop3.Pop3Reply) -> str:
 
 
 class _Smtp(_Driver):
+    name = "smtp"
+    not_a_greeting_detail = "not an SMTP greeting"
+
     def __init__(self, record: SessionRecord, conversation: Conversation) -> None:
         super().__init__(record, conversation)
         self.reader = smtp.SmtpReplyReader()
@@ -434,24 +493,20 @@ class _Smtp(_Driver):
             return None
         return smtp.EhloInfo.parse(reply)
 
+    async def ask_starttls(self) -> ServerWords | None:
+        reply = await self.call(smtp.starttls())
+        return None if reply.code == 220 else _words(reply)
+
     async def run(self) -> None:
         record, context = self.record, self.context
-        if context.endpoint.security == Security.SSL and not await _implicit_tls(record, self.conversation):
+        if not await self.implicit_tls():
             return
-        try:
-            first = await self.reply(cap=context.greeting_timeout)
-        except ConversationTimeoutError:
-            await _no_greeting(record)
-            return
-        except ProtocolViolation as exc:
-            record.greeting_kind = GreetingKind.GARBAGE
-            record.greeting = ServerWords(server_text(exc.data))
-            record.fail("greeting", "not an SMTP greeting")
+        first = await self.greeting(self.reply(cap=context.greeting_timeout))
+        if first is None:
             return
         record.greeting = _words(first)
         if first.code != 220:
-            record.greeting_kind = GreetingKind.REFUSING
-            record.fail("greeting", "the server refused the connection")
+            self.greeting_refused()
             return
         record.greeting_kind = GreetingKind.OK
         info = await self.ehlo()
@@ -459,18 +514,7 @@ class _Smtp(_Driver):
             record.fail("ehlo", "EHLO refused")
             return
         if context.endpoint.security == Security.STARTTLS:
-            record.starttls_offered = info.starttls
-            if not info.starttls:
-                record.capabilities = tuple(info.extensions)
-                record.fail("starttls", "STARTTLS not offered")
-                return
-            reply = await self.call(smtp.starttls())
-            if reply.code != 220:
-                record.starttls_words = _words(reply)
-                record.starttls_offered = False
-                record.fail("starttls", "STARTTLS refused")
-                return
-            if not await start_tls(record, self.conversation):
+            if not await self.upgrade("STARTTLS", info.starttls, tuple(info.extensions)):
                 return
             info = await self.ehlo()
             if info is None:
@@ -498,17 +542,14 @@ class _Smtp(_Driver):
             elif context.password is not None and context.login_wanted:
                 record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
             else:
-                record.login = login_gate(record, "smtp") or skipped_login(LoginSkip.NO_SHARED_MECHANISM)
+                record.login = login_gate(record, self.name) or skipped_login(LoginSkip.NO_SHARED_MECHANISM)
             return False
         if "PLAIN" not in info.auth_mechanisms and "LOGIN" not in info.auth_mechanisms:
             record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
             return False
-        gate = login_gate(record, "smtp")
-        if gate is not None:
-            record.login = gate
+        password = self.password()
+        if password is None:
             return False
-        assert context.password is not None
-        password = context.password.reveal()
         started = asyncio.get_running_loop().time()
         if "PLAIN" in info.auth_mechanisms:
             mechanism = "PLAIN"
@@ -520,14 +561,8 @@ class _Smtp(_Driver):
                 reply = await self.call(smtp.auth_login_user(context.username), "********")
             if reply.code == 334:
                 reply = await self.call(smtp.auth_login_password(password), "********")
-        ms = int((asyncio.get_running_loop().time() - started) * 1000)
-        if reply.code != 235:
-            record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, _words(reply), ms=ms)
-            remember_login(record, "smtp", failed=True)
-            return False
-        record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
-        remember_login(record, "smtp", failed=False)
-        return True
+        ms = _ms_since(started)
+        return self.login_outcome(mechanism, ms, None if reply.code == 235 else _words(reply))
 
     async def send(self, authenticated: bool) -> None:
         context = self.context

@@ -4,7 +4,8 @@ Nothing here touches a socket, TLS, the event loop or the disk (see
 tests/unit/test_layering.py): `net/` moves the bytes, these modules give them
 meaning, in the manner of h11.
 
-    lines     LineBuffer (bounded CRLF framing), server_text (display-safe server words)
+    lines     LineBuffer (bounded CRLF framing), LineReader (what the three readers share),
+              server_text (display-safe server words)
     smtp      SmtpReplyReader, SmtpReply, EhloInfo, command builders
     imap      ImapResponseReader, Untagged/Continuation/Tagged, greeting, capability
               and quota parsers, TagCounter, command builders

@@ -492,6 +492,15 @@ def _enhanced_matches(wanted: tuple[str, ...], enhanced: str | None) -> bool:
     return any(enhanced == item or (item.endswith(".") and enhanced.startswith(item)) for item in wanted)
 
 
+def _reply_matches(row: AuthRule | SmtpRule, reply_code: int | None, enhanced: str | None) -> bool:
+    """Whether the row's SMTP conditions (reply codes, reply class, enhanced codes) all hold."""
+    if row.reply_codes and reply_code not in row.reply_codes:
+        return False
+    if row.reply_class is not None and (reply_code is None or reply_code // 100 != row.reply_class):
+        return False
+    return not row.enhanced or _enhanced_matches(row.enhanced, enhanced)
+
+
 def _condition_evidence(words: re.Pattern[str] | None, text: str, fallback: str) -> tuple[bool, str]:
     if words is None:
         return True, fallback
@@ -524,11 +533,7 @@ def explain_auth_failure(
             continue
         if row.codes and code not in row.codes:
             continue
-        if row.reply_codes and reply_code not in row.reply_codes:
-            continue
-        if row.reply_class is not None and (reply_code is None or reply_code // 100 != row.reply_class):
-            continue
-        if row.enhanced and not _enhanced_matches(row.enhanced, enhanced):
+        if not _reply_matches(row, reply_code, enhanced):
             continue
         fallback = f"[{code}]" if row.codes else _smtp_code(reply_code, enhanced)
         matched, evidence = _condition_evidence(row.words, words, fallback)
@@ -558,11 +563,7 @@ def explain_smtp_rejection(
     for row in SMTP_REJECTION_RULES:
         if row.stages and stage not in row.stages:
             continue
-        if row.reply_codes and code not in row.reply_codes:
-            continue
-        if row.reply_class is not None and (code is None or code // 100 != row.reply_class):
-            continue
-        if row.enhanced and not _enhanced_matches(row.enhanced, enhanced):
+        if not _reply_matches(row, code, enhanced):
             continue
         matched, evidence = _condition_evidence(row.words, words, _smtp_code(code, enhanced))
         if matched:

@@ -27,7 +27,7 @@ from typing import Final, TypeAlias
 
 from ._syntax import MAX_DIGITS, check_argument, check_token, parse_number
 from .errors import LiteralTooLarge, ProtocolViolation, ResponseTooLarge
-from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineBuffer, decode_text
+from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineReader, decode_text
 from .sasl import plain_response
 
 __all__ = [
@@ -125,7 +125,7 @@ _LITERAL_AT_END: Final = re.compile(rb"~?\{([0-9]+)\}\Z")
 _CONDITION_WORDS: Final = frozenset(status.value for status in ImapStatus)
 
 
-class ImapResponseReader:
+class ImapResponseReader(LineReader):
     """Frames IMAP server responses from bytes; `next_response()` returns None until one is complete.
 
     Bounds: `max_line` per line, `max_literal` per literal, `max_response` for one
@@ -135,8 +135,6 @@ class ImapResponseReader:
     """
 
     __slots__ = (
-        "_failed",
-        "_lines",
         "_literal",
         "_literal_left",
         "_literals",
@@ -153,7 +151,7 @@ class ImapResponseReader:
         max_literal: int = DEFAULT_MAX_LITERAL,
         max_response: int = DEFAULT_MAX_RESPONSE,
     ) -> None:
-        self._lines = LineBuffer(max_line, max_buffer)
+        super().__init__(max_line, max_buffer)
         self._max_literal = max_literal
         self._max_response = max_response
         self._parts: list[str] | None = None  # text of the untagged response being read
@@ -161,28 +159,9 @@ class ImapResponseReader:
         self._literal = bytearray()
         self._literal_left = 0
         self._size = 0
-        self._failed: ProtocolViolation | None = None
-
-    @property
-    def buffered(self) -> int:
-        """Unread bytes; must be 0 when the OK to STARTTLS arrives (else: injected data)."""
-        return self._lines.buffered
-
-    @property
-    def space(self) -> int:
-        return self._lines.space
-
-    def feed(self, data: bytes) -> None:
-        self._lines.feed(data)
 
     def next_response(self) -> ImapResponse | None:
-        if self._failed is not None:
-            raise self._failed
-        try:
-            return self._next_response()
-        except ProtocolViolation as error:
-            self._failed = error
-            raise
+        return self._read(self._next_response)
 
     def _next_response(self) -> ImapResponse | None:
         while True:

@@ -13,7 +13,8 @@ a support memo as a control character.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 from .errors import BufferFull, LineTooLong, ProtocolViolation
 
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_MAX_BUFFER",
     "DEFAULT_MAX_LINE",
     "LineBuffer",
+    "LineReader",
     "LineTooLong",
     "decode_text",
     "safe_text",
@@ -29,6 +31,8 @@ __all__ = [
 
 DEFAULT_MAX_LINE: Final = 8192
 DEFAULT_MAX_BUFFER: Final = 65536
+
+_ReplyT = TypeVar("_ReplyT")
 
 
 class LineBuffer:
@@ -120,6 +124,40 @@ class LineBuffer:
     def _raise_if_failed(self) -> None:
         if self._failed is not None:
             raise self._failed
+
+
+class LineReader:
+    """What the SMTP, IMAP and POP3 readers share: a `LineBuffer` to feed, and a broken reader
+    staying broken (after a `ProtocolViolation`, every later read raises the same error)."""
+
+    __slots__ = ("_failed", "_lines")
+
+    def __init__(self, max_line: int = DEFAULT_MAX_LINE, max_buffer: int = DEFAULT_MAX_BUFFER) -> None:
+        self._lines = LineBuffer(max_line, max_buffer)
+        self._failed: ProtocolViolation | None = None
+
+    @property
+    def space(self) -> int:
+        """How many more bytes `feed` accepts right now (read no more than that from the socket)."""
+        return self._lines.space
+
+    def feed(self, data: bytes) -> None:
+        self._lines.feed(data)
+
+    @property
+    def buffered(self) -> int:
+        """Unread bytes; must be 0 when the server's yes to STARTTLS/STLS arrives (else: injected data)."""
+        return self._lines.buffered
+
+    def _read(self, parse: Callable[[], _ReplyT]) -> _ReplyT:
+        """`parse()`, unless the reader broke before; a violation it raises breaks the reader."""
+        if self._failed is not None:
+            raise self._failed
+        try:
+            return parse()
+        except ProtocolViolation as error:
+            self._failed = error
+            raise
 
 
 # --------------------------------------------------------------------------- text

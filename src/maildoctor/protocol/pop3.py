@@ -26,7 +26,7 @@ from typing import Final, TypeAlias
 
 from ._syntax import check_argument, parse_number
 from .errors import ProtocolViolation, ResponseTooLarge
-from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineBuffer, decode_text
+from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineReader, decode_text
 from .sasl import plain_response
 
 __all__ = [
@@ -82,10 +82,10 @@ def _status_text(text: str) -> tuple[str | None, str]:
     return match.group(1).upper(), text[match.end() :]
 
 
-class Pop3Reader:
+class Pop3Reader(LineReader):
     """Frames POP3 replies from bytes; `next_reply()` returns None until one is complete."""
 
-    __slots__ = ("_body", "_expect", "_failed", "_first", "_lines", "_max_answer", "_size")
+    __slots__ = ("_body", "_expect", "_first", "_max_answer", "_size")
 
     def __init__(
         self,
@@ -93,22 +93,12 @@ class Pop3Reader:
         max_buffer: int = DEFAULT_MAX_BUFFER,
         max_answer: int = DEFAULT_MAX_ANSWER,
     ) -> None:
-        self._lines = LineBuffer(max_line, max_buffer)
+        super().__init__(max_line, max_buffer)
         self._max_answer = max_answer
         self._expect: deque[bool] = deque()
         self._first: Pop3Reply | None = None  # the +OK line of a multi-line answer being read
         self._body: list[str] = []
         self._size = 0
-        self._failed: ProtocolViolation | None = None
-
-    @property
-    def buffered(self) -> int:
-        """Unread bytes; must be 0 when the +OK to STLS arrives (else: injected data)."""
-        return self._lines.buffered
-
-    @property
-    def space(self) -> int:
-        return self._lines.space
 
     def expect(self, multiline: bool) -> None:
         """Queue what the reply to the next command sent will look like."""
@@ -117,17 +107,8 @@ class Pop3Reader:
     def expect_multiline(self) -> None:
         self.expect(True)
 
-    def feed(self, data: bytes) -> None:
-        self._lines.feed(data)
-
     def next_reply(self) -> Pop3Event | None:
-        if self._failed is not None:
-            raise self._failed
-        try:
-            return self._next_reply()
-        except ProtocolViolation as error:
-            self._failed = error
-            raise
+        return self._read(self._next_reply)
 
     def _next_reply(self) -> Pop3Event | None:
         while (line := self._lines.next_line()) is not None:

@@ -21,7 +21,7 @@ from typing import Final
 
 from ._syntax import check_argument, check_token, parse_number
 from .errors import ProtocolViolation, ResponseTooLarge
-from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineBuffer, decode_text
+from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineReader, decode_text
 from .sasl import login_response, plain_response
 
 __all__ = [
@@ -112,10 +112,10 @@ class SmtpReply:
         return self.is_transient or self.is_permanent
 
 
-class SmtpReplyReader:
+class SmtpReplyReader(LineReader):
     """Frames SMTP replies from bytes; `next_reply()` returns None until one is complete."""
 
-    __slots__ = ("_code", "_failed", "_lines", "_max_reply_lines", "_texts")
+    __slots__ = ("_code", "_max_reply_lines", "_texts")
 
     def __init__(
         self,
@@ -123,37 +123,18 @@ class SmtpReplyReader:
         max_buffer: int = DEFAULT_MAX_BUFFER,
         max_reply_lines: int = DEFAULT_MAX_REPLY_LINES,
     ) -> None:
-        self._lines = LineBuffer(max_line, max_buffer)
+        super().__init__(max_line, max_buffer)
         self._max_reply_lines = max_reply_lines
         self._code: int | None = None
         self._texts: list[str] = []
-        self._failed: ProtocolViolation | None = None
-
-    @property
-    def buffered(self) -> int:
-        """Unread bytes; must be 0 when the 220 answer to STARTTLS arrives (else: injected data)."""
-        return self._lines.buffered
-
-    @property
-    def space(self) -> int:
-        return self._lines.space
 
     @property
     def in_reply(self) -> bool:
         """True between the first and the last line of a multi-line reply."""
         return self._code is not None
 
-    def feed(self, data: bytes) -> None:
-        self._lines.feed(data)
-
     def next_reply(self) -> SmtpReply | None:
-        if self._failed is not None:
-            raise self._failed
-        try:
-            return self._next_reply()
-        except ProtocolViolation as error:
-            self._failed = error
-            raise
+        return self._read(self._next_reply)
 
     def _next_reply(self) -> SmtpReply | None:
         while (line := self._lines.next_line()) is not None:
