@@ -52,7 +52,6 @@ from maildoctor.discover.providers import registered_domain
 from maildoctor.discover.srv import SrvRecord
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import IMPLICIT_TLS_PORTS, Protocol, Security, default_port
-from maildoctor.net.connect import close_quietly
 from maildoctor.net.http import (
     MAX_REDIRECTS,
     HostResolver,
@@ -60,11 +59,8 @@ from maildoctor.net.http import (
     HttpFetchError,
     HttpResult,
     Redirect,
+    http_exchange,
 )
-
-# the connection and response reading of our HTTP client; it only sends GET, Autodiscover needs POST
-from maildoctor.net.http import _connect as _http_connect
-from maildoctor.net.http import _read_response as _http_read_response
 from maildoctor.net.resolver import DnsClient
 
 REQUEST_SCHEMA: Final = "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
@@ -86,7 +82,6 @@ _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u206
 _AUTH_SCHEME: Final = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}\Z")
 _MAX_TEXT: Final = 256
 _MAX_URL: Final = 2048
-_USER_AGENT: Final = "maildoctor"
 
 
 # --------------------------------------------------------------------------- the request
@@ -845,55 +840,17 @@ async def _request(
     search: _Search, method: str, url: str, body: bytes | None
 ) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
     """One request and its answer, within the search's deadline; never an Authorization header."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise HttpFetchError(HttpFailure.BAD_URL, url, str(exc)) from exc
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
-        raise HttpFetchError(HttpFailure.BAD_URL, url, "not an http(s) URL with a host")
-    if port is None:
-        port = search.port_override.get(parts.scheme, 443 if parts.scheme == "https" else 80)
-    tls = parts.scheme == "https"
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target + host):
-        raise HttpFetchError(HttpFailure.BAD_URL, url, "control characters in the URL")
-    host_header = f"[{host}]" if ":" in host else host
-    if parts.port is not None and parts.port != (443 if tls else 80):
-        host_header = f"{host_header}:{parts.port}"
-    lines = [
-        f"{method} {target} HTTP/1.1",
-        f"Host: {host_header}",
-        f"User-Agent: {_USER_AGENT}",
-        "Accept: text/xml, application/xml;q=0.9, */*;q=0.1",
-        "Accept-Encoding: identity",
-        "Connection: close",
-    ]
-    if body is not None:
-        lines += ["Content-Type: text/xml; charset=utf-8", f"Content-Length: {len(body)}"]
-    try:
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-    except UnicodeEncodeError as exc:
-        raise HttpFetchError(HttpFailure.BAD_URL, url, "not ASCII (IDNA not supported here)") from exc
-    try:
-        async with asyncio.timeout(max(search.remaining, 0.01)):
-            resolution = await search.resolver(host)
-            if not resolution.addresses:
-                raise HttpFetchError(HttpFailure.DNS, url, f"{host}: {resolution.outcome.value}")
-            reader, writer = await _http_connect(
-                url, host, resolution.addresses, port, search.context if tls else None
-            )
-            try:
-                writer.write(head + (body or b""))
-                await writer.drain()
-                return await _http_read_response(url, reader, MAX_RESPONSE_BYTES)
-            finally:
-                await close_quietly(writer)
-    except TimeoutError as exc:
-        raise HttpFetchError(HttpFailure.TIMEOUT, url) from exc
-    except (ssl.SSLError, ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
-        raise HttpFetchError(HttpFailure.PROTOCOL, url, _safe(str(exc)) or type(exc).__name__) from exc
+    return await http_exchange(
+        method,
+        url,
+        resolver=search.resolver,
+        ssl_context=search.context,
+        port_override=search.port_override,
+        deadline=time.monotonic() + search.remaining,
+        max_body=MAX_RESPONSE_BYTES,
+        body=body,
+        accept="text/xml, application/xml;q=0.9, */*;q=0.1",
+    )
 
 
 def _domain(address: str) -> str:

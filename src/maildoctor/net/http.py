@@ -203,6 +203,36 @@ async def _fetch_once(
     deadline: float,
     max_body: int,
 ) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+    return await http_exchange(
+        "GET",
+        url,
+        resolver=resolver,
+        ssl_context=context,
+        port_override=port_override,
+        deadline=deadline,
+        max_body=max_body,
+    )
+
+
+async def http_exchange(
+    method: str,
+    url: str,
+    *,
+    resolver: HostResolver,
+    ssl_context: ssl.SSLContext,
+    port_override: Mapping[str, int],
+    deadline: float,
+    max_body: int = MAX_BODY,
+    body: bytes | None = None,
+    content_type: str = "text/xml; charset=utf-8",
+    accept: str = "*/*",
+) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+    """One request and its answer, no redirect followed: status, headers, body; HttpFetchError.
+
+    For callers with their own rules for redirects (Autodiscover POSTs again to the new place).
+    Never sends credentials or cookies: a mail account's password has no business here.
+    """
+    context = ssl_context
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -218,12 +248,22 @@ async def _fetch_once(
     host_header = f"[{host}]" if ":" in host else host
     if parts.port is not None and parts.port != _DEFAULT_PORTS[parts.scheme]:
         host_header = f"{host_header}:{parts.port}"
-    request = (
-        f"GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: {_USER_AGENT}\r\n"
-        "Accept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
-    )
+    lines = [
+        f"{method} {target} HTTP/1.1",
+        f"Host: {host_header}",
+        f"User-Agent: {_USER_AGENT}",
+        f"Accept: {accept}",
+        "Accept-Encoding: identity",
+        "Connection: close",
+    ]
+    if body is not None:
+        lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
     if any(ord(char) < 0x21 or ord(char) == 0x7F for char in target + host):
         raise HttpFetchError(HttpFailure.BAD_URL, url, "control characters in the URL")
+    try:
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + (body or b"")
+    except UnicodeEncodeError as exc:
+        raise HttpFetchError(HttpFailure.BAD_URL, url, "not ASCII (IDNA not supported here)") from exc
 
     try:
         async with asyncio.timeout(max(deadline - time.monotonic(), 0.01)):
@@ -233,7 +273,7 @@ async def _fetch_once(
                 raise HttpFetchError(HttpFailure.DNS, url, f"{host}: {resolution.outcome.value}")
             reader, writer = await _connect(url, host, addresses, port, context if tls else None)
             try:
-                writer.write(request.encode("ascii"))
+                writer.write(request)
                 await writer.drain()
                 return await _read_response(url, reader, max_body)
             finally:
