@@ -29,7 +29,7 @@ from typing import Final
 
 from maildoctor.causes import CAUSES, CauseCode
 from maildoctor.clients.guidance import Guidance, Setting, where_lines
-from maildoctor.clients.model import Lang
+from maildoctor.clients.model import lang_of
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Evidence, Finding, Layer, Security, ServerRole, Verdict
 
@@ -1170,7 +1170,7 @@ def render_finding(
     where: tuple[tuple[str, ...], ...] = ()
     if guidance is not None:
         raw = finding_raw_values(finding)
-        lang: Lang = "ja" if translator.language.value == "ja" else "en"
+        lang = lang_of(translator.language.value)
         where = tuple(where_lines(step.settings, raw, guidance, lang) for step, _ in shown)
     do_not = None if entry.do_not is None else render_step(entry.do_not, values, translator)
     return RenderedFinding(title=translator.gettext(CAUSES[code].title), fix=fix, do_not=do_not, where=where)

@@ -8,13 +8,13 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.model import ClientId, Lang
+from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.clients.render import resolve_client
 from maildoctor.i18n import Translator
 
 
 def known_clients(translator: Translator) -> str:
-    lang: Lang = "ja" if translator.language.value == "ja" else "en"
+    lang = lang_of(translator.language.value)
     return ", ".join(f"{client.value} ({load_client(client).name.get(lang)})" for client in ClientId)
 
 

@@ -31,8 +31,9 @@ SCHEMA: Final = "maildoctor.explain/1"
 EXIT_EXPLAINED, EXIT_UNKNOWN, EXIT_NOT_RUN = 0, 1, 3
 _SHOWN_WORDS: Final = 300
 
-# Causes on the sender's own side: `maildoctor domain` on the sender's domain confirms them.
-_SENDER_SIDE: Final = frozenset(
+# Causes on the sender's own side: `maildoctor domain` on the sender's domain confirms them
+# (for a bounce and for a server's reply pasted alone).
+DOMAIN_CONFIRMED: Final = frozenset(
     {
         CauseCode.DMARC_FAIL,
         CauseCode.SPF_FAIL,
@@ -61,7 +62,7 @@ def confirming_commands(bounce: Bounce) -> list[list[str]]:
     if sender and "@" in sender:
         if causes & _ACCOUNT_SIDE:
             commands.append(["maildoctor", "check", sender])
-        if causes & _SENDER_SIDE:
+        if causes & DOMAIN_CONFIRMED:
             commands.append(["maildoctor", "domain", sender.rsplit("@", 1)[1]])
     for recipient in bounce.recipients:
         if recipient.cause is CauseCode.RECIPIENT_DOMAIN_INVALID and "@" in recipient.address:
@@ -80,7 +81,7 @@ def bounce_findings(bounces: Sequence[Bounce]) -> tuple[Finding, ...]:
                 continue
             evidence = [line for line in (_safe(recipient.diagnostic)[:_SHOWN_WORDS],) if line]
             params = {"recipient": recipient.address} if recipient.address else {}
-            if recipient.cause in _SENDER_SIDE and "@" in bounce.original_sender:
+            if recipient.cause in DOMAIN_CONFIRMED and "@" in bounce.original_sender:
                 params["domain"] = bounce.original_sender.rsplit("@", 1)[1]
             seen[recipient.cause] = finding(str(recipient.cause), ServerRole.DOMAIN, params, evidence)
     return tuple(seen.values())
@@ -208,4 +209,11 @@ def offer_checks(console: Console, commands: Sequence[Sequence[str]], translator
         )
 
 
-__all__ = ["bounce_findings", "confirming_commands", "offer_checks", "recipient_json", "run_bounce"]
+__all__ = [
+    "DOMAIN_CONFIRMED",
+    "bounce_findings",
+    "confirming_commands",
+    "offer_checks",
+    "recipient_json",
+    "run_bounce",
+]

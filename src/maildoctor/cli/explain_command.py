@@ -16,9 +16,8 @@ from typing import Any, Final, Literal
 from rich.console import Console
 from rich.text import Text
 
-from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
-from maildoctor.cli.explain_bounce import offer_checks, run_bounce
+from maildoctor.cli.explain_bounce import DOMAIN_CONFIRMED, offer_checks, run_bounce
 from maildoctor.clients.guidance import Guidance, is_note
 from maildoctor.clients.render import client_of_message_client
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
@@ -97,13 +96,13 @@ def _guidance(
         client = client_of_message_client(str(explanation.matches[0].entry.client))
     if client is None:
         return None
-    account = explanation.matches[0].values.get("account") if explanation.matches else None
+    account = named_address(explanation.matches[0]) if explanation.matches else None
     outgoing = (
         "--incoming" not in explanation.matches[0].entry.check if explanation.matches else reply is not None
     )
     return Guidance(
         client,
-        account=account if account and "@" in account else None,
+        account=account,
         role="outgoing" if outgoing else "incoming",
     )
 
@@ -124,23 +123,23 @@ def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
     }
 
 
-_SENDING_DOMAIN_CAUSES: Final = frozenset(
-    {CauseCode.DMARC_FAIL, CauseCode.SPF_FAIL, CauseCode.DKIM_MISSING, CauseCode.IP_BLOCKLISTED}
-)
-
-
 def _reply_check(reply: ReplyExplanation | None) -> str:
     """The command that confirms a server reply's causes: the domain's sending side, or the account."""
-    if reply is not None and reply.causes and reply.causes[0] in _SENDING_DOMAIN_CAUSES:
+    if reply is not None and reply.causes and reply.causes[0] in DOMAIN_CONFIRMED:
         return "maildoctor domain YOUR-DOMAIN"
     return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
 
 
+def named_address(match: Match) -> str | None:
+    """The account's address when the message names one (a placeholder's value, so checked)."""
+    account = match.values.get("account", "")
+    return account if "@" in account and " " not in account and len(account) < 255 else None
+
+
 def confirming_check(match: Match) -> str:
     """The entry's check command, with the address filled in when the message named it."""
-    account = match.values.get("account", "")
-    check = match.entry.check
-    return check.replace("ADDRESS", account, 1) if "@" in account and " " not in account else check
+    address = named_address(match)
+    return match.entry.check.replace("ADDRESS", address, 1) if address else match.entry.check
 
 
 def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
@@ -175,7 +174,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     else:
         console = Console(highlight=False)
         render_explanation(console, explanation, reply, findings, translator, guidance)
-        address = _named_address(explanation)
+        address = named_address(explanation.matches[0]) if explanation.matches else None
         if address and sys.stdin.isatty() and sys.stdout.isatty():
             command = ["maildoctor", "check", address]
             if guidance is not None and guidance.client is not None:
@@ -189,14 +188,6 @@ def _filled(pattern: str | None, values: Mapping[str, str]) -> str | None:
     if pattern is None:
         return None
     return re.sub(r"\{([a-z]+)\}", lambda found: values.get(found.group(1), "…"), pattern)
-
-
-def _named_address(explanation: Explanation) -> str | None:
-    """The account's address when the message names one: the check can then run at once."""
-    if not explanation.matches:
-        return None
-    account = explanation.matches[0].values.get("account", "")
-    return account if "@" in account and " " not in account and len(account) < 255 else None
 
 
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:

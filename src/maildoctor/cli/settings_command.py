@@ -18,9 +18,8 @@ from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.guidance import ServerValues, entry_lines, is_note
-from maildoctor.clients.model import ClientId, Lang
-from maildoctor.clients.render import resolve_client
+from maildoctor.clients.guidance import entry_lines, is_note, server_values
+from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.export.autoconfig import render_autoconfig
@@ -99,7 +98,8 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
         )
         return EXIT_USAGE
-    if resolve_client_option(options.client, err, translator) is False:
+    client = resolve_client_option(options.client, err, translator)
+    if client is False:
         return EXIT_USAGE  # before the discovery: a misspelt program name should not cost a wait
     if _is_pdf(options.output):
         try:  # before the discovery: no point in waiting for settings that cannot be saved
@@ -115,7 +115,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         return EXIT_NOT_RUN
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = compare_typed(typed, settings.address, settings) if options.memo else ()
-    return hand_over(settings, options, translator, today=date.today(), findings=findings)
+    return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
 
 
 def hand_over(
@@ -125,17 +125,16 @@ def hand_over(
     *,
     today: date,
     findings: Sequence[Finding] = (),
+    client: ClientId | None = None,
 ) -> int:
     """Write the discovered settings in the asked format (and the memo) to standard output or the file.
 
     `findings` is the diagnosis so far, for the memo: what in the typed settings differs from
-    the discovered ones (no server is logged in to here).
+    the discovered ones (no server is logged in to here). `client`: the mail program whose
+    fields the table and the sheet name (resolved from --client before the discovery).
     """
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    client = resolve_client_option(options.client, err, translator)
-    if client is False:
-        return EXIT_USAGE
     found = bool(settings.incoming or settings.outgoing)
     status = EXIT_OK if found else EXIT_NOTHING_FOUND
     if options.format == "json":
@@ -149,7 +148,7 @@ def hand_over(
         return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
     try:
         if options.format == "sheet":
-            return _sheet(settings, options, translator, today, memo) or status
+            return _sheet(settings, options, translator, today, memo, client) or status
         if options.format == "autoconfig":
             return _deliver(render_autoconfig(settings).encode(), options.output, translator)
         if options.format == "mobileconfig":
@@ -181,12 +180,8 @@ def render_client_entries(
 ) -> None:
     """The best settings found, as the fields of the person's mail program with the values to enter."""
     _ = translator.gettext
-    lang: Lang = "ja" if translator.language.value == "ja" else "en"
-    servers = [
-        ServerValues(role, str(best.protocol), best.host, best.port, str(best.security), best.username)
-        for role, candidates in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
-        for best in candidates[:1]
-    ]
+    lang = lang_of(translator.language.value)
+    servers = server_values(settings)
     if not servers:
         return
     name = load_client(client).name.get(lang)
@@ -222,8 +217,8 @@ def _sheet(
     translator: Translator,
     today: date,
     memo: Memo | None,
+    client: ClientId | None,
 ) -> int:
-    client = resolve_client(options.client) if options.client else None
     sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo, client=client)
     if not _is_pdf(options.output):
         return _deliver(sheet.encode(), options.output, translator)

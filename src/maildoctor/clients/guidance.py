@@ -8,12 +8,14 @@ common programs (`how_to_find`), so the person can still find the field.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang, Security
 from maildoctor.clients.render import field_default, field_note, field_step, how_to_find, unsupported_reason
+from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.i18n import N_, get_translator
 
 _ROLED: Final = frozenset({"host", "port", "security", "username", "password"})
@@ -141,6 +143,15 @@ class ServerValues:
     username: str
 
 
+def server_values(settings: DiscoveredSettings) -> list[ServerValues]:
+    """The best incoming and the best outgoing server found, as the values to enter."""
+    return [
+        ServerValues(role, str(best.protocol), best.host, best.port, str(best.security), best.username)
+        for role, candidates in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
+        for best in candidates[:1]
+    ]
+
+
 def entry_lines(
     client: ClientId, servers: Sequence[ServerValues], lang: Lang, account: str | None
 ) -> tuple[str, ...]:
@@ -159,18 +170,33 @@ def entry_lines(
             settings.append(Setting("pop_leave_on_server"))
         if server.role == "outgoing":
             settings.append(Setting("outgoing_auth"))
-        lines.extend(where_lines(settings, params, Guidance(client, account=account), lang))
+        guidance = Guidance(client, account=account, protocol=server.protocol)
+        lines.extend(where_lines(settings, params, guidance, lang))
     return tuple(lines)
 
 
-def is_note(line: str) -> bool:
-    """Whether a `where_lines` line is a caveat (the default, a note) rather than a menu path."""
-    prefixes = (
+@functools.cache
+def _note_prefixes() -> tuple[str, ...]:
+    """How a caveat line begins in each language (the catalogs are read once, not per line)."""
+    return tuple(
         get_translator(lang).gettext(message).split("{", 1)[0]
         for lang in LANGS
         for message in (_NOTE, _DEFAULT)
     )
-    return any(line.startswith(prefix) for prefix in prefixes)
 
 
-__all__ = ["Guidance", "ServerValues", "Setting", "client_field", "entry_lines", "is_note", "where_lines"]
+def is_note(line: str) -> bool:
+    """Whether a `where_lines` line is a caveat (the default, a note) rather than a menu path."""
+    return line.startswith(_note_prefixes())
+
+
+__all__ = [
+    "Guidance",
+    "ServerValues",
+    "Setting",
+    "client_field",
+    "entry_lines",
+    "is_note",
+    "server_values",
+    "where_lines",
+]

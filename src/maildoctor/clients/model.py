@@ -18,6 +18,11 @@ Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
 
+def lang_of(language: str) -> Lang:
+    """A translator's language ("ja" or "en") as the data's language key."""
+    return "ja" if language == "ja" else "en"
+
+
 class ClientId(StrEnum):
     IPHONE = "iphone"
     MAC_MAIL = "mac-mail"

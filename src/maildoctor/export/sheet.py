@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from babel.dates import format_date
 
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.guidance import ServerValues, entry_lines, is_note
-from maildoctor.clients.model import ClientId, Lang
+from maildoctor.clients.guidance import entry_lines, is_note, server_values
+from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.export.memo import LABELLED, Memo, visible
 from maildoctor.export.table import (
@@ -155,12 +155,8 @@ def _client_section(settings: DiscoveredSettings, client: ClientId | None, trans
     """Where each value goes in the person's mail program (empty without a program or settings)."""
     if client is None:
         return ""
-    lang: Lang = "ja" if translator.language.value == "ja" else "en"
-    servers = [
-        ServerValues(role, str(best.protocol), best.host, best.port, str(best.security), best.username)
-        for role, candidates in (("incoming", settings.incoming), ("outgoing", settings.outgoing))
-        for best in candidates[:1]
-    ]
+    lang = lang_of(translator.language.value)
+    servers = server_values(settings)
     lines = entry_lines(client, servers, lang, settings.address)
     if not lines:
         return ""
