@@ -647,15 +647,14 @@ def parse_bounce(data: bytes) -> Bounce | None:
     original_sender = _address_of(_decode_header(message.get("To")))
     report_type = str(message.get_param("report-type", "") or "").lower()
     text = _bounce_text(parts)
-    reporting = ""
     if parts.feedback or report_type == "feedback-report":
         recipients = _arf_recipients(parts)
         if recipients:
-            return Bounce(BounceKind.ARF, reporting, subject, original_sender, tuple(recipients))
+            return Bounce(BounceKind.ARF, "", subject, original_sender, tuple(recipients))
     if not parts.status_blocks:  # a delivery report pasted into a text part (forwarded by an ISP)
-        embedded = re.search(r"^(?:Reporting-MTA|Final-Recipient):", "\n".join(parts.texts), re.I | re.M)
+        joined = "\n".join(parts.texts)
+        embedded = re.search(r"^(?:Reporting-MTA|Final-Recipient):", joined, re.I | re.M)
         if embedded is not None:
-            joined = "\n".join(parts.texts)
             parts.status_blocks.append(_field_blocks(joined[embedded.start() : embedded.start() + _MAX_TEXT]))
     if parts.status_blocks:
         recipients = _dsn_recipients(parts, text)
@@ -673,14 +672,15 @@ def parse_bounce(data: bytes) -> Bounce | None:
         address = _address_of(_decode_header(message.get(header)))
         if address:
             excluded.add(address)
-    failed = [_address_of(value) for value in str(message.get("X-Failed-Recipients", "")).split(",")]
-    recipients = _text_recipients(text, excluded | {original_sender}, [a for a in failed if a])
+    named = (_address_of(value) for value in str(message.get("X-Failed-Recipients", "")).split(","))
+    failed = [address for address in named if address]
+    recipients = _text_recipients(text, excluded | {original_sender}, failed)
     if not recipients and original_sender:  # a bounce of a message sent to oneself
-        recipients = _text_recipients(text, excluded, [a for a in failed if a])
+        recipients = _text_recipients(text, excluded, failed)
     if not recipients:  # the bounce names nobody: the returned message's recipient is the one
         returned = _returned_recipient(parts)
         if returned and returned != original_sender:
             recipients = _text_recipients(text, excluded, [returned])
     if not recipients:
         return _auto_reply_of(message, subject, original_sender, text)
-    return Bounce(BounceKind.TEXT, reporting, subject, original_sender, tuple(recipients))
+    return Bounce(BounceKind.TEXT, "", subject, original_sender, tuple(recipients))
