@@ -25,8 +25,9 @@ class CauseCode(StrEnum):
     ADDRESS_INVALID = "ADDRESS_INVALID"
     USERNAME_FORM = "USERNAME_FORM"
     SETTINGS_OUTDATED = "SETTINGS_OUTDATED"
-    SETTINGS_UNCONFIRMED = "SETTINGS_UNCONFIRMED"  # maildoctor's own: not in causes.md (see EXTENSIONS)
+    SETTINGS_UNCONFIRMED = "SETTINGS_UNCONFIRMED"
     NETWORK_OFFLINE = "NETWORK_OFFLINE"
+    DNS_RESOLVER_BROKEN = "DNS_RESOLVER_BROKEN"
     HOST_NOT_FOUND = "HOST_NOT_FOUND"
     DOMAIN_NOT_RESOLVING = "DOMAIN_NOT_RESOLVING"
     DOMAIN_EXPIRING = "DOMAIN_EXPIRING"
@@ -43,6 +44,7 @@ class CauseCode(StrEnum):
     PLAINTEXT_LOGIN_REFUSED = "PLAINTEXT_LOGIN_REFUSED"
     AUTH_FAILED = "AUTH_FAILED"
     APP_PASSWORD_REQUIRED = "APP_PASSWORD_REQUIRED"  # noqa: S105 -- a cause code, not a password
+    MODERN_AUTH_REQUIRED = "MODERN_AUTH_REQUIRED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     AUTH_MECHANISM_MISMATCH = "AUTH_MECHANISM_MISMATCH"
     SMTP_AUTH_REQUIRED = "SMTP_AUTH_REQUIRED"
@@ -57,7 +59,6 @@ class CauseCode(StrEnum):
     DKIM_MISSING = "DKIM_MISSING"
     DMARC_FAIL = "DMARC_FAIL"
     IP_BLOCKLISTED = "IP_BLOCKLISTED"
-    # maildoctor's own (see EXTENSIONS)
     MX_MISCONFIGURED = "MX_MISCONFIGURED"
     REVERSE_DNS_MISSING = "REVERSE_DNS_MISSING"
     MTA_STS_BROKEN = "MTA_STS_BROKEN"
@@ -110,6 +111,12 @@ _CAUSES: Final = (
         N_("The settings found point to another domain's server: confirm them before the password is sent"),
     ),
     Cause(CauseCode.NETWORK_OFFLINE, Layer.NETWORK, _E, N_("This computer is not connected to the internet")),
+    Cause(
+        CauseCode.DNS_RESOLVER_BROKEN,
+        Layer.NETWORK,
+        _E,
+        N_("The network in use gives wrong answers about server names (Wi-Fi login page, filter or router)"),
+    ),
     Cause(CauseCode.HOST_NOT_FOUND, Layer.DNS, _E, N_("The server name does not exist (check for a typo)")),
     Cause(
         CauseCode.DOMAIN_NOT_RESOLVING,
@@ -180,6 +187,15 @@ _CAUSES: Final = (
         Layer.AUTH,
         _E,
         N_("The provider requires a special password for mail programs"),
+    ),
+    Cause(
+        CauseCode.MODERN_AUTH_REQUIRED,
+        Layer.AUTH,
+        _E,
+        N_(
+            "The provider no longer accepts a password here: "
+            "the mail program must sign in on the provider's page"
+        ),
     ),
     Cause(
         CauseCode.ACCOUNT_LOCKED,
@@ -314,56 +330,9 @@ _CAUSES: Final = (
 )
 
 # Codes maildoctor added beyond shared/spec/causes.md (the catalogue says: add codes when reality
-# needs them), each with why. tests/unit/test_causes.py holds every other code to the spec.
-EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType(
-    {
-        CauseCode.SETTINGS_UNCONFIRMED: (
-            "discovery reached the server through a redirect to another domain or an unprotected page; "
-            "the password is not sent there until the person confirms the server"
-        ),
-        CauseCode.MX_MISCONFIGURED: (
-            "an MX naming an alias (CNAME) or an IP address, a null MX beside real hosts, an MX host "
-            "without an address: other domains' servers cannot deliver reliably; no spec code fits"
-        ),
-        CauseCode.REVERSE_DNS_MISSING: (
-            "a sending or receiving server's address without PTR, or a PTR that does not lead back "
-            "(no forward-confirmed reverse DNS): large receivers refuse or distrust such servers"
-        ),
-        CauseCode.MTA_STS_BROKEN: (
-            "a broken MTA-STS record or policy, or an enforced policy that does not cover the MX hosts: "
-            "senders that honour it stop delivering to the domain"
-        ),
-        CauseCode.RECIPIENT_DOMAIN_INVALID: (
-            "a bounce says the recipient's domain does not exist or takes no mail (host unknown, null MX): "
-            "a typo after @, not the sender's own domain (DOMAIN_NOT_RESOLVING)"
-        ),
-        CauseCode.RECIPIENT_MAILBOX_FULL: (
-            "a bounce says the recipient's mailbox is full: the fix is the recipient's, unlike MAILBOX_FULL "
-            "(the person's own mailbox)"
-        ),
-        CauseCode.RECIPIENT_SERVER_PROBLEM: (
-            "a bounce after delivery attempts failed or the receiving server broke (expired, network, system "
-            "error): nothing to change on the sender's side; unlike SERVER_OUTAGE (the person's own provider)"
-        ),
-        CauseCode.MESSAGE_REFUSED: (
-            "a bounce refusing the message itself under the receiver's rules (spam or virus filter, "
-            "security policy, broken headers): no spec code covers it"
-        ),
-        CauseCode.MESSAGE_TOO_LARGE: "a bounce refusing the message for its size (552 5.3.4, 5.2.3)",
-        CauseCode.SENDING_LIMIT_EXCEEDED: (
-            "a bounce for sending too fast or too much (rate limits, daily sending caps of providers)"
-        ),
-        CauseCode.SPAM_COMPLAINT: (
-            "a feedback report (ARF, RFC 5965): a recipient marked the message as spam; "
-            "not a delivery failure"
-        ),
-        CauseCode.POP_DELETE_RISK: (
-            "the account is read over POP3 in a mail program that removes mail from the server (by "
-            "default or by its setting): a warning before POP_DELETED_ELSEWHERE happens, with the safe "
-            "order for moving to IMAP"
-        ),
-    }
-)
+# needs them), each with why. tests/unit/test_causes.py holds every other code to the spec. Empty
+# since 2026-12-07: causes.md accepted every code declared here.
+EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType({})
 
 CAUSES: Final[Mapping[CauseCode, Cause]] = MappingProxyType({cause.code: cause for cause in _CAUSES})
 

@@ -229,6 +229,29 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
             N_("When the internet works again, run this diagnosis again."),
         ),
     ),
+    _C.DNS_RESOLVER_BROKEN: Entry(
+        params=(),
+        fix=_steps(
+            N_(
+                "Open any website in the browser: if a login or consent page of the Wi-Fi appears "
+                "(hotel, café, station), complete it, then run this diagnosis again."
+            ),
+            N_(
+                "Otherwise try from another line, such as a smartphone on mobile data (not Wi-Fi); "
+                "if mail works there, the network in use is the cause."
+            ),
+            N_(
+                "At home, restart the router; in an office, ask the person who manages the network "
+                "whether a filter or security software blocks server names."
+            ),
+        ),
+        do_not=Step(
+            N_(
+                "Do not change the mail settings or renew the domain because of this result: "
+                "the server names could not be checked from this network."
+            )
+        ),
+    ),
     _C.HOST_NOT_FOUND: Entry(
         params=("role", "host", "suggestion"),
         fix=_steps(
@@ -566,6 +589,44 @@ _ENTRIES: Final[dict[CauseCode, Entry]] = {
                 "If the provider allows no such password, add the account again in the mail program, "
                 "choose the provider's name (such as Gmail or Outlook) and sign in on the page it shows."
             ),
+        ),
+    ),
+    _C.MODERN_AUTH_REQUIRED: Entry(
+        params=("role", "host", "provider"),
+        fix=_steps(
+            _or(
+                N_(
+                    "{provider} no longer lets mail programs log in with a password, not even an app "
+                    "password: the program must sign in on {provider}'s own sign-in page."
+                ),
+                N_(
+                    "The provider no longer lets mail programs log in with a password, not even an app "
+                    "password: the program must sign in on the provider's own sign-in page."
+                ),
+            ),
+            _at(
+                N_(
+                    "Remove the account from the mail program and add it again, choosing the provider's name "
+                    "(such as “Microsoft Exchange”, “Outlook.com” or “Google”), not “Other”; then sign in "
+                    "on the page that opens."
+                ),
+                _field("remove_account"),
+                _field("add_account"),
+            ),
+            N_(
+                "If the mail program offers no such choice, use the provider's own app "
+                "(such as Outlook or Gmail) or a newer mail program."
+            ),
+            N_(
+                "For a company account: the administrator may have switched off password logins "
+                "(SMTP AUTH) for the organisation; ask them whether it can be allowed for this mailbox."
+            ),
+        ),
+        do_not=Step(
+            N_(
+                "Do not change or retype the password because of this message: the password is not what "
+                "is refused."
+            )
         ),
     ),
     _C.ACCOUNT_LOCKED: Entry(

@@ -221,7 +221,26 @@ def test_provider_specific_status_matches_without_text() -> None:
 @pytest.mark.parametrize(
     ("code", "status", "text", "first"),
     [
-        ("535", "5.7.139", "Authentication unsuccessful, basic authentication is disabled.", None),
+        (
+            "535",
+            "5.7.139",
+            "Authentication unsuccessful, basic authentication is disabled.",
+            CauseCode.MODERN_AUTH_REQUIRED,
+        ),
+        ("535", "5.7.139", "Authentication unsuccessful, the request did not meet the criteria", None),
+        (
+            "535",
+            "5.7.139",
+            "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+            "Visit https://aka.ms/smtp_auth_disabled for more information.",
+            CauseCode.MODERN_AUTH_REQUIRED,
+        ),
+        (
+            "550",
+            "5.7.30",
+            "Basic authentication is not supported for Client Submission.",
+            CauseCode.MODERN_AUTH_REQUIRED,
+        ),
         (
             "550",
             "5.1.1",
@@ -243,6 +262,8 @@ def test_classify_reply(code: str, status: str, text: str, first: CauseCode | No
     assert len(set(causes)) == len(causes)
     if first is None:  # 5.7.139: any of the SMTP login causes, never a generic refusal first
         assert causes[0] in {
+            CauseCode.AUTH_FAILED,
+            CauseCode.MODERN_AUTH_REQUIRED,
             CauseCode.APP_PASSWORD_REQUIRED,
             CauseCode.AUTH_MECHANISM_MISMATCH,
             CauseCode.SMTP_AUTH_REQUIRED,

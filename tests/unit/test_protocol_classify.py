@@ -207,7 +207,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         535,
         "5.7.139",
         "5.7.139 Authentication unsuccessful, basic authentication is disabled.",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     (
@@ -216,7 +216,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         535,
         "5.7.139",
         "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     (
@@ -226,7 +226,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         "5.7.139",
         "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults"
         " policy.",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     (
@@ -236,7 +236,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         "5.7.139",
         "5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated"
         " successfully.",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     (
@@ -245,7 +245,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         None,
         None,
         "Basic authentication is disabled.",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     (
@@ -254,7 +254,7 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         None,
         None,
         "Logon failure: LogonDenied-BasicAuthBlocked",
-        A.APP_PASSWORD_REQUIRED,
+        A.MODERN_AUTH_REQUIRED,
         "basic-auth-disabled",
     ),
     ("imap", None, None, None, "LOGIN failed.", A.WRONG_CREDENTIALS, "credentials-words"),

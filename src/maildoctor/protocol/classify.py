@@ -42,6 +42,9 @@ class AuthFailureKind(StrEnum):
     WRONG_CREDENTIALS = "wrong_credentials"
     # the account password is not accepted this way (app password, web sign-in, modern auth)
     APP_PASSWORD_REQUIRED = "app_password_required"  # noqa: S105 -- a kind's name, not a password
+    # no password of any kind is accepted: the program must sign in with OAuth2 (or the tenant turned
+    # SMTP AUTH off)
+    MODERN_AUTH_REQUIRED = "modern_auth_required"
     ACCOUNT_LOCKED = "account_locked"
     TOO_MANY_CONNECTIONS = "too_many_connections"
     PLAINTEXT_REFUSED = "plaintext_refused"
@@ -202,7 +205,7 @@ AUTH_FAILURE_RULES: Final[tuple[AuthRule, ...]] = (
     ),
     AuthRule(
         "basic-auth-disabled",
-        _A.APP_PASSWORD_REQUIRED,
+        _A.MODERN_AUTH_REQUIRED,
         # Exchange Online SMTP AUTH: `535 5.7.139 Authentication unsuccessful, basic authentication is
         # disabled.`, `... SmtpClientAuthentication is disabled for the Tenant/Mailbox.`, `... user is
         # locked by your organization's security defaults policy.`, `... the request did not meet the
@@ -213,6 +216,7 @@ AUTH_FAILURE_RULES: Final[tuple[AuthRule, ...]] = (
             r"basic auth(?:entication)? is disabled|BasicAuthBlocked"
             r"|SmtpClientAuthentication is disabled|security defaults policy"
             r"|did not meet the criteria to be authenticated"
+            r"|basic authentication is not supported"
         ),
     ),
     AuthRule(
