@@ -5,7 +5,10 @@ Built on `explain.smtp` (the reply and status code registry and the providers' t
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
+from typing import Final
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.smtp import (
@@ -20,6 +23,20 @@ from maildoctor.explain.smtp import (
     status_meaning,
 )
 
+# What a mail program writes after the server's reply on the same line: Outlook's next fields
+# ("', ポート: 587, …", "', Port: 25, …") and Thunderbird's closing advice ("Please verify …").
+_WRAPPER_TAIL: Final = re.compile(
+    r"'?\s*,\s*(?:ポート|port|セキュリティ|secure|サーバー ?エラー|server error|エラー番号|error number)"
+    r"\s*[:：].*"
+    r"|\.?\s+please (?:verify|check|ensure)\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def without_wrapper(text: str) -> str:
+    """The server's words without the mail program's text that follows them on the line."""
+    return _WRAPPER_TAIL.sub("", text).strip().strip("'")
+
 
 @dataclass(frozen=True, slots=True)
 class ReplyExplanation:
@@ -28,6 +45,7 @@ class ReplyExplanation:
     code: ReplyCodeEntry | None  # the basic reply code's meaning
     rejection: RejectionMatch | None  # the provider's own text, when recognised
     causes: tuple[CauseCode, ...]  # most likely first
+    specific: tuple[CauseCode, ...] = ()  # of those, the ones the provider's recognised words point to
 
     def meaning(self, lang: str) -> str:
         """The plainest meaning known: the provider's, else the status detail's, else the code's."""
@@ -53,14 +71,15 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
         return None
-    reply = replies[0]
+    reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
     causes = classify_reply(reply.code, reply.status, text)
     if not causes and status is None and code is None and not matches:
         return None
-    return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes)
+    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
 
 
-__all__ = ["ReplyExplanation", "explain_reply"]
+__all__ = ["ReplyExplanation", "explain_reply", "without_wrapper"]
