@@ -350,24 +350,31 @@ def _in_language(words: str, lang: str) -> bool:
 def _render_message(
     console: Console, best: Match, reply: ReplyExplanation | None, translator: Translator, width: int
 ) -> None:
-    """The mail program's message and its meaning; the server's reply inside it is shown on its own."""
+    """The mail program's message and its meaning; the server's reply inside it is shown on its own,
+    before it, so here the program's message is the context of that reply."""
     _ = translator.gettext
     entry = best.entry
     ja = translator.language.value == "ja" and entry.meaning_ja
     meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
+    indent = ""
+    if reply is not None:
+        console.print(Text(_("Around the server's reply, the mail program said:"), style="bold"))
+        indent = "  "
     if best.kind is MatchKind.CODE and entry.code:
-        console.print(Text(_("Error code {code}").format(code=entry.code), style="bold"))
+        label = _("Error code {code}").format(code=entry.code)
+        console.print(Text(indent + label, style="" if indent else "bold"))
     else:
         values = {k: v for k, v in best.values.items() if reply is None or k != "response"}
         words = _filled(best.pattern, values) or ""
         if _in_language(words, translator.language.value):
-            console.print(Text(_("The mail program's message:"), style="bold"))
+            if reply is None:
+                console.print(Text(_("The mail program's message:"), style="bold"))
             for line in wrap(_quoted(words, translator), width - 2):
                 console.print(Text("  " + line, style="dim"))
-        else:  # the program's words in the other language are not repeated: their meaning is given
+        elif reply is None:  # the program's words in the other language are not repeated: their meaning is
             console.print(Text(_("What the mail program's message means:"), style="bold"))
-    for line in wrap(meaning, width):
-        console.print(Text(line))
+    for line in wrap(meaning, width - len(indent)):
+        console.print(Text(indent + line))
 
 
 def render_explanation(
