@@ -245,3 +245,29 @@ def test_no_argument_at_a_terminal_is_a_usage_message(lang: str, words: str) -> 
         os.close(follower)
     calm(run)
     assert run.code == 2 and words in run.stderr and "Missing argument" not in run.output
+
+
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。".encode().decode("latin-1"),
+        "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。".encode().decode(
+            "cp1252", "replace"
+        ),
+    ],
+)
+def test_a_garbled_paste_is_calm_and_read_back_when_it_can_be(cli: CliRunner, garbled: str) -> None:
+    run = cli("explain", garbled, "--lang", "ja", "--json")
+    calm(run)
+    if "\ufffd" not in garbled:  # every byte kept: put right and understood
+        assert "文字化け" in run.stderr
+        assert json.loads(run.stdout)["findings"][0]["cause"] == "AUTH_FAILED"
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16"])
+def test_a_returned_mail_saved_with_a_byte_order_mark(cli: CliRunner, tmp_path: Path, codec: str) -> None:
+    bounce = tmp_path / "bounce.eml"
+    bounce.write_bytes(("\n" + BOUNCE).encode(codec))
+    run = cli("explain", str(bounce), "--json", "--lang", "en")
+    assert run.code == 0, run.output
+    assert json.loads(run.stdout)["recipients"][0]["address"] == "hanako@example.com"

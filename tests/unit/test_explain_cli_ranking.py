@@ -180,3 +180,29 @@ def test_the_client_option_still_decides(cli: CliRunner) -> None:
     coded = cli("explain", "(0x800CCC0E)", "--client", "iphone", "--lang", "ja", "--json")
     document = json.loads(coded.stdout)
     assert document["client"] == "iphone" and document["client_from"] == "option"
+
+
+def _every_known_message() -> list[str]:
+    """Each mail program message and code, and each provider's reply, as a person would paste it."""
+    values = {
+        "account": "taro@example.jp",
+        "server": "mail.example.jp",
+        "response": "550 5.7.1 denied",
+        "recipient": "hanako@example.com",
+        "folder": "INBOX",
+        "size": "10485760",
+    }
+    texts: list[str] = []
+    for entry in load_catalog():
+        texts += [re.sub(r"\{([a-z]+)\}", lambda found: values[found.group(1)], p) for p in entry.patterns]
+        texts += [entry.code] if entry.code else []
+    texts += [f"{r.reply_code} {r.status or ''} {p}" for r in load_rejections() for p in r.patterns]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_known_message_reads_cleanly(cli: CliRunner, lang: str) -> None:
+    for text in _every_known_message():
+        run = cli("explain", text, "--lang", lang)
+        assert run.code in (0, 1), (text, run.output)
+        readable(run, lang)

@@ -10,6 +10,7 @@ from maildoctor.explain.subject import (
     decode_text,
     looks_like_file_name,
     looks_like_mail,
+    repaired_mojibake,
     unquoted,
     worth_probing,
 )
@@ -170,3 +171,43 @@ def test_a_mail_needs_a_mail_field_and_header_lines_first() -> None:
     assert not looks_like_mail("Note: this\nError: that")  # header-shaped, but no mail field
     assert not looks_like_mail("hello\nFrom: a@b\nTo: c@d")  # a sentence comes first
     assert not looks_like_mail("")
+
+
+# ------------------------------------------------------------------ mojibake put right
+
+IPHONE = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
+
+
+def windows_1252_reading(text: str) -> str:
+    """How a Windows-1252 program shows UTF-8 (its five undefined bytes shown as themselves)."""
+    undefined = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    return "".join(chr(b) if b in undefined else bytes([b]).decode("cp1252") for b in text.encode())
+
+
+@pytest.mark.parametrize(
+    ("garbled", "meant"),
+    [
+        (windows_1252_reading(IPHONE), IPHONE),
+        (IPHONE.encode().decode("latin-1"), IPHONE),
+        ("認証エラー".encode().decode("cp932"), "認証エラー"),
+        ("メールを送信できません".encode().decode("cp932"), "メールを送信できません"),
+    ],
+)
+def test_mojibake_that_can_be_read_back_is(garbled: str, meant: str) -> None:
+    assert repaired_mojibake(garbled) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        IPHONE,
+        "hello",
+        "café",
+        "Ã©té",
+        "サーバー",
+        "サーバーに接続できません".encode().decode("cp932", "replace"),
+        "",
+    ],
+)
+def test_text_that_is_not_mojibake_is_left_alone(text: str) -> None:
+    assert repaired_mojibake(text) is None

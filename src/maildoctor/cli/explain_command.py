@@ -30,6 +30,7 @@ from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.explain.bounce import MAX_BYTES
 from maildoctor.explain.rank import RecognisedBy, Recognition, ranked_causes, recognised_client
 from maildoctor.explain.reply import ReplyExplanation, explain_reply
+from maildoctor.explain.subject import repaired_mojibake
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
 from maildoctor.model import Finding, ServerRole
@@ -219,7 +220,10 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
         err.print(
             Text(_("Only the first {count} characters of the message were looked at.").format(count=MAX_TEXT))
         )
-    return _explain_message(text[:MAX_TEXT], options, given, err, translator)
+    repaired = repaired_mojibake(text[:MAX_TEXT])
+    if repaired is not None:
+        err.print(Text(_("The text was garbled (mojibake); it was put right before reading.")))
+    return _explain_message(repaired or text[:MAX_TEXT], options, given, err, translator)
 
 
 def _explain_message(

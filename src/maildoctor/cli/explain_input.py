@@ -28,6 +28,7 @@ from maildoctor.protocol.lines import safe_text
 EXIT_USAGE, EXIT_NOT_RUN = 2, 3
 STDIN: Final = "-"
 _SHOWN_NAME: Final = 200
+_BOMS: Final = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,10 @@ def _from_bytes(
             EXIT_USAGE,
         )
     if kind in (ContentKind.MAIL, ContentKind.JSON):
-        return Given(mail=data, origin=origin, truncated=truncated)
+        if data.startswith(_BOMS):  # the mail parser wants the message's own bytes first
+            data = decode_text(data).encode("utf-8")
+        # a paste often starts with blank lines, which would end the header before it begins
+        return Given(mail=data.lstrip(), origin=origin, truncated=truncated)
     return Given(text=decode_text(data), origin=origin, truncated=truncated)
 
 

@@ -146,6 +146,37 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _sloppy_1252(text: str) -> bytes:
+    """`text` back to the bytes a Windows-1252 reading made of them (ValueError: it cannot be)."""
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:
+                raise ValueError(char) from None
+            out.append(ord(char))  # the five bytes Windows-1252 leaves undefined, read as Latin-1
+    return bytes(out)
+
+
+def _japanese(text: str) -> bool:
+    return any("\u3040" <= char <= "\u30ff" or "\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def repaired_mojibake(text: str) -> str | None:
+    """UTF-8 text that was read as Windows-1252 ("ã‚µãƒ¼") or as Shift_JIS ("繧ｵ繝ｼ") and pasted,
+    put right; None when `text` is not such a reading (every byte must fit: nothing is guessed)."""
+    readings = (_sloppy_1252, lambda garbled: garbled.encode("cp932"))
+    for reading in readings:
+        try:
+            fixed = reading(text).decode("utf-8")
+        except (ValueError, UnicodeError):
+            continue
+        if fixed != text and _japanese(fixed):
+            return fixed
+    return None
+
+
 def _binary(data: bytes) -> bool:
     sample = data[:_SAMPLE]
     if not sample or _bom(sample) in ("utf-16-le", "utf-16-be"):
@@ -205,6 +236,7 @@ __all__ = [
     "decode_text",
     "looks_like_file_name",
     "looks_like_mail",
+    "repaired_mojibake",
     "unquoted",
     "worth_probing",
 ]
