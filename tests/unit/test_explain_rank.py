@@ -148,3 +148,27 @@ def test_common_phrases_name_no_program(text: str) -> None:
 )
 def test_the_server_words_without_the_programs_tail(line: str, words: str) -> None:
     assert without_wrapper(line) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("* NO AUTHENTICATE failed. Basic authentication is disabled.", C.MODERN_AUTH_REQUIRED),
+        (
+            "The current command did not succeed. The mail server for account taro@contoso.com responded: "
+            "AUTHENTICATE failed. Basic authentication is disabled.",
+            C.MODERN_AUTH_REQUIRED,
+        ),
+        ("Client host [203.0.113.45] blocked using zen.spamhaus.org", C.IP_BLOCKLISTED),
+    ],
+)
+def test_a_providers_words_without_a_code_still_lead(text: str, first: C) -> None:
+    explained = explain_reply(text)
+    assert explained is not None and explained.reply.code is None
+    assert explained.causes[0] is first
+    assert ranked_causes(explained.specific, explained.causes, explain_text(text).causes)[0] is first
+
+
+@pytest.mark.parametrize("text", ["the weather is fine today", "サーバーに接続できません", "0x800CCC0E", ""])
+def test_no_reply_no_words_no_explanation(text: str) -> None:
+    assert explain_reply(text) is None

@@ -286,7 +286,8 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
     _ = translator.gettext
     lang = translator.language.value
     codes = " ".join(part for part in (reply.reply.code, reply.reply.status) if part)
-    console.print(Text(_("The server's reply {codes}").format(codes=codes), style="bold"))
+    heading = _("The server's reply {codes}").format(codes=codes) if codes else _("The server's words")
+    console.print(Text(heading, style="bold"))
     if reply.reply.text:
         for line in wrap(_quoted(reply.reply.text, translator), width - 2):
             console.print(Text("  " + line, style="dim"))

@@ -12,6 +12,7 @@ from typing import Final
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.smtp import (
+    MatchBasis,
     RejectionMatch,
     ReplyCodeEntry,
     SmtpReply,
@@ -22,6 +23,8 @@ from maildoctor.explain.smtp import (
     reply_meaning,
     status_meaning,
 )
+
+_MAX_WORDS: Final = 500  # characters of the line holding a provider's words, kept as the reply's text
 
 # What a mail program writes after the server's reply on the same line: Outlook's next fields
 # ("', ポート: 587, …", "', Port: 25, …") and Thunderbird's closing advice ("Please verify …").
@@ -66,11 +69,24 @@ class ReplyExplanation:
         return self.rejection.entry.action_ja if lang == "ja" else self.rejection.entry.action_en
 
 
+def _words_alone(text: str) -> ReplyExplanation | None:
+    """A provider's words pasted without a reply code (an IMAP or POP3 refusal, a line of a dialog)."""
+    matches = [match for match in match_rejection(text) if match.basis is MatchBasis.PATTERN]
+    if not matches:
+        return None
+    pattern = (matches[0].pattern or "").casefold()
+    line = next((line for line in text.splitlines() if pattern in " ".join(line.split()).casefold()), "")
+    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    words = without_wrapper(" ".join(line.split()))[:_MAX_WORDS] or matches[0].pattern or ""
+    return ReplyExplanation(SmtpReply(None, None, words), None, None, matches[0], specific, specific)
+
+
 def explain_reply(text: str) -> ReplyExplanation | None:
-    """The first failure reply in `text` explained, or None when it holds no SMTP reply."""
+    """The first failure reply in `text` explained, or a provider's known words when it holds no SMTP
+    reply (then with no code and only those words' causes); None when it holds neither."""
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
-        return None
+        return _words_alone(text)
     reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
