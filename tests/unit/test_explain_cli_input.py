@@ -271,3 +271,67 @@ def test_a_returned_mail_saved_with_a_byte_order_mark(cli: CliRunner, tmp_path: 
     run = cli("explain", str(bounce), "--json", "--lang", "en")
     assert run.code == 0, run.output
     assert json.loads(run.stdout)["recipients"][0]["address"] == "hanako@example.com"
+
+
+PIECES = [
+    "タスク 'taro@example.co.jp - 受信中' がエラー (0x800CCC0F) を報告しました: ",
+    "535 5.7.139 Authentication unsuccessful",
+    "blocked using zen.spamhaus.org",
+    "0x800ccc0e",
+    "/",
+    "\\",
+    "C:\\Users\\",
+    "~/",
+    "../",
+    ".eml",
+    ".msg",
+    ".txt",
+    "'",
+    '"',
+    "「",
+    "」",
+    " ",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x1b[2J",
+    "\x9b",
+    "\u202e",
+    "😱",
+    "ｻｰﾊﾞｰ",
+    "ã‚µãƒ¼",
+    "繧ｵ繝ｼ",
+    "a" * 300,
+    "-",
+    "--",
+    "-ERR",
+    "%s%n{0}{account}",
+    "[bold]x[/bold]",
+]
+
+
+def test_any_mix_of_pasted_pieces_ends_calmly(cli: CliRunner) -> None:
+    import random
+
+    chooser = random.Random(20261207)
+    for _ in range(150):
+        text = "".join(chooser.choice(PIECES) for _ in range(chooser.randint(1, 8)))
+        if text.startswith("--"):  # an option to the command line, not a paste (it would need "--" first)
+            text = " " + text
+        run = cli("explain", text, "--lang", chooser.choice(["ja", "en"]))
+        calm(run)
+        assert run.code in ((3,) if text == "-" else (0, 1, 2)), (text, run.output)  # "-": pytest's stdin
+
+
+def test_a_closed_standard_input_is_a_calm_could_not_run() -> None:
+    done = subprocess.run(
+        ["bash", "-c", 'exec 0<&-; exec "$0" -m maildoctor explain - --lang en', sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    run = Run(done.returncode, done.stdout, done.stderr)
+    calm(run)
+    assert run.code in (2, 3) and run.stdout == "", run.output

@@ -96,7 +96,10 @@ def _from_bytes(
 
 
 def read_stdin(stream: BinaryIO, translator: Translator) -> Given | Refusal:
-    data, truncated = read_bounded(stream)
+    try:
+        data, truncated = read_bounded(stream)
+    except (OSError, ValueError):  # closed (`<&-`), a terminal gone, a stream that is not readable
+        return Refusal(translator.gettext("Standard input could not be read."), EXIT_NOT_RUN)
     return _from_bytes(data, truncated, "stdin", "", translator)
 
 
