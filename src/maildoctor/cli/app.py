@@ -467,12 +467,16 @@ def build_app(translator: Translator) -> typer.Typer:
     )
     def explain(
         subject: Annotated[
-            str,
+            str | None,
             typer.Argument(
-                metavar="TEXT|CODE|FILE",
-                help=_("The error message, the error code, or the file of the returned mail."),
+                metavar="TEXT|CODE|FILE|-",
+                help=_(
+                    "The error message, the error code, or the file of the returned mail; "
+                    "- (or nothing, with a pipe) reads standard input."
+                ),
+                show_default=False,
             ),
-        ],
+        ] = None,
         json_output: Annotated[
             bool,
             typer.Option(

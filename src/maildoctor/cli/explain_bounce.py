@@ -1,6 +1,6 @@
 """`maildoctor explain FILE.eml`: a returned mail read into its failed recipients, causes and fixes.
 
-The file is read bounded (`bounce.MAX_BYTES`); an mbox of several messages is read message by
+The bytes come read and bounded (`explain_input`); an mbox of several messages is read message by
 message. Everything a server wrote is untrusted: it is shown through rich `Text` (never markup)
 with control characters replaced, and cut to one line.
 """
@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Final
 
 from rich.console import Console
@@ -19,7 +18,7 @@ from rich.prompt import Confirm
 from rich.text import Text
 
 from maildoctor.causes import CauseCode
-from maildoctor.explain.bounce import MAX_BYTES, Bounce, BounceRecipient, parse_bounces
+from maildoctor.explain.bounce import Bounce, BounceRecipient, parse_bounces
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
 from maildoctor.model import Finding, ServerRole
@@ -28,7 +27,7 @@ from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
 
 SCHEMA: Final = "maildoctor.explain/1"
-EXIT_EXPLAINED, EXIT_UNKNOWN, EXIT_NOT_RUN = 0, 1, 3
+EXIT_EXPLAINED, EXIT_UNKNOWN = 0, 1
 _SHOWN_WORDS: Final = 300
 
 # Causes on the sender's own side: `maildoctor domain` on the sender's domain confirms them
@@ -101,15 +100,9 @@ def recipient_json(recipient: BounceRecipient) -> dict[str, Any]:
     }
 
 
-def run_bounce(path: Path, as_json: bool, translator: Translator) -> int:
+def run_bounce(data: bytes, as_json: bool, translator: Translator) -> int:
+    """Explain the returned mail(s) in `data` (a message or an mbox, already read and bounded)."""
     _ = translator.gettext
-    err = Console(stderr=True, highlight=False)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES)
-    except OSError as error:
-        err.print(Text(_("The file could not be read: {error}").format(error=error.strerror or error)))
-        return EXIT_NOT_RUN
     bounces = parse_bounces(data)
     findings = bounce_findings(bounces)
     commands = [command for bounce in bounces for command in confirming_commands(bounce)]

@@ -1,6 +1,9 @@
-"""`maildoctor explain TEXT|CODE`: what a mail program's message or code means, and what to check.
+"""`maildoctor explain TEXT|CODE|FILE|-`: what a mail program's message or code means, and what to check.
 
-A returned mail (.eml or mbox file) is read by `explain_bounce`.
+What was given is read by `explain_input` (text, a file, or standard input, all bounded); a
+returned mail (.eml or mbox) goes to `explain_bounce`. In a pasted message the server's reply
+leads and the mail program's words are context (`explain.rank`); the mail program is named
+only when the message shows which one it is, else the fixes name the three common programs.
 """
 
 from __future__ import annotations
@@ -10,21 +13,28 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final, Literal
 
 from rich.console import Console
 from rich.text import Text
 
+from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.explain_bounce import DOMAIN_CONFIRMED, offer_checks, run_bounce
+from maildoctor.cli.explain_input import STDIN, Given, Refusal, read_stdin, resolve
+from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import Guidance, is_note
+from maildoctor.clients.model import lang_of
 from maildoctor.clients.render import client_of_message_client
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
+from maildoctor.explain.bounce import MAX_BYTES
+from maildoctor.explain.rank import RecognisedBy, Recognition, ranked_causes, recognised_client
 from maildoctor.explain.reply import ReplyExplanation, explain_reply
+from maildoctor.explain.subject import repaired_mojibake
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
 from maildoctor.model import Finding, ServerRole
+from maildoctor.protocol.lines import safe_text
 from maildoctor.report import finding_to_json
 from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
@@ -32,33 +42,43 @@ from maildoctor.wrap import wrap
 EXIT_EXPLAINED, EXIT_UNKNOWN, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 SCHEMA: Final = "maildoctor.explain/1"
 MAX_TEXT: Final = 20_000  # characters of pasted text looked at
+_SHOWN: Final = 300  # characters of a pasted message or a server's reply shown back
 
 
 @dataclass(frozen=True)
 class ExplainOptions:
-    subject: str
+    subject: str | None
     json: bool
     client: str | None = None
 
 
-def _findings(explanation: Explanation, reply: ReplyExplanation | None) -> tuple[Finding, ...]:
-    """One finding per likely cause, most likely first; the message itself is the evidence.
-
-    The mail program's message comes first (it says which step failed), then what the
-    server's own reply inside it points to.
-    """
-    best = explanation.matches[0] if explanation.matches else None
-    evidence = [best.pattern or best.entry.code or ""] if best is not None else []
-    causes = dict.fromkeys(explanation.causes)
-    if reply is not None:
-        causes.update(dict.fromkeys(reply.causes))
-        if not evidence:
-            evidence = [
-                " ".join(part for part in (reply.reply.code, reply.reply.status, reply.reply.text) if part)
-            ]
-    return tuple(
-        finding(str(code), ServerRole.INPUT, {}, [line for line in evidence if line]) for code in causes
+def _reply_line(reply: ReplyExplanation) -> str:
+    return safe_text(
+        " ".join(part for part in (reply.reply.code, reply.reply.status, reply.reply.text) if part)
     )
+
+
+def _message_line(match: Match) -> str:
+    if match.kind is MatchKind.CODE:
+        return match.entry.code or ""
+    return safe_text(_filled(match.pattern, match.values) or "")
+
+
+def _findings(explanation: Explanation, reply: ReplyExplanation | None) -> tuple[Finding, ...]:
+    """One finding per likely cause, most likely first (`explain.rank`): the server's reply leads,
+    the mail program's message is context. Each finding's evidence is the words that point to it."""
+    best = explanation.matches[0] if explanation.matches else None
+    wrapper = [_message_line(best)] if best is not None else []
+    if reply is None:
+        causes = explanation.causes
+    else:
+        causes = ranked_causes(reply.specific, reply.causes, explanation.causes)
+    items = []
+    for code in causes:
+        from_reply = reply is not None and code in reply.causes
+        evidence = [_reply_line(reply)] if from_reply and reply is not None else wrapper
+        items.append(finding(str(code), ServerRole.INPUT, {}, [line for line in evidence if line]))
+    return tuple(items)
 
 
 def _kind(explanation: Explanation) -> str:
@@ -71,7 +91,7 @@ def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, An
     return {
         "reply_code": reply.reply.code or "",
         "status": reply.reply.status or "",
-        "text": reply.reply.text,
+        "text": safe_text(reply.reply.text),
         "meaning": reply.meaning(lang),
         "action": reply.action(lang),
         "provider": str(rejection.provider) if rejection is not None else None,
@@ -81,30 +101,31 @@ def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, An
     }
 
 
-def _guidance(
+@dataclass(frozen=True, slots=True)
+class _Program:
+    guidance: Guidance  # its client is None: "the three common programs"
+    recognition: Recognition | None  # how the program was told from the message (not by --client)
+
+
+def _program(
     options: ExplainOptions,
     explanation: Explanation,
     reply: ReplyExplanation | None,
     err: Console,
     translator: Translator,
-) -> Guidance | Literal[False] | None:
-    """The mail program to speak in: --client, else the one whose message or code this is."""
+) -> _Program | Literal[False]:
+    """The mail program to speak in: --client, else the one the message plainly comes from, else none."""
     client = resolve_client_option(options.client, err, translator)
     if client is False:
         return False
-    if client is None and explanation.matches:
-        client = client_of_message_client(str(explanation.matches[0].entry.client))
-    if client is None:
-        return None
-    account = named_address(explanation.matches[0]) if explanation.matches else None
-    outgoing = (
-        "--incoming" not in explanation.matches[0].entry.check if explanation.matches else reply is not None
-    )
-    return Guidance(
-        client,
-        account=account,
-        role="outgoing" if outgoing else "incoming",
-    )
+    recognition = recognised_client(explanation) if client is None else None
+    if recognition is not None:
+        client = client_of_message_client(str(recognition.client))
+    best = explanation.matches[0] if explanation.matches else None
+    account = named_address(best) if best is not None else None
+    outgoing = "--incoming" not in best.entry.check if best is not None else reply is not None
+    guidance = Guidance(client, account=account, role="outgoing" if outgoing else "incoming")
+    return _Program(guidance, recognition)
 
 
 def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
@@ -119,21 +140,15 @@ def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
         "causes": [str(code) for code in entry.causes],
         "check": confirming_check(match),
         "score": round(match.score, 2),
-        "values": dict(match.values),
+        "values": {name: safe_text(value) for name, value in match.values.items()},
     }
-
-
-def _reply_check(reply: ReplyExplanation | None) -> str:
-    """The command that confirms a server reply's causes: the domain's sending side, or the account."""
-    if reply is not None and reply.causes and reply.causes[0] in DOMAIN_CONFIRMED:
-        return "maildoctor domain YOUR-DOMAIN"
-    return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
 
 
 def named_address(match: Match) -> str | None:
     """The account's address when the message names one (a placeholder's value, so checked)."""
     account = match.values.get("account", "")
-    return account if "@" in account and " " not in account and len(account) < 255 else None
+    plain = account.isprintable() and " " not in account and len(account) < 255
+    return account if "@" in account and plain else None
 
 
 def confirming_check(match: Match) -> str:
@@ -142,21 +157,87 @@ def confirming_check(match: Match) -> str:
     return match.entry.check.replace("ADDRESS", address, 1) if address else match.entry.check
 
 
+def _check_command(explanation: Explanation, reply: ReplyExplanation | None, first: CauseCode | None) -> str:
+    """The command that tells the causes apart: the sending domain's for a domain-side first cause,
+    else the mail program message's own check, else the account's sending side."""
+    best = explanation.matches[0] if explanation.matches else None
+    address = named_address(best) if best is not None else None
+    if first in DOMAIN_CONFIRMED:
+        domain = address.rsplit("@", 1)[1] if address else "YOUR-DOMAIN"
+        return f"maildoctor domain {domain}"
+    if best is not None:
+        return confirming_check(best)
+    return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
+
+
+def _given(subject: str | None, err: Console, translator: Translator) -> Given | Refusal:
+    _ = translator.gettext
+    stdin = sys.stdin
+    at_terminal = stdin is None or _isatty(stdin)
+    if subject is None and at_terminal:
+        return Refusal(
+            _(
+                'Give the error message to explain, in quotes: maildoctor explain "…" — or the returned '
+                "mail's file: maildoctor explain FILE.eml — or paste it after: maildoctor explain -"
+            ),
+            EXIT_USAGE,
+        )
+    if subject is None or subject == STDIN:
+        if stdin is None or not hasattr(stdin, "buffer"):
+            return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
+        if at_terminal:
+            err.print(Text(_("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter).")))
+        return read_stdin(stdin.buffer, translator)
+    if not subject.strip():
+        return Refusal(_("Give the error message or the error code to explain."), EXIT_USAGE)
+    return resolve(subject, translator)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    subject = options.subject
-    if not subject.strip():
+    given = _given(options.subject, err, translator)
+    if isinstance(given, Refusal):
+        err.print(Text(given.message))
+        return given.status
+    if given.truncated:
+        size = MAX_BYTES // (1024 * 1024)
+        err.print(Text(_("Only the first {size} MB were read; the rest was left out.").format(size=size)))
+    if given.mail is not None:
+        return run_bounce(given.mail, options.json, translator)
+    text = given.text or ""
+    if not text.strip():
         err.print(Text(_("Give the error message or the error code to explain.")))
         return EXIT_USAGE
-    if len(subject) < 4096 and Path(subject).is_file():
-        return run_bounce(Path(subject), options.json, translator)
-    explanation = explain_text(subject[:MAX_TEXT])
-    reply = explain_reply(subject[:MAX_TEXT])
+    if len(text) > MAX_TEXT:
+        err.print(
+            Text(_("Only the first {count} characters of the message were looked at.").format(count=MAX_TEXT))
+        )
+    repaired = repaired_mojibake(text[:MAX_TEXT])
+    if repaired is not None:
+        err.print(Text(_("The text was garbled (mojibake); it was put right before reading.")))
+    return _explain_message(repaired or text[:MAX_TEXT], options, given, err, translator)
+
+
+def _explain_message(
+    text: str, options: ExplainOptions, given: Given, err: Console, translator: Translator
+) -> int:
+    explanation = explain_text(text)
+    reply = explain_reply(text)
     findings = _findings(explanation, reply)
-    guidance = _guidance(options, explanation, reply, err, translator)
-    if guidance is False:
+    program = _program(options, explanation, reply, err, translator)
+    if program is False:
         return EXIT_USAGE
+    guidance = program.guidance
+    first = CauseCode(findings[0].cause) if findings else None
+    check = _check_command(explanation, reply, first)
     if options.json:
         document: dict[str, Any] = {
             "schema": SCHEMA,
@@ -165,19 +246,25 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
             "recipients": [],
             "matches": [_match_json(match, translator) for match in explanation.matches],
             "unknown_codes": list(explanation.unknown_codes),
+            "check": check,
+            "input": {
+                "origin": given.origin,
+                "truncated": given.truncated or len(given.text or "") > MAX_TEXT,
+            },
         }
         if reply is not None:
             document["smtp_reply"] = _reply_json(reply, translator)
-        if guidance is not None:
+        if guidance.client is not None:
             document["client"] = str(guidance.client)
+            document["client_from"] = str(program.recognition.by) if program.recognition else "option"
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         console = Console(highlight=False)
-        render_explanation(console, explanation, reply, findings, translator, guidance)
+        render_explanation(console, explanation, reply, findings, translator, program, check)
         address = named_address(explanation.matches[0]) if explanation.matches else None
         if address and sys.stdin.isatty() and sys.stdout.isatty():
             command = ["maildoctor", "check", address]
-            if guidance is not None and guidance.client is not None:
+            if guidance.client is not None:
                 command += ["--client", str(guidance.client)]
             offer_checks(console, [command], translator)
     return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
@@ -190,11 +277,20 @@ def _filled(pattern: str | None, values: Mapping[str, str]) -> str | None:
     return re.sub(r"\{([a-z]+)\}", lambda found: values.get(found.group(1), "…"), pattern)
 
 
+def _quoted(words: str, translator: Translator) -> str:
+    """Words someone else wrote (the mail program, the server), quoted and escaped."""
+    return translator.gettext("“{words}”").format(words=safe_text(" ".join(words.split()), _SHOWN))
+
+
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
     lang = translator.language.value
     codes = " ".join(part for part in (reply.reply.code, reply.reply.status) if part)
-    console.print(Text(_("The server's reply {codes}").format(codes=codes), style="bold"))
+    heading = _("The server's reply {codes}").format(codes=codes) if codes else _("The server's words")
+    console.print(Text(heading, style="bold"))
+    if reply.reply.text:
+        for line in wrap(_quoted(reply.reply.text, translator), width - 2):
+            console.print(Text("  " + line, style="dim"))
     for line in wrap(reply.meaning(lang), width):
         console.print(Text(line))
     action = reply.action(lang)
@@ -207,7 +303,8 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
 def _render_steps(
     console: Console, item: Finding, translator: Translator, guidance: Guidance, width: int
 ) -> None:
-    """The first cause's fix steps, each with where its setting is in the person's mail program."""
+    """The first cause's fix steps, each with where its setting is in the person's mail program
+    (or, when the program is not known, in the three common ones, with the hint to name it)."""
     _ = translator.gettext
     rendered = render_finding(item, translator, guidance)
     if not rendered.fix:
@@ -216,10 +313,73 @@ def _render_steps(
     for number, step in enumerate(rendered.fix, start=1):
         for index, line in enumerate(wrap(step, width - 7)):
             console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
-        for line in rendered.where[number - 1] if rendered.where else ():
+        where = rendered.where[number - 1] if rendered.where else ()
+        if where and guidance.client is None:
+            console.print(Text("     " + _("Where to find it:"), style="dim"))
+        for line in where:
             for index, part in enumerate(wrap(line, width - 9)):
                 first = "       " if is_note(line) else "     → "
                 console.print(Text((first if index == 0 else "       ") + part, style="cyan"))
+    if guidance.client is None and any(rendered.where):
+        hint = _(
+            "Name your mail program with --client (iphone, outlook, thunderbird, gmail, …) "
+            "to see only its menus."
+        )
+        for line in wrap(hint, width):
+            console.print(Text(line, style="dim"))
+
+
+def _render_recognition(console: Console, program: _Program, translator: Translator, width: int) -> None:
+    _ = translator.gettext
+    recognition, client = program.recognition, program.guidance.client
+    if recognition is None or client is None:
+        return
+    name = load_client(client).name.get(lang_of(translator.language.value))
+    if recognition.by is RecognisedBy.CODE:
+        said = _("This is taken for a message of {program}: {code} is one of its error codes.").format(
+            program=name, code=recognition.evidence
+        )
+    else:
+        said = _("This is taken for a message of {program}: the words are its own.").format(program=name)
+    for text in (said, _("If you use another mail program, name it with --client.")):
+        for line in wrap(text, width):
+            console.print(Text(line, style="dim"))
+
+
+def _in_language(words: str, lang: str) -> bool:
+    """Whether a mail program's words are in the output's language (Japanese: they hold kana or kanji)."""
+    japanese = any("\u3040" <= char <= "\u30ff" or "\u4e00" <= char <= "\u9fff" for char in words)
+    return japanese if lang == "ja" else not japanese
+
+
+def _render_message(
+    console: Console, best: Match, reply: ReplyExplanation | None, translator: Translator, width: int
+) -> None:
+    """The mail program's message and its meaning; the server's reply inside it is shown on its own,
+    before it, so here the program's message is the context of that reply."""
+    _ = translator.gettext
+    entry = best.entry
+    ja = translator.language.value == "ja" and entry.meaning_ja
+    meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
+    indent = ""
+    if reply is not None:
+        console.print(Text(_("Around the server's reply, the mail program said:"), style="bold"))
+        indent = "  "
+    if best.kind is MatchKind.CODE and entry.code:
+        label = _("Error code {code}").format(code=entry.code)
+        console.print(Text(indent + label, style="" if indent else "bold"))
+    else:
+        values = {k: v for k, v in best.values.items() if reply is None or k != "response"}
+        words = _filled(best.pattern, values) or ""
+        if _in_language(words, translator.language.value):
+            if reply is None:
+                console.print(Text(_("The mail program's message:"), style="bold"))
+            for line in wrap(_quoted(words, translator), width - 2):
+                console.print(Text("  " + line, style="dim"))
+        elif reply is None:  # the program's words in the other language are not repeated: their meaning is
+            console.print(Text(_("What the mail program's message means:"), style="bold"))
+    for line in wrap(meaning, width - len(indent)):
+        console.print(Text(indent + line))
 
 
 def render_explanation(
@@ -228,7 +388,8 @@ def render_explanation(
     reply: ReplyExplanation | None,
     findings: tuple[Finding, ...],
     translator: Translator,
-    guidance: Guidance | None = None,
+    program: _Program,
+    check: str,
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
@@ -239,38 +400,29 @@ def render_explanation(
         console.print(Text(_("Run maildoctor check with the account's settings to find the cause.")))
         return
     best = explanation.matches[0] if explanation.matches else None
-    if best is not None:
-        entry = best.entry
-        ja = translator.language.value == "ja" and entry.meaning_ja
-        meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
-        header = entry.code or _filled(best.pattern, best.values) or entry.id
-        console.print(Text(header + (f" ({entry.symbol})" if entry.symbol else ""), style="bold"))
-        for line in wrap(meaning, width):
-            console.print(Text(line))
-    if reply is not None:
+    if reply is not None:  # the server's reply leads; the mail program's message is its context
         _render_reply(console, reply, translator, width)
+    if best is not None:
+        _render_message(console, best, reply, translator, width)
+        _render_recognition(console, program, translator, width)
     console.print(Text(_("Likely causes, most likely first:"), style="bold"))
     for number, item in enumerate(findings, start=1):
         title = render_finding(item, translator).title
         for index, line in enumerate(wrap(f"{title} ({item.cause})", width - 5)):
             console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
-    if findings and guidance is not None:
-        _render_steps(console, findings[0], translator, guidance, width)
+    if findings:
+        _render_steps(console, findings[0], translator, program.guidance, width)
     console.print(Text(_("To find out which, run:"), style="bold"))
-    check = confirming_check(best) if best is not None else _reply_check(reply)
-    console.print(Text("  " + check))
+    console.print(Text("  " + check), no_wrap=True, crop=False, overflow="ignore")
     if findings:
         do_not = render_finding(findings[0], translator).do_not
         if do_not:
             console.print(Text(_("Meanwhile, please do not:"), style="bold"))
             for line in wrap(do_not, width - 2):
                 console.print(Text("  " + line, style="yellow"))
-    if best is None:
-        return
-    others = [match for match in explanation.matches[1:] if match.entry.id != best.entry.id]
+    others = [m.entry.code for m in explanation.matches[1:] if m.kind is MatchKind.CODE and m.entry.code]
     if others:
-        names = ", ".join(m.entry.code or m.entry.id for m in others)
-        console.print(Text(_("It may also be: {names}").format(names=names), style="dim"))
+        console.print(Text(_("Other error codes in the message: {codes}").format(codes=", ".join(others))))
 
 
 __all__ = ["ExplainOptions", "run_explain_command"]

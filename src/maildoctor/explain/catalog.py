@@ -58,10 +58,11 @@ class ClientMessage:
     check: str  # "maildoctor check ADDRESS ..."
     source: str
     confirmed: Confirmed
+    identifies: bool = False  # the wording (not just the code) is this program's alone: it names the program
 
 
 _REQUIRED: Final = frozenset({"id", "client", "causes", "meaning_en", "check", "source", "confirmed"})
-_OPTIONAL: Final = frozenset({"code", "symbol", "key", "patterns", "meaning_ja"})
+_OPTIONAL: Final = frozenset({"code", "symbol", "key", "patterns", "meaning_ja", "identifies"})
 _ID: Final = re.compile(r"[a-z0-9][A-Za-z0-9-]*")
 _CODE: Final = re.compile(r"0x[0-9A-F]{8}")
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
@@ -106,6 +107,9 @@ def parse_entry(table: Mapping[str, object], position: int) -> ClientMessage:
     patterns = _patterns(entry, table)
     if code is None and not patterns:
         raise CatalogError(f"{entry}: needs a code or at least one pattern")
+    identifies = table.get("identifies", False)
+    if not isinstance(identifies, bool):
+        raise CatalogError(f"{entry}: identifies must be true or false")
     check = _text(entry, table, "check")
     if not check.startswith("maildoctor check ADDRESS"):
         raise CatalogError(f"{entry}: check must start with 'maildoctor check ADDRESS'")
@@ -122,6 +126,7 @@ def parse_entry(table: Mapping[str, object], position: int) -> ClientMessage:
         check=check,
         source=_text(entry, table, "source"),
         confirmed=_choice(entry, table, "confirmed", Confirmed),
+        identifies=identifies,
     )
 
 

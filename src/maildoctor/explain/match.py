@@ -149,6 +149,8 @@ def _compile(pattern: str) -> _Pattern:
             name = names[position - 1]
             if position == len(literals) - 1 and not literal:  # a trailing {response}: the rest
                 parts.append(f"(.{{0,{_TRAILING_MAX}}})")
+            elif name == "response":  # a server's reply inside the message: as long as a trailing one
+                parts.append(f"(.{{1,{_TRAILING_MAX}}}?)")
             else:
                 parts.append(f"(.{{1,{_WILDCARD_MAX}}}?)")
             groups.append(name)
@@ -206,6 +208,11 @@ def _partial(pattern: _Pattern, text: _Compact, entry: ClientMessage) -> Match |
         return None
     score = min(0.79, 0.3 + 0.35 * min(1.0, of_pattern) + 0.15 * min(1.0, of_text))
     return Match(entry, round(score, 4), MatchKind.PARTIAL, pattern.text, {})
+
+
+def pattern_weight(pattern: str) -> int:
+    """How much of its own wording a pattern holds: its letters and digits, a CJK character counted twice."""
+    return _weight(_compiled(pattern).literal.replace("\0", ""))
 
 
 def _best(matches: Iterable[Match | None]) -> Match | None:

@@ -5,10 +5,14 @@ Built on `explain.smtp` (the reply and status code registry and the providers' t
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
+from typing import Final
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.smtp import (
+    MatchBasis,
     RejectionMatch,
     ReplyCodeEntry,
     SmtpReply,
@@ -20,6 +24,22 @@ from maildoctor.explain.smtp import (
     status_meaning,
 )
 
+_MAX_WORDS: Final = 500  # characters of the line holding a provider's words, kept as the reply's text
+
+# What a mail program writes after the server's reply on the same line: Outlook's next fields
+# ("', ポート: 587, …", "', Port: 25, …") and Thunderbird's closing advice ("Please verify …").
+_WRAPPER_TAIL: Final = re.compile(
+    r"'?\s*,\s*(?:ポート|port|セキュリティ|secure|サーバー ?エラー|server error|エラー番号|error number)"
+    r"\s*[:：].*"
+    r"|\.?\s+please (?:verify|check|ensure)\b.*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def without_wrapper(text: str) -> str:
+    """The server's words without the mail program's text that follows them on the line."""
+    return _WRAPPER_TAIL.sub("", text).strip().strip("'")
+
 
 @dataclass(frozen=True, slots=True)
 class ReplyExplanation:
@@ -28,6 +48,7 @@ class ReplyExplanation:
     code: ReplyCodeEntry | None  # the basic reply code's meaning
     rejection: RejectionMatch | None  # the provider's own text, when recognised
     causes: tuple[CauseCode, ...]  # most likely first
+    specific: tuple[CauseCode, ...] = ()  # of those, the ones the provider's recognised words point to
 
     def meaning(self, lang: str) -> str:
         """The plainest meaning known: the provider's, else the status detail's, else the code's."""
@@ -48,19 +69,33 @@ class ReplyExplanation:
         return self.rejection.entry.action_ja if lang == "ja" else self.rejection.entry.action_en
 
 
+def _words_alone(text: str) -> ReplyExplanation | None:
+    """A provider's words pasted without a reply code (an IMAP or POP3 refusal, a line of a dialog)."""
+    matches = [match for match in match_rejection(text) if match.basis is MatchBasis.PATTERN]
+    if not matches:
+        return None
+    pattern = (matches[0].pattern or "").casefold()
+    line = next((line for line in text.splitlines() if pattern in " ".join(line.split()).casefold()), "")
+    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    words = without_wrapper(" ".join(line.split()))[:_MAX_WORDS] or matches[0].pattern or ""
+    return ReplyExplanation(SmtpReply(None, None, words), None, None, matches[0], specific, specific)
+
+
 def explain_reply(text: str) -> ReplyExplanation | None:
-    """The first failure reply in `text` explained, or None when it holds no SMTP reply."""
+    """The first failure reply in `text` explained, or a provider's known words when it holds no SMTP
+    reply (then with no code and only those words' causes); None when it holds neither."""
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
-        return None
-    reply = replies[0]
+        return _words_alone(text)
+    reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
     causes = classify_reply(reply.code, reply.status, text)
     if not causes and status is None and code is None and not matches:
         return None
-    return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes)
+    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
 
 
-__all__ = ["ReplyExplanation", "explain_reply"]
+__all__ = ["ReplyExplanation", "explain_reply", "without_wrapper"]
