@@ -89,7 +89,9 @@ def _render_checks(console: Console, report: Report, translator: Translator) -> 
     table.add_column(_("Time"), justify="right")
     for check in report.checks:
         # a check where only warnings were found says so, in the colour of a warning
-        status = "warn" if only_warnings(check, report.findings) else str(check.status)
+        status = str(check.status)
+        if status != "skip" and only_warnings(check, report.findings):
+            status = "warn"
         table.add_row(
             Text(translate_value("role", str(check.server), translator)),
             Text(check_name(check.id, translator)),
