@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import sys
@@ -17,20 +18,31 @@ from rich.text import Text
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.settings_dead_end import (
+    NothingFound,
+    nothing_found_lines,
+    suggested_address,
+    suggestion_lines,
+    why_nothing_found,
+)
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
+from maildoctor.discover.providers import ProviderIndex
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
-from maildoctor.export.memo import Memo, build_memo, render_memo_text
+from maildoctor.export.memo import Memo, build_memo, render_memo_text, visible
 from maildoctor.export.mobileconfig import render_mobileconfig
 from maildoctor.export.settings_json import settings_to_json
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support, render_sheet, sheet_to_pdf
 from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
-from maildoctor.model import Endpoint, Finding, MailSettings
+from maildoctor.knowledge import render_evidence
+from maildoctor.lint.address import check_address
+from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
+from maildoctor.model import Endpoint, Evidence, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
 from maildoctor.wrap import wrap
 
@@ -56,6 +68,16 @@ class SettingsOptions:
     outgoing: Endpoint | None = None
     user: str | None = None
     error: str | None = None
+    json: bool = False  # --json: the same as --format json
+
+
+def _with_json_alias(options: SettingsOptions) -> SettingsOptions | None:
+    """--json means --format json; None when it contradicts another --format."""
+    if not options.json or options.format == "json":
+        return options
+    if options.format != "table":  # the default: --json alone
+        return None
+    return dataclasses.replace(options, format="json")
 
 
 def _is_pdf(path: Path | None) -> bool:
@@ -65,6 +87,17 @@ def _is_pdf(path: Path | None) -> bool:
 def run_settings_command(options: SettingsOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
+    aliased = _with_json_alias(options)
+    if aliased is None:
+        err.print(
+            Text(
+                _(
+                    "--json cannot be combined with --format {format}: --json is the same as --format json."
+                ).format(format=options.format)
+            )
+        )
+        return EXIT_USAGE
+    options = aliased
     if options.format not in FORMATS:
         err.print(
             Text(
@@ -87,9 +120,8 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if _is_pdf(options.output) and options.format != "sheet":
         err.print(Text(_("Only the printable sheet can be saved as a PDF: add --format sheet.")))
         return EXIT_USAGE
-    local, at, domain = options.address.strip().rpartition("@")
-    if not at or not local or not domain:
-        err.print(Text(_("“{address}” is not an email address.").format(address=options.address)))
+    if not check_address(options.address.strip()).ok:
+        _not_an_address(options.address, err, translator)
         return EXIT_USAGE
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
@@ -109,13 +141,39 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
-        settings, _facts = asyncio.run(discover(request))
+        settings, facts = asyncio.run(discover(request))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
+    if settings.provider is None:  # an unknown domain may be a known one mistyped (gmial.com)
+        suggestion = suggested_address(settings.address, ProviderIndex.load().domains)
+        if suggestion is not None:
+            _print_lines(err, suggestion_lines(suggestion, translator))
+    if not (settings.incoming or settings.outgoing) and not options.memo and options.format != "json":
+        _print_lines(err, nothing_found_lines(settings.address, facts, translator))
+        # no DNS answer at all: the search itself could not run; else the domain is what it is
+        return EXIT_NOT_RUN if why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER else EXIT_NOTHING_FOUND
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = compare_typed(typed, settings.address, settings) if options.memo else ()
     return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+
+
+def _not_an_address(address: str, err: Console, translator: Translator) -> None:
+    """Why the text is not an address (the same sentences as check's), and the corrected one if any."""
+    _ = translator.gettext
+    err.print(Text(_("“{address}” is not an email address.").format(address=visible(address))))
+    for item in lint_account(address.strip(), None, {}, None):
+        for line in item.evidence:
+            if isinstance(line, Evidence) and line.message != SUGGESTION_MESSAGE:
+                err.print(Text(render_evidence(line, translator)))
+    suggestion = suggested_address(address.strip(), ())
+    if suggestion is not None:
+        _print_lines(err, suggestion_lines(suggestion, translator))
+
+
+def _print_lines(console: Console, lines: Sequence[str]) -> None:
+    for line in lines:
+        console.print(Text(line), soft_wrap=line.startswith("  "))  # a command stays on one line
 
 
 def hand_over(

@@ -1,0 +1,181 @@
+"""Issue 12 items 7 and 10 through the command line: option checks, dead ends, outputs that would not work."""
+
+# ruff: noqa: F811 -- the tests take the imported `cli` fixture as their argument
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_cli import CliRunner, cli  # noqa: F401 -- the `cli` fixture of the other CLI tests
+
+from maildoctor.cli.app import MAX_TIMEOUT
+from maildoctor.cli.settings_dead_end import NothingFound, suggested_address, why_nothing_found
+from maildoctor.discover.engine import DiscoveryFacts
+from maildoctor.discover.mx import MxResult, order_mx
+from maildoctor.facts import DnsLookup, DnsOutcome
+from maildoctor.lint.domain_input import domain_of_input
+
+OFFLINE = ("--dns", "127.0.0.1:9")  # nothing listens there: every lookup fails at once
+
+
+def _command(name: str) -> list[str]:
+    return {"check": ["check", "taro@example.jp"], "settings": ["settings", "taro@example.jp"]}.get(
+        name, ["domain", "example.jp"]
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "settings", "domain"])
+@pytest.mark.parametrize("value", ["0", "-1", "-0.5", "nan", "inf", "1e9", str(int(MAX_TIMEOUT) + 1), "abc"])
+def test_a_timeout_that_cannot_be_one_is_a_usage_error(cli: CliRunner, command: str, value: str) -> None:
+    run = cli(*_command(command), "--timeout", value, "--lang", "en")
+    assert run.code == 2
+    assert "--timeout takes the time limit in seconds" in run.output
+    assert f"“{value}”" in run.output
+    japanese = cli(*_command(command), f"--timeout={value}", "--lang", "ja")
+    assert japanese.code == 2
+    assert "--timeout には制限時間を秒で" in japanese.output
+
+
+@pytest.mark.parametrize(
+    ("option", "url", "english", "japanese"),
+    [
+        ("--incoming", "smtps://smtp.example.jp", "is a sending (SMTP) server", "送信用（SMTP）のサーバー"),
+        ("--incoming", "smtp+starttls://smtp.example.jp:587", "imaps://, imap+starttls://", "pop3s://"),
+        ("--outgoing", "imaps://imap.example.jp", "is a receiving (IMAP or POP3) server", "受信用"),
+        ("--outgoing", "pop3://pop.example.jp", "smtps://, smtp+starttls://, smtp://", "smtp+starttls://"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "settings"])
+def test_a_server_url_of_the_other_side_is_a_usage_error(
+    cli: CliRunner, command: str, option: str, url: str, english: str, japanese: str
+) -> None:
+    run = cli(command, "taro@example.jp", option, url, "--lang", "en")
+    assert run.code == 2
+    assert english in run.output
+    assert url in run.output
+    run = cli(command, "taro@example.jp", option, url, "--lang", "ja")
+    assert run.code == 2
+    assert japanese in run.output
+
+
+def test_ledger_and_web_are_marked_not_yet_in_the_help(cli: CliRunner) -> None:
+    for lang, mark in (("en", "(Not available yet.)"), ("ja", "（まだ使えません）")):
+        run = cli("--help", "--lang", lang)
+        lines = {line.split()[1]: line for line in run.stdout.splitlines() if line.startswith("│ ")}
+        assert mark in lines["ledger"]
+        assert mark in lines["web"]
+        assert mark not in lines["check"]
+
+
+def test_settings_json_is_format_json(cli: CliRunner) -> None:
+    alias = cli("settings", "taro@outlook.jp", "--json", *OFFLINE, "--timeout", "1")
+    named = cli("settings", "taro@outlook.jp", "--format", "json", *OFFLINE, "--timeout", "1")
+    assert alias.code == named.code == 0
+    assert json.loads(alias.stdout) == json.loads(named.stdout)
+    assert json.loads(alias.stdout)["schema"] == "maildoctor.settings/1"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_settings_json_with_another_format_is_a_usage_error(cli: CliRunner, lang: str) -> None:
+    run = cli("settings", "taro@outlook.jp", "--json", "--format", "sheet", "--lang", lang)
+    assert run.code == 2
+    assert "--format json" in run.output
+    assert "--format sheet" in run.output
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Did you mean"), ("ja", "のことではありませんか")])
+def test_settings_says_why_an_address_is_not_one_and_suggests_the_right_one(
+    cli: CliRunner, lang: str, words: str
+) -> None:
+    run = cli("settings", "taro＠gmail.com", "--lang", lang)
+    assert run.code == 2
+    assert words in run.stderr
+    assert "  maildoctor settings taro@gmail.com\n" in run.stderr
+    assert "＠" in run.stderr  # the sentence about the full-width at sign
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_settings_for_a_mistyped_provider_domain_suggests_it_and_says_what_next(
+    cli: CliRunner, lang: str
+) -> None:
+    run = cli("settings", "taro@gmial.com", *OFFLINE, "--timeout", "1", "--lang", lang)
+    assert run.code == 3  # no DNS answer at all: the search could not run
+    assert "  maildoctor settings taro@gmail.com\n" in run.stderr
+    assert "  maildoctor settings taro@gmial.com --memo\n" in run.stderr
+    assert ("DNS server answered" if lang == "en" else "DNSサーバーから応答がなく") in run.stderr
+    assert len(run.stderr.splitlines()) >= 5
+
+
+def _facts(outcome: DnsOutcome, answers: tuple[str, ...] = ()) -> DiscoveryFacts:
+    records, null = order_mx(answers)
+    mx = MxResult("example.jp", DnsLookup("example.jp", "MX", outcome, answers), records, null)
+    return DiscoveryFacts(None, None, mx, provider_by_domain=False, provider_by_mx=False)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "answers", "expected"),
+    [
+        (DnsOutcome.TIMEOUT, (), NothingFound.NO_DNS_ANSWER),
+        (DnsOutcome.SERVFAIL, (), NothingFound.NO_DNS_ANSWER),
+        (DnsOutcome.NXDOMAIN, (), NothingFound.NO_SUCH_DOMAIN),
+        (DnsOutcome.NODATA, (), NothingFound.NO_MAIL_SERVERS),
+        (DnsOutcome.OK, ("0 .",), NothingFound.NO_MAIL_SERVERS),
+        (DnsOutcome.OK, ("10 mx.example.jp.",), NothingFound.NOTHING_KNOWN),
+    ],
+)
+def test_why_nothing_was_found(outcome: DnsOutcome, answers: tuple[str, ...], expected: NothingFound) -> None:
+    assert why_nothing_found(_facts(outcome, answers)) is expected
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("taro@gmial.com", "taro@gmail.com"),
+        ("taro@docomo.ne.jo", "taro@docomo.ne.jp"),
+        ("taro＠gmail.com", "taro@gmail.com"),
+        ("taro@gmail.com", None),
+        ("taro@example.jp", None),
+    ],
+)
+def test_suggested_address(address: str, expected: str | None) -> None:
+    assert suggested_address(address, {"gmail.com", "docomo.ne.jp", "outlook.jp"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "domain", "changed"),
+    [
+        ("https://www.example.com/", "example.com", True),
+        ("http://mail.example.jp:8080/path?q=1", "mail.example.jp", True),
+        ("mailto:taro@example.jp?subject=hello", "example.jp", True),
+        ("taro@example.jp", "example.jp", True),
+        ("EXAMPLE.JP.", "example.jp", False),
+        ("example.jp", "example.jp", False),
+        ("ｅｘａｍｐｌｅ．ｊｐ", "example.jp", True),
+        ("日本.jp", "xn--wgv71a.jp", True),
+        ("www.example.co.jp", "example.co.jp", True),
+        ("example", None, False),
+        ("foo bar.jp", None, False),
+        ("https://", None, False),
+        ("a..b.jp", None, False),
+    ],
+)
+def test_domain_of_input(text: str, domain: str | None, changed: bool) -> None:
+    got = domain_of_input(text)
+    assert (got.domain, got.changed) == (domain, changed)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Checking the domain example.com"), ("ja", "ドメイン example.com を調べます")]
+)
+def test_domain_takes_a_web_address_and_says_which_domain(cli: CliRunner, lang: str, words: str) -> None:
+    run = cli("domain", "https://www.example.com/", *OFFLINE, "--timeout", "1", "--lang", lang)
+    assert run.code == 3  # offline here; the point is which domain was asked about
+    assert words in run.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_domain_refuses_what_names_no_domain(cli: CliRunner, lang: str) -> None:
+    run = cli("domain", "not-a-domain", "--lang", lang)
+    assert run.code == 2
+    assert "example.jp" in run.stderr
