@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import json
+import plistlib
+from pathlib import Path
 
 import pytest
 from test_cli import CliRunner, cli  # noqa: F401 -- the `cli` fixture of the other CLI tests
@@ -13,6 +15,7 @@ from maildoctor.cli.app import MAX_TIMEOUT
 from maildoctor.cli.settings_dead_end import NothingFound, suggested_address, why_nothing_found
 from maildoctor.discover.engine import DiscoveryFacts
 from maildoctor.discover.mx import MxResult, order_mx
+from maildoctor.export.oauth2 import SignInFamily, sign_in_family
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.lint.domain_input import domain_of_input
 
@@ -179,3 +182,64 @@ def test_domain_refuses_what_names_no_domain(cli: CliRunner, lang: str) -> None:
     run = cli("domain", "not-a-domain", "--lang", lang)
     assert run.code == 2
     assert "example.jp" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "refused", "path"),
+    [
+        (
+            "en",
+            "No iPhone profile was made",
+            "Settings → Apps → Mail → Mail Accounts → Add Account → Outlook.com",
+        ),
+        (
+            "ja",
+            "プロファイルは作りませんでした",
+            "設定 → アプリ → メール → メールアカウント → アカウントを追加 → Outlook.com",
+        ),
+    ],
+)
+def test_no_password_profile_for_an_account_that_signs_in_only_with_oauth2(
+    cli: CliRunner, tmp_path: Path, lang: str, refused: str, path: str
+) -> None:
+    target = tmp_path / "outlook.mobileconfig"
+    run = cli(
+        "settings", "taro@outlook.jp", "--format", "mobileconfig", "--output", str(target),
+        *OFFLINE, "--timeout", "1", "--lang", lang,
+    )  # fmt: skip
+    assert run.code == 1  # the account is what it is: nothing that would work can be written
+    assert not target.exists()
+    assert run.stdout == ""
+    assert refused in run.stderr
+    assert path in " ".join(run.stderr.split())
+
+
+def test_a_password_profile_is_still_made_where_a_password_works(cli: CliRunner) -> None:
+    run = cli("settings", "taro@gmail.com", "--format", "mobileconfig", *OFFLINE, "--timeout", "1")
+    assert run.code == 0
+    assert plistlib.loads(run.stdout.encode())["PayloadContent"][0]["EmailAddress"] == "taro@gmail.com"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Add Account → Outlook.com"), ("ja", "アカウントを追加 → Outlook.com")]
+)
+def test_the_table_and_the_memo_say_what_works_for_oauth2(cli: CliRunner, lang: str, words: str) -> None:
+    table = cli("settings", "taro@outlook.jp", *OFFLINE, "--timeout", "1", "--lang", lang)
+    assert table.code == 0
+    assert words in "".join(line.strip("│ ") for line in table.stdout.splitlines())
+    memo = cli("settings", "taro@outlook.jp", "--memo", *OFFLINE, "--timeout", "1", "--lang", lang)
+    assert memo.stdout.count(words) == 1  # the same note for both servers, said once
+
+
+@pytest.mark.parametrize(
+    ("host", "family"),
+    [
+        ("outlook.office365.com", SignInFamily.MICROSOFT),
+        ("smtp-mail.outlook.com", SignInFamily.MICROSOFT),
+        ("imap.gmail.com", SignInFamily.GOOGLE),
+        ("imap.mail.yahoo.com", SignInFamily.OTHER),
+        ("notoutlook.com", SignInFamily.OTHER),
+    ],
+)
+def test_sign_in_family(host: str, family: SignInFamily) -> None:
+    assert sign_in_family(host) is family

@@ -35,6 +35,7 @@ from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
 from maildoctor.export.memo import Memo, build_memo, render_memo_text, visible
 from maildoctor.export.mobileconfig import render_mobileconfig
+from maildoctor.export.oauth2 import OAUTH2_NOTES, PROFILE_REFUSED, oauth2_only, sign_in_family
 from maildoctor.export.settings_json import settings_to_json
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support, render_sheet, sheet_to_pdf
 from maildoctor.export.table import render_settings_table
@@ -210,6 +211,11 @@ def hand_over(
         if options.format == "autoconfig":
             return _deliver(render_autoconfig(settings).encode(), options.output, translator)
         if options.format == "mobileconfig":
+            if (oauth2 := oauth2_only(settings)) is not None:
+                # a profile holds a password, which this account refuses: write none, say what works
+                err.print(Text(_(PROFILE_REFUSED).format(address=settings.address)))
+                err.print(Text(_(OAUTH2_NOTES[sign_in_family(oauth2.host)])))
+                return EXIT_NOTHING_FOUND
             profile = render_mobileconfig(settings, translator)
             code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
+from maildoctor.export.oauth2 import oauth2_note
 from maildoctor.export.table import PROTOCOL_NAMES, SECURITY_SHORT, SERVER_TITLES, SOURCES, VERIFIED
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
@@ -169,12 +170,15 @@ def build_memo(
         ),
         MemoItem(
             _(LABEL_FOUND),
-            tuple(
-                _role_line(role, _found_text(candidates, translator, clean), translator)
-                for role, candidates in (
-                    (ServerRole.INCOMING, settings.incoming if settings else ()),
-                    (ServerRole.OUTGOING, settings.outgoing if settings else ()),
-                )
+            (
+                *(
+                    _role_line(role, _found_text(candidates, translator, clean), translator)
+                    for role, candidates in (
+                        (ServerRole.INCOMING, settings.incoming if settings else ()),
+                        (ServerRole.OUTGOING, settings.outgoing if settings else ()),
+                    )
+                ),
+                *_sign_in_notes(settings, translator),
             ),
         ),
         MemoItem(_(LABEL_DIAGNOSIS), _diagnosis_lines(findings, translator, clean)),
@@ -216,6 +220,15 @@ def _found_text(candidates: Sequence[ServerCandidate], translator: Translator, c
         source=_(SOURCES[best.source]),
         verified=_(VERIFIED[best.verified]),
     )
+
+
+def _sign_in_notes(settings: DiscoveredSettings | None, translator: Translator) -> list[str]:
+    """What works for an account that takes only the provider's sign-in page (each note once)."""
+    if settings is None:
+        return []
+    best = [candidates[0] for candidates in (settings.incoming, settings.outgoing) if candidates]
+    notes = dict.fromkeys(note for item in best if (note := oauth2_note(item)) is not None)
+    return [translator.gettext(note) for note in notes]
 
 
 def _error_text(error_text: str | None, translator: Translator, clean: _Cleaner) -> str:
