@@ -33,6 +33,7 @@ from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.discover.providers import ProviderIndex
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
+from maildoctor.export.fonts import INSTALL_COMMAND, font_language, fonts_for
 from maildoctor.export.memo import Memo, build_memo, render_memo_text, visible
 from maildoctor.export.mobileconfig import render_mobileconfig
 from maildoctor.export.oauth2 import OAUTH2_NOTES, PROFILE_REFUSED, oauth2_only, sign_in_family
@@ -135,7 +136,11 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if client is False:
         return EXIT_USAGE  # before the discovery: a misspelt program name should not cost a wait
     if _is_pdf(options.output):
-        try:  # before the discovery: no point in waiting for settings that cannot be saved
+        # before the discovery: no point in waiting for settings that cannot be saved
+        if fonts_for(translator.language.value) == ():
+            _no_font(err, translator, translator.language.value)
+            return EXIT_NOT_RUN
+        try:
             ensure_pdf_support()
         except PdfUnavailableError as exc:
             err.print(Text(_pdf_unavailable(exc, translator)))
@@ -286,12 +291,39 @@ def _sheet(
     sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo, client=client)
     if not _is_pdf(options.output):
         return _deliver(sheet.encode(), options.output, translator)
+    # the sheet's own text decides: an English sheet may carry a Japanese provider name or note
+    if fonts_for(language := font_language(sheet)) == ():
+        _no_font(Console(stderr=True, highlight=False), translator, language)
+        return EXIT_NOT_RUN
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
         Console(stderr=True, highlight=False).print(Text(_pdf_unavailable(exc, translator)))
         return EXIT_NOT_RUN
     return _deliver(pdf, options.output, translator)
+
+
+def _no_font(err: Console, translator: Translator, language: str) -> None:
+    """Why no PDF was written, and how to get a font: the install command on a line of its own."""
+    _ = translator.gettext
+    if language == "ja":
+        why = _(
+            "No PDF was written: the sheet has Japanese text, but this computer has no Japanese font, "
+            "so every Japanese character would come out as an empty box."
+        )
+    else:
+        why = _("No PDF was written: this computer has no font the PDF could be written with.")
+    err.print(Text(why + " " + _("Install a font and run the command again. On Debian or Ubuntu:")))
+    err.print(Text(f"  {INSTALL_COMMAND}"), soft_wrap=True)
+    err.print(
+        Text(
+            _(
+                "On macOS and Windows, Japanese fonts come with the system; if this message appears there, "
+                "save the sheet as HTML instead (a file name ending in .html) "
+                "and print it from a web browser."
+            )
+        )
+    )
 
 
 def _pdf_unavailable(exc: PdfUnavailableError, translator: Translator) -> str:
