@@ -243,3 +243,44 @@ def test_the_table_and_the_memo_say_what_works_for_oauth2(cli: CliRunner, lang: 
 )
 def test_sign_in_family(host: str, family: SignInFamily) -> None:
     assert sign_in_family(host) is family
+
+
+@pytest.mark.parametrize(
+    ("lang", "port_110", "port_25", "fullwidth", "outdated"),
+    [
+        (
+            "en",
+            "Incoming mail server: port 110 without encryption",
+            "Outgoing mail server: port 25 without encryption",
+            "full-width characters",
+            "The server settings are old ones the provider replaced",
+        ),
+        ("ja", "ポート 110 で、暗号化なし", "ポート 25 で、暗号化なし", "全角", "古いもの"),
+    ],
+)
+def test_the_memo_flags_what_is_plainly_wrong_in_what_was_typed_once_each(
+    cli: CliRunner, lang: str, port_110: str, port_25: str, fullwidth: str, outdated: str
+) -> None:
+    run = cli(
+        "settings", "taro@outlook.jp", "--memo", "--incoming", "pop3://pop3.live.com:110",
+        "--outgoing", "smtp://smtp.live.com:25", "--user", "ｔａｒｏ",
+        *OFFLINE, "--timeout", "1", "--lang", lang,
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    memo = run.stdout
+    for point in (port_110, port_25, fullwidth):
+        assert point in memo
+    assert memo.count(outdated) == 1  # both old server names under one title
+    assert "pop3.live.com" in memo.split(outdated)[1]
+    assert "smtp.live.com" in memo.split(outdated)[1]
+    lines = [line.strip() for line in memo.splitlines() if line.strip() and set(line.strip()) != {"="}]
+    assert len(lines) == len(set(lines)), "a line of the memo is there twice"
+
+
+def test_the_memo_leaves_encrypted_or_already_diagnosed_ports_alone(cli: CliRunner) -> None:
+    run = cli(
+        "settings", "taro@outlook.jp", "--memo", "--incoming", "imaps://outlook.office365.com",
+        "--outgoing", "smtp://smtp-mail.outlook.com:465", *OFFLINE, "--timeout", "1", "--lang", "en",
+    )  # fmt: skip
+    assert "without encryption" not in run.stdout  # 465 without SSL is a mismatch, said by the diagnosis
+    assert "What looks wrong in the typed settings" not in run.stdout

@@ -44,8 +44,9 @@ from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_evidence
 from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
-from maildoctor.model import Endpoint, Evidence, Finding, MailSettings
+from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
 from maildoctor.net.resolver import Nameserver
+from maildoctor.rules.rank import rank
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -160,8 +161,19 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         # no DNS answer at all: the search itself could not run; else the domain is what it is
         return EXIT_NOT_RUN if why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER else EXIT_NOTHING_FOUND
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
-    findings = compare_typed(typed, settings.address, settings) if options.memo else ()
+    findings = _memo_findings(typed, settings) if options.memo else ()
     return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+
+
+def _memo_findings(typed: MailSettings, settings: DiscoveredSettings) -> tuple[Finding, ...]:
+    """For the memo: typos in the typed values (full-width, look-alikes), what differs from the right ones."""
+    hosts = {
+        role: endpoint.host
+        for role, endpoint in ((ServerRole.INCOMING, typed.incoming), (ServerRole.OUTGOING, typed.outgoing))
+        if endpoint is not None
+    }
+    typos = lint_account(settings.address, typed.username, hosts, None)
+    return rank((*typos, *compare_typed(typed, settings.address, settings)))
 
 
 def _not_an_address(address: str, err: Console, translator: Translator) -> None:
