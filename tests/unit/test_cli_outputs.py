@@ -284,3 +284,18 @@ def test_the_memo_leaves_encrypted_or_already_diagnosed_ports_alone(cli: CliRunn
     )  # fmt: skip
     assert "without encryption" not in run.stdout  # 465 without SSL is a mismatch, said by the diagnosis
     assert "What looks wrong in the typed settings" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Add Account → Outlook.com"), ("ja", "アカウントを追加 → Outlook.com")]
+)
+def test_the_html_sheet_says_what_works_for_oauth2(
+    cli: CliRunner, tmp_path: Path, lang: str, words: str
+) -> None:
+    target = tmp_path / "sheet.html"
+    run = cli(
+        "settings", "taro@outlook.jp", "--format", "sheet", "--output", str(target),
+        *OFFLINE, "--timeout", "1", "--lang", lang,
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert words in target.read_text(encoding="utf-8")
