@@ -251,7 +251,7 @@ _CAUSES: Final = (
         CauseCode.SPF_FAIL,
         Layer.SENDING_DOMAIN,
         _E,
-        N_("The domain's SPF record does not allow this sending server"),
+        N_("The domain's SPF record is missing or does not allow this sending server"),
     ),
     Cause(
         CauseCode.DKIM_MISSING,
@@ -263,7 +263,7 @@ _CAUSES: Final = (
         CauseCode.DMARC_FAIL,
         Layer.SENDING_DOMAIN,
         _E,
-        N_("The domain's DMARC policy makes receivers reject or quarantine its mail"),
+        N_("The domain's DMARC record is missing or broken, or its policy makes receivers refuse its mail"),
     ),
     Cause(
         CauseCode.IP_BLOCKLISTED, Layer.SENDING_DOMAIN, _E, N_("The sending server is on a spam blocklist")

@@ -15,7 +15,7 @@ from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.domain.engine import DomainRequest, examine_domain
-from maildoctor.domain.findings import domain_findings
+from maildoctor.domain.findings import domain_findings, one_per_cause
 from maildoctor.facts import (
     AlternativeProbe,
     ConnectOutcome,
@@ -48,6 +48,7 @@ from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
+from maildoctor.rules.checks import agree_with_findings
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
 
@@ -283,7 +284,8 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
         facts = await examine_domain(examination)
     except (OSError, ValueError):
         return ()
-    return tuple(item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES)
+    # each cause once: the report gives a cause one title, so two of a cause would read as a repeat
+    return one_per_cause([item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES])
 
 
 async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
@@ -363,7 +365,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     if facts.resolver_alive is False:
         sending_side = ()  # nothing answered: what the domain's DNS says is unknown, not wrong
     findings = evaluate(facts, (*input_findings, *sending_side))
-    checks = _checks(servers)
+    checks = list(agree_with_findings(_checks(servers), findings))
     roundtrip = _roundtrip_result(request, servers)
     if roundtrip is not None:
         status = (

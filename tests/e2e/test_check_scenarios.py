@@ -17,6 +17,7 @@ from maildoctor.i18n import get_translator
 from maildoctor.knowledge import render_finding
 from maildoctor.lab.scenario import Scenario, load_scenarios, run_scenario
 from maildoctor.model import Finding, Layer, Secret, ServerRole, Severity, leak_forms
+from maildoctor.rules.checks import CHECK_OF_LAYER
 
 pytestmark = [pytest.mark.lab, pytest.mark.netns, pytest.mark.usefixtures("netns_ready")]
 
@@ -78,3 +79,19 @@ def test_scenario_gives_its_cause(scenario: Scenario, tmp_path: Path) -> None:
         assert words in english_fix
     assert any(ord(char) > 0x3000 for char in top["title"]), "the Japanese run should have a Japanese title"
     assert english.title.isascii()
+    assert_checks_agree(report)
+
+
+def assert_checks_agree(report: dict[str, Any]) -> None:
+    """No check passes where an error or a warning was found, and no sending-side cause comes twice."""
+    for check in report["checks"]:
+        at_check = [
+            finding["cause"]
+            for finding in report["findings"]
+            if finding["server"] == check["server"]
+            and CHECK_OF_LAYER.get(Layer(finding["layer"])) == check["id"]
+            and finding["severity"] in ("error", "warning")
+        ]
+        assert not (at_check and check["status"] == "pass"), (check, at_check)
+    domain_causes = [finding["cause"] for finding in report["findings"] if finding["server"] == "domain"]
+    assert len(domain_causes) == len(set(domain_causes)), domain_causes

@@ -240,3 +240,26 @@ def test_a_domain_hosted_at_a_rental_server_gets_the_mx_host_as_its_server() -> 
     assert report["incoming"][0]["verified"] is True
     assert report["outgoing"][0]["host"] == "sv1234.xserver.jp"
     assert report["provider"]["password_page"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("address", "english", "japanese"),
+    [
+        ("hanako@nomx.test", "has no mail servers (no MX record)", "メールサーバーがありません"),
+        ("hanako@absent.test", "does not exist on the internet", "インターネット上にありません"),
+        ("hanako@mxonly.test", "has mail servers (mx.mxonly.test)", "メールサーバー（mx.mxonly.test）"),
+    ],
+)
+def test_nothing_found_says_why_and_what_next(address: str, english: str, japanese: str) -> None:
+    scenario = load_scenario(WORLDS / "nothing-known.toml")
+    for lang, reason in (("en", english), ("ja", japanese)):
+        completed = run_scenario(
+            scenario,
+            ["maildoctor", "settings", address, "--dns", "{dns}", "--lang", lang],
+            namespace=True,
+            stdin="",
+        )
+        assert completed.returncode == 1, completed.stderr
+        assert completed.stdout == ""
+        assert reason in completed.stderr
+        assert f"  maildoctor settings {address} --memo\n" in completed.stderr

@@ -287,3 +287,36 @@ def test_plaintext_refusal_only_recommends_an_ssl_port_of_the_same_protocol() ->
     facts = DiagnosisFacts("a@example.test", "example.test", (server,), resolver_alive=True)
     (found,) = evaluate(facts)
     assert (found.param("right_port"), found.param("right_security")) == ("143", "starttls")
+
+
+@pytest.mark.parametrize("typed", ["ｉｍａｐ.example.jp", "imap.examp1e.jp"])
+def test_a_mistyped_server_name_leads_and_explains_its_name_not_found(typed: str) -> None:
+    from maildoctor.lint.findings import lint_account
+    from maildoctor.rules.base import finding
+
+    typo = lint_account("taro@example.jp", None, {ServerRole.INCOMING: typed}, None)
+    not_found = finding("HOST_NOT_FOUND", ServerRole.INCOMING, {"host": typed})
+    ordered = rank([not_found, finding("SPF_FAIL", ServerRole.DOMAIN, severity=Severity.WARNING), *typo])
+    assert [(item.cause, item.consequence_of) for item in ordered] == [
+        ("CREDENTIAL_TYPO_RISK", None),
+        ("HOST_NOT_FOUND", "CREDENTIAL_TYPO_RISK"),
+        ("SPF_FAIL", None),
+    ]
+    assert ordered[0].severity == Severity.ERROR
+
+
+def test_a_server_name_typo_explains_only_its_own_server_and_not_a_refused_login() -> None:
+    from maildoctor.lint.findings import lint_account
+    from maildoctor.rules.base import finding
+
+    typo = lint_account("taro@example.jp", None, {ServerRole.OUTGOING: "smtp.examp1e.jp"}, None)
+    ordered = rank(
+        [
+            finding("HOST_NOT_FOUND", ServerRole.INCOMING, {"host": "imap.example.jp"}),
+            finding("AUTH_FAILED", ServerRole.OUTGOING),
+            *typo,
+        ]
+    )
+    assert all(item.consequence_of is None for item in ordered)
+    assert ordered[-1].cause == "CREDENTIAL_TYPO_RISK"
+    assert ordered[-1].severity == Severity.WARNING

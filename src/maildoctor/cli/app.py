@@ -8,6 +8,7 @@ locale from the environment), then builds the app with that language's texts.
 # No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata
 # of the commands at run time, and those refer to the translator of build_app().
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +23,14 @@ from rich.text import Text
 from maildoctor import __version__
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
 from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
-from maildoctor.model import SERVER_URL_SCHEMES, Endpoint, ServerUrlError, ServerUrlReason, parse_server_url
+from maildoctor.model import (
+    SERVER_URL_SCHEMES,
+    Endpoint,
+    Protocol,
+    ServerUrlError,
+    ServerUrlReason,
+    parse_server_url,
+)
 
 PROG_NAME: Final = "maildoctor"
 
@@ -84,12 +92,61 @@ def server_url_error_message(translator: Translator, option: str, error: ServerU
     )
 
 
+# The server kinds each server option takes: a sending server given as the receiving one is a slip.
+_ROLE_PROTOCOLS: Final[Mapping[str, frozenset[Protocol]]] = {
+    "--incoming": frozenset({Protocol.IMAP, Protocol.POP3}),
+    "--outgoing": frozenset({Protocol.SMTP}),
+}
+_WRONG_ROLE_MESSAGES: Final[Mapping[str, str]] = {
+    "--incoming": N_(
+        "The server URL given to --incoming, “{url}”, is a sending (SMTP) server. --incoming takes the "
+        "receiving server, in one of these forms: {schemes}. Give the sending server with --outgoing."
+    ),
+    "--outgoing": N_(
+        "The server URL given to --outgoing, “{url}”, is a receiving (IMAP or POP3) server. --outgoing takes "
+        "the sending server, in one of these forms: {schemes}. Give the receiving server with --incoming."
+    ),
+}
+
+
 def _server_url_parser(translator: Translator, option: str) -> Callable[[str], Endpoint]:
     def parse(text: str) -> Endpoint:
         try:
-            return parse_server_url(text)
+            endpoint = parse_server_url(text)
         except ServerUrlError as error:
             raise _TranslatedUsageError(server_url_error_message(translator, option, error)) from None
+        fitting = _ROLE_PROTOCOLS.get(option)
+        if fitting is not None and endpoint.protocol not in fitting:
+            schemes = [
+                name for name in SERVER_URL_SCHEMES if parse_server_url(f"{name}://h").protocol in fitting
+            ]
+            message = translator.gettext(_WRONG_ROLE_MESSAGES[option])
+            raise _TranslatedUsageError(
+                message.format(url=text, schemes=", ".join(f"{s}://" for s in schemes))
+            )
+        return endpoint
+
+    return parse
+
+
+MAX_TIMEOUT: Final = 3600.0  # an hour: any longer is a typo (or milliseconds given as seconds)
+
+
+def _timeout_parser(translator: Translator) -> Callable[[str], float]:
+    """--timeout: seconds, more than 0 and at most an hour; anything else is a usage error (exit 2)."""
+
+    def parse(text: str | float) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 0 < value <= MAX_TIMEOUT:  # also false for NaN
+            message = translator.gettext(
+                "--timeout takes the time limit in seconds: a number more than 0 and at most {most} "
+                "(for example --timeout 30). “{value}” cannot be used."
+            )
+            raise _TranslatedUsageError(message.format(most=int(MAX_TIMEOUT), value=text))
+        return value
 
     return parse
 
@@ -154,7 +211,9 @@ def build_app(translator: Translator) -> typer.Typer:
         return typer.Option("--ca-file", metavar="FILE", help=ca_file_help)
 
     def timeout_option() -> Any:
-        return typer.Option("--timeout", metavar="SECONDS", help=timeout_help)
+        return typer.Option(
+            "--timeout", metavar="SECONDS", parser=_timeout_parser(translator), help=timeout_help
+        )
 
     def client_option() -> Any:
         return typer.Option("--client", metavar="NAME", help=client_help)
@@ -309,6 +368,10 @@ def build_app(translator: Translator) -> typer.Typer:
                 ),
             ),
         ] = "table",
+        json_output: Annotated[
+            bool,
+            typer.Option("--json", help=_("The same as --format json: the settings as JSON.")),
+        ] = False,
         memo: Annotated[
             bool,
             typer.Option(
@@ -376,6 +439,7 @@ def build_app(translator: Translator) -> typer.Typer:
         options = SettingsOptions(
             address=address,
             format=format,
+            json=json_output,
             memo=memo,
             dns=tuple(dns or ()),
             ca_file=ca_file,
@@ -515,7 +579,7 @@ def build_app(translator: Translator) -> typer.Typer:
         "ledger",
         cls=command_class,
         context_settings=extra_args,
-        help=_("Keep a list of accounts and check them up regularly."),
+        help=_("(Not available yet.) Keep a list of accounts and check them up regularly."),
     )
     def ledger(lang: Annotated[Language | None, lang_option()] = None) -> None:
         _not_yet_available(translator, "ledger")
@@ -524,7 +588,7 @@ def build_app(translator: Translator) -> typer.Typer:
         "web",
         cls=command_class,
         context_settings=extra_args,
-        help=_("Open the browser interface (reachable from this computer only, by default)."),
+        help=_("(Not available yet.) Open the browser interface (reachable from this computer only)."),
     )
     def web(lang: Annotated[Language | None, lang_option()] = None) -> None:
         _not_yet_available(translator, "web")

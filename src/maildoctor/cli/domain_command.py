@@ -14,12 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from maildoctor.cli.render_check import render_findings
-from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain, normal_domain
+from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings
 from maildoctor.domain.report import domain_to_json, verdict
+from maildoctor.export.memo import visible
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
+from maildoctor.lint.domain_input import domain_of_input
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
@@ -46,10 +48,19 @@ class DomainOptions:
 def run_domain_command(options: DomainOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    domain = normal_domain(options.domain)
-    if "." not in domain or "@" in domain or " " in domain:
-        err.print(Text(_("“{domain}” is not a domain name.").format(domain=options.domain)))
+    typed = domain_of_input(options.domain)
+    if typed.domain is None:
+        err.print(
+            Text(
+                _("“{domain}” is not a domain name. Give a domain like example.jp.").format(
+                    domain=visible(options.domain)
+                )
+            )
+        )
         return EXIT_USAGE
+    domain = typed.domain
+    if typed.changed:  # a web address, an email address or a mailto: link: say which domain is checked
+        err.print(Text(_("Checking the domain {domain} (taken from what was given).").format(domain=domain)))
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
         senders = tuple(str(ipaddress.ip_address(text.strip())) for text in options.sender_ips)

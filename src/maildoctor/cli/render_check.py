@@ -20,9 +20,10 @@ from maildoctor.knowledge import (
     verdict_headline,
 )
 from maildoctor.model import Finding, Report, ServerRole, Verdict
+from maildoctor.rules.checks import only_warnings
 from maildoctor.wrap import wrap
 
-_STATUS_STYLE = {"pass": "green", "fail": "red", "skip": "yellow"}
+_STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "skip": "yellow"}
 CHECK_NAMES = {
     "dns": N_("DNS"),
     "tcp": N_("connection"),
@@ -33,7 +34,7 @@ CHECK_NAMES = {
     "send": N_("sending"),
     "roundtrip": N_("test message"),
 }
-_STATUS_NAMES = {"pass": N_("OK"), "fail": N_("problem"), "skip": N_("skipped")}
+_STATUS_NAMES = {"pass": N_("OK"), "fail": N_("problem"), "warn": N_("warning"), "skip": N_("skipped")}
 
 
 def check_name(check_id: str, translator: Translator) -> str:
@@ -53,6 +54,12 @@ def _where(item: Finding, translator: Translator) -> str:
     return translate_value("role", str(item.server), translator)
 
 
+def _source_label(item: Finding, translator: Translator) -> str:
+    """Where a finding is and its layer ("incoming server · encryption"), said once when both are one."""
+    where, layer = _where(item, translator), layer_name(item.layer, translator)
+    return where if where.casefold() == layer.casefold() else f"{where} · {layer}"
+
+
 def render_report(
     console: Console, report: Report, translator: Translator, guidance: Guidance | None = None
 ) -> None:
@@ -67,24 +74,31 @@ def render_report(
         render_findings(console, report.findings, translator, width, guidance)
     elif report.verdict == Verdict.OK:
         console.print(Text(_("Every check passed."), style="green"))
+    if report.checks:  # nothing was checked (an address that is not one): no empty table
+        _render_checks(console, report, translator)
+    _render_roundtrip(console, report, translator)
+    console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
+
+
+def _render_checks(console: Console, report: Report, translator: Translator) -> None:
+    _ = translator.gettext
     table = Table(title=_("Checks"), show_lines=False)
     table.add_column(_("Server"))
     table.add_column(_("Check"))
     table.add_column(_("Result"))
     table.add_column(_("Time"), justify="right")
     for check in report.checks:
+        # a check where only warnings were found says so, in the colour of a warning
+        status = str(check.status)
+        if status != "skip" and only_warnings(check, report.findings):
+            status = "warn"
         table.add_row(
             Text(translate_value("role", str(check.server), translator)),
             Text(check_name(check.id, translator)),
-            Text(
-                translator.gettext(_STATUS_NAMES.get(str(check.status), str(check.status))),
-                style=_STATUS_STYLE.get(str(check.status), ""),
-            ),
+            Text(_(_STATUS_NAMES.get(status, status)), style=_STATUS_STYLE.get(status, "")),
             Text(f"{check.ms} ms"),
         )
     console.print(table)
-    _render_roundtrip(console, report, translator)
-    console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
 
 
 FILLED_TEXTS = {
@@ -116,7 +130,7 @@ def render_findings(
     rendered = render_finding(top, translator, guidance)
     inner = width - 4
     body: list[Text] = _lines(rendered.title, inner, style="bold")
-    body.append(Text(f"{_where(top, translator)} · {layer_name(top.layer, translator)}", style="dim"))
+    body.append(Text(_source_label(top, translator), style="dim"))
     if top.evidence:
         body.append(Text(_("What was seen:"), style="dim"))
         for line in top.evidence:

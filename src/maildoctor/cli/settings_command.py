@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import sys
@@ -17,21 +18,35 @@ from rich.text import Text
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.settings_dead_end import (
+    NothingFound,
+    nothing_found_lines,
+    suggested_address,
+    suggestion_lines,
+    why_nothing_found,
+)
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
+from maildoctor.discover.providers import ProviderIndex
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
-from maildoctor.export.memo import Memo, build_memo, render_memo_text
+from maildoctor.export.fonts import INSTALL_COMMAND, font_language, fonts_for
+from maildoctor.export.memo import Memo, build_memo, render_memo_text, visible
 from maildoctor.export.mobileconfig import render_mobileconfig
+from maildoctor.export.oauth2 import OAUTH2_NOTES, PROFILE_REFUSED, oauth2_only, sign_in_family
 from maildoctor.export.settings_json import settings_to_json
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support, render_sheet, sheet_to_pdf
 from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
-from maildoctor.model import Endpoint, Finding, MailSettings
+from maildoctor.knowledge import render_evidence
+from maildoctor.lint.address import check_address
+from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
+from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
 from maildoctor.net.resolver import Nameserver
+from maildoctor.rules.rank import rank
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -56,6 +71,16 @@ class SettingsOptions:
     outgoing: Endpoint | None = None
     user: str | None = None
     error: str | None = None
+    json: bool = False  # --json: the same as --format json
+
+
+def _with_json_alias(options: SettingsOptions) -> SettingsOptions | None:
+    """--json means --format json; None when it contradicts another --format."""
+    if not options.json or options.format == "json":
+        return options
+    if options.format != "table":  # the default: --json alone
+        return None
+    return dataclasses.replace(options, format="json")
 
 
 def _is_pdf(path: Path | None) -> bool:
@@ -65,6 +90,17 @@ def _is_pdf(path: Path | None) -> bool:
 def run_settings_command(options: SettingsOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
+    aliased = _with_json_alias(options)
+    if aliased is None:
+        err.print(
+            Text(
+                _(
+                    "--json cannot be combined with --format {format}: --json is the same as --format json."
+                ).format(format=options.format)
+            )
+        )
+        return EXIT_USAGE
+    options = aliased
     if options.format not in FORMATS:
         err.print(
             Text(
@@ -87,9 +123,8 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if _is_pdf(options.output) and options.format != "sheet":
         err.print(Text(_("Only the printable sheet can be saved as a PDF: add --format sheet.")))
         return EXIT_USAGE
-    local, at, domain = options.address.strip().rpartition("@")
-    if not at or not local or not domain:
-        err.print(Text(_("“{address}” is not an email address.").format(address=options.address)))
+    if not check_address(options.address.strip()).ok:
+        _not_an_address(options.address, err, translator)
         return EXIT_USAGE
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
@@ -102,20 +137,61 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if client is False:
         return EXIT_USAGE  # before the discovery: a misspelt program name should not cost a wait
     if _is_pdf(options.output):
-        try:  # before the discovery: no point in waiting for settings that cannot be saved
+        # before the discovery: no point in waiting for settings that cannot be saved
+        if fonts_for(translator.language.value) == ():
+            _no_font(err, translator, translator.language.value)
+            return EXIT_NOT_RUN
+        try:
             ensure_pdf_support()
         except PdfUnavailableError as exc:
             err.print(Text(_pdf_unavailable(exc, translator)))
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
-        settings, _facts = asyncio.run(discover(request))
+        settings, facts = asyncio.run(discover(request))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
+    if settings.provider is None:  # an unknown domain may be a known one mistyped (gmial.com)
+        suggestion = suggested_address(settings.address, ProviderIndex.load().domains)
+        if suggestion is not None:
+            _print_lines(err, suggestion_lines(suggestion, translator))
+    if not (settings.incoming or settings.outgoing) and not options.memo and options.format != "json":
+        _print_lines(err, nothing_found_lines(settings.address, facts, translator))
+        # no DNS answer at all: the search itself could not run; else the domain is what it is
+        return EXIT_NOT_RUN if why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER else EXIT_NOTHING_FOUND
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
-    findings = compare_typed(typed, settings.address, settings) if options.memo else ()
+    findings = _memo_findings(typed, settings) if options.memo else ()
     return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+
+
+def _memo_findings(typed: MailSettings, settings: DiscoveredSettings) -> tuple[Finding, ...]:
+    """For the memo: typos in the typed values (full-width, look-alikes), what differs from the right ones."""
+    hosts = {
+        role: endpoint.host
+        for role, endpoint in ((ServerRole.INCOMING, typed.incoming), (ServerRole.OUTGOING, typed.outgoing))
+        if endpoint is not None
+    }
+    typos = lint_account(settings.address, typed.username, hosts, None)
+    return rank((*typos, *compare_typed(typed, settings.address, settings)))
+
+
+def _not_an_address(address: str, err: Console, translator: Translator) -> None:
+    """Why the text is not an address (the same sentences as check's), and the corrected one if any."""
+    _ = translator.gettext
+    err.print(Text(_("“{address}” is not an email address.").format(address=visible(address))))
+    for item in lint_account(address.strip(), None, {}, None):
+        for line in item.evidence:
+            if isinstance(line, Evidence) and line.message != SUGGESTION_MESSAGE:
+                err.print(Text(render_evidence(line, translator)))
+    suggestion = suggested_address(address.strip(), ())
+    if suggestion is not None:
+        _print_lines(err, suggestion_lines(suggestion, translator))
+
+
+def _print_lines(console: Console, lines: Sequence[str]) -> None:
+    for line in lines:
+        console.print(Text(line), soft_wrap=line.startswith("  "))  # a command stays on one line
 
 
 def hand_over(
@@ -152,6 +228,11 @@ def hand_over(
         if options.format == "autoconfig":
             return _deliver(render_autoconfig(settings).encode(), options.output, translator)
         if options.format == "mobileconfig":
+            if (oauth2 := oauth2_only(settings)) is not None:
+                # a profile holds a password, which this account refuses: write none, say what works
+                err.print(Text(_(PROFILE_REFUSED).format(address=settings.address)))
+                err.print(Text(_(OAUTH2_NOTES[sign_in_family(oauth2.host)])))
+                return EXIT_NOTHING_FOUND
             profile = render_mobileconfig(settings, translator)
             code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:
@@ -222,12 +303,39 @@ def _sheet(
     sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo, client=client)
     if not _is_pdf(options.output):
         return _deliver(sheet.encode(), options.output, translator)
+    # the sheet's own text decides: an English sheet may carry a Japanese provider name or note
+    if fonts_for(language := font_language(sheet)) == ():
+        _no_font(Console(stderr=True, highlight=False), translator, language)
+        return EXIT_NOT_RUN
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
         Console(stderr=True, highlight=False).print(Text(_pdf_unavailable(exc, translator)))
         return EXIT_NOT_RUN
     return _deliver(pdf, options.output, translator)
+
+
+def _no_font(err: Console, translator: Translator, language: str) -> None:
+    """Why no PDF was written, and how to get a font: the install command on a line of its own."""
+    _ = translator.gettext
+    if language == "ja":
+        why = _(
+            "No PDF was written: the sheet has Japanese text, but this computer has no Japanese font, "
+            "so every Japanese character would come out as an empty box."
+        )
+    else:
+        why = _("No PDF was written: this computer has no font the PDF could be written with.")
+    err.print(Text(why + " " + _("Install a font and run the command again. On Debian or Ubuntu:")))
+    err.print(Text(f"  {INSTALL_COMMAND}"), soft_wrap=True)
+    err.print(
+        Text(
+            _(
+                "On macOS and Windows, Japanese fonts come with the system; if this message appears there, "
+                "save the sheet as HTML instead (a file name ending in .html) "
+                "and print it from a web browser."
+            )
+        )
+    )
 
 
 def _pdf_unavailable(exc: PdfUnavailableError, translator: Translator) -> str:

@@ -9,6 +9,7 @@ and are not findings.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -185,6 +186,23 @@ def _record_problems(
             )
         )
     return found
+
+
+def one_per_cause(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """One finding per cause, for a report that names each cause once (`check`'s sending side).
+
+    `findings` are ranked: the first of a cause is kept, with the evidence of the others of that
+    cause added after its own (each line once), so nothing seen is lost.
+    """
+    kept: dict[str, Finding] = {}
+    for item in findings:
+        first = kept.get(item.cause)
+        if first is None:
+            kept[item.cause] = item
+        else:
+            evidence = (*first.evidence, *(line for line in item.evidence if line not in first.evidence))
+            kept[item.cause] = dataclasses.replace(first, evidence=evidence)
+    return tuple(kept.values())
 
 
 def domain_findings(facts: DomainFacts) -> tuple[Finding, ...]:

@@ -18,10 +18,21 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
+from maildoctor.export.oauth2 import oauth2_note
 from maildoctor.export.table import PROTOCOL_NAMES, SECURITY_SHORT, SERVER_TITLES, SOURCES, VERIFIED
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
-from maildoctor.model import Endpoint, Finding, MailSettings, Secret, ServerRole, leak_forms
+from maildoctor.model import (
+    Endpoint,
+    Finding,
+    MailSettings,
+    Protocol,
+    Secret,
+    Security,
+    ServerRole,
+    default_port,
+    leak_forms,
+)
 
 MEMO_TITLE: Final = N_("Memo for calling support")
 LABEL_ADDRESS: Final = N_("Email address")
@@ -31,6 +42,16 @@ LABEL_TYPED: Final = N_("Settings as typed in the mail program")
 LABEL_ERROR: Final = N_("Error message as shown")
 LABEL_FOUND: Final = N_("Settings maildoctor found")
 LABEL_DIAGNOSIS: Final = N_("The diagnosis so far")
+LABEL_TYPED_POINTS: Final = N_("What looks wrong in the typed settings")
+PLAIN_PORT_25: Final = N_(
+    "{server}: port 25 without encryption. Port 25 is for mail servers passing mail on; most Internet "
+    "providers block it for sending from a mail program. The usual setting is port 587 with STARTTLS, "
+    "or port 465 with SSL/TLS."
+)
+PLAIN_PORT: Final = N_(
+    "{server}: port {port} without encryption. The password would travel unprotected, and many providers "
+    "refuse such logins. The usual setting is port {ssl_port} with SSL/TLS."
+)
 LABEL_USERNAME: Final = N_("User name")
 NOT_GIVEN: Final = N_("(not given)")
 NOT_FOUND: Final = N_("(not found)")
@@ -44,6 +65,7 @@ PASSWORD_LEFT_OUT: Final = N_(
     "The password is deliberately not in this memo. Never tell it to anyone on the phone or by email, "
     "support staff included."
 )
+SMTP_RELAY_PORT: Final = 25  # where servers pass mail on, not where mail programs send
 PASSWORD_MASK: Final = Secret.MASK  # what a password pasted into a free text becomes
 
 # The error text is kept as shown; beyond this many characters it is cut (a whole log pasted in).
@@ -162,6 +184,7 @@ def build_memo(
                 ),
             ),
         ),
+        *_typed_points_item(typed, findings, translator, clean),
         MemoItem(
             _(LABEL_ERROR),
             (_error_text(error_text, translator, clean),),
@@ -169,12 +192,15 @@ def build_memo(
         ),
         MemoItem(
             _(LABEL_FOUND),
-            tuple(
-                _role_line(role, _found_text(candidates, translator, clean), translator)
-                for role, candidates in (
-                    (ServerRole.INCOMING, settings.incoming if settings else ()),
-                    (ServerRole.OUTGOING, settings.outgoing if settings else ()),
-                )
+            (
+                *(
+                    _role_line(role, _found_text(candidates, translator, clean), translator)
+                    for role, candidates in (
+                        (ServerRole.INCOMING, settings.incoming if settings else ()),
+                        (ServerRole.OUTGOING, settings.outgoing if settings else ()),
+                    )
+                ),
+                *_sign_in_notes(settings, translator),
             ),
         ),
         MemoItem(_(LABEL_DIAGNOSIS), _diagnosis_lines(findings, translator, clean)),
@@ -218,6 +244,35 @@ def _found_text(candidates: Sequence[ServerCandidate], translator: Translator, c
     )
 
 
+def _typed_points_item(
+    typed: MailSettings, findings: Sequence[Finding], translator: Translator, clean: _Cleaner
+) -> list[MemoItem]:
+    """What is plainly wrong in the typed servers and not said by a finding: no encryption at all."""
+    _ = translator.gettext
+    points: list[str] = []
+    for role, endpoint in ((ServerRole.INCOMING, typed.incoming), (ServerRole.OUTGOING, typed.outgoing)):
+        if endpoint is None or endpoint.security is not Security.NONE:
+            continue
+        if any(item.cause == "PORT_SECURITY_MISMATCH" and item.server == role for item in findings):
+            continue  # the diagnosis says what is wrong with this port and encryption already
+        server = _(SERVER_TITLES[role])
+        if endpoint.protocol is Protocol.SMTP and endpoint.port == SMTP_RELAY_PORT:
+            points.append(_(PLAIN_PORT_25).format(server=server))
+        else:
+            ssl_port = default_port(endpoint.protocol, Security.SSL)
+            points.append(_(PLAIN_PORT).format(server=server, port=endpoint.port, ssl_port=ssl_port))
+    return [MemoItem(_(LABEL_TYPED_POINTS), tuple(clean(point) for point in points))] if points else []
+
+
+def _sign_in_notes(settings: DiscoveredSettings | None, translator: Translator) -> list[str]:
+    """What works for an account that takes only the provider's sign-in page (each note once)."""
+    if settings is None:
+        return []
+    best = [candidates[0] for candidates in (settings.incoming, settings.outgoing) if candidates]
+    notes = dict.fromkeys(note for item in best if (note := oauth2_note(item)) is not None)
+    return [translator.gettext(note) for note in notes]
+
+
 def _error_text(error_text: str | None, translator: Translator, clean: _Cleaner) -> str:
     _ = translator.gettext
     if not error_text or not error_text.strip():
@@ -232,10 +287,15 @@ def _error_text(error_text: str | None, translator: Translator, clean: _Cleaner)
 def _diagnosis_lines(findings: Sequence[Finding], translator: Translator, clean: _Cleaner) -> tuple[str, ...]:
     if not findings:
         return (translator.gettext(NO_FINDINGS),)
-    lines: list[str] = []
+    # one point once: findings of the same title (an old server name on both sides) under one title
+    grouped: dict[str, dict[str, None]] = {}
     for finding in findings:
-        lines.append("- " + clean(render_finding(finding, translator).title))
-        lines.extend("    " + clean(render_evidence(item, translator)) for item in finding.evidence)
+        evidence = grouped.setdefault(clean(render_finding(finding, translator).title), {})
+        evidence.update(dict.fromkeys(clean(render_evidence(item, translator)) for item in finding.evidence))
+    lines: list[str] = []
+    for title, evidence in grouped.items():
+        lines.append("- " + title)
+        lines.extend("    " + line for line in evidence)
     return tuple(lines)
 
 

@@ -14,6 +14,7 @@ the caller can say so instead of writing something that is not a PDF.
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
@@ -365,7 +366,9 @@ def ensure_pdf_support() -> None:
 
 def _load_weasyprint() -> Any:
     try:
-        import weasyprint  # type: ignore[import-untyped,unused-ignore]
+        with warnings.catch_warnings():  # its English font warnings: the fonts are checked before (fonts.py)
+            warnings.simplefilter("ignore")
+            import weasyprint  # type: ignore[import-untyped,unused-ignore]
     except (ImportError, OSError) as exc:  # OSError: Pango's shared library is missing
         raise PdfUnavailableError(f"{type(exc).__name__}: {exc}") from exc
     return weasyprint

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
+from maildoctor.export.oauth2 import oauth2_note
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Protocol, Security, ServerRole
 from maildoctor.wrap import wrap
@@ -91,6 +92,8 @@ def candidate_notes(candidate: ServerCandidate, translator: Translator) -> list[
         notes.append(_(CERTIFICATE_NOTE).format(certificate_host=candidate.certificate_host))
     if candidate.needs_consent:
         notes.append(_(CONSENT_NOTE))
+    if (oauth2 := oauth2_note(candidate)) is not None:
+        notes.append(_(oauth2))
     return notes
 
 

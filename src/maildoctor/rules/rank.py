@@ -15,9 +15,11 @@ _EXPLAINS: dict[str, frozenset[str]] = {
     "NETWORK_OFFLINE": frozenset(
         {"HOST_NOT_FOUND", "DOMAIN_NOT_RESOLVING", "SERVER_UNREACHABLE", "PORT_BLOCKED", "PORT_CLOSED"}
     ),
+    # a typo in the user name or password explains the refused login, one in a server name the
+    # name not found (only for the server whose name it is: see _explains)
+    "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED", "HOST_NOT_FOUND"}),
     "DOMAIN_NOT_RESOLVING": frozenset({"HOST_NOT_FOUND"}),
     "SERVER_OUTAGE": frozenset({"SERVER_UNREACHABLE", "PORT_BLOCKED", "TOO_MANY_CONNECTIONS"}),
-    "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED"}),
     # the provider's server of old or the wrong user-name form explains what then goes wrong
     "SETTINGS_OUTDATED": frozenset(
         {"HOST_NOT_FOUND", "PORT_CLOSED", "PORT_BLOCKED", "SERVER_UNREACHABLE", "PORT_SECURITY_MISMATCH"}
@@ -45,6 +47,17 @@ def _problem(item: Finding) -> str | None:
     return next((value for name, value in item.params if name == "problem"), None)
 
 
+def _explains(root: Finding, item: Finding) -> bool:
+    """Whether `root` explains `item`; a typo risk explains only what its own field leads to."""
+    if item.cause not in _EXPLAINS.get(root.cause, ()):
+        return False
+    if root.cause != "CREDENTIAL_TYPO_RISK":
+        return True
+    if root.param("field") == "host":
+        return item.cause == "HOST_NOT_FOUND" and root.param("role") == str(item.server)
+    return item.cause == "AUTH_FAILED"
+
+
 def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Sort by severity then layer; a finding explained by another follows it as a consequence."""
     unique: list[Finding] = []
@@ -55,12 +68,16 @@ def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
             for other in unique
         ):
             unique.append(item)
-    codes = {item.cause for item in unique}
     roots: list[Finding] = []
     consequences: dict[str, list[Finding]] = {}
     for item in unique:
         root = next(
-            (code for code, explained in _EXPLAINS.items() if item.cause in explained and code in codes), None
+            (
+                code
+                for code in _EXPLAINS
+                if any(other.cause == code and _explains(other, item) for other in unique)
+            ),
+            None,
         )
         if root is None:
             roots.append(item)
