@@ -6,6 +6,9 @@ Probes gather facts; rules (pure) turn facts into findings; nothing here renders
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import ipaddress
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +49,10 @@ from maildoctor.model import (
 from maildoctor.net.connect import probe_port
 from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
+from maildoctor.probes.resolver_trial import resolver_answers
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
+from maildoctor.resolver_guard import trusted_findings
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
 
@@ -286,7 +291,13 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
     return tuple(item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES)
 
 
-async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+def _typed_hosts(request: CheckRequest) -> dict[ServerRole, str]:
+    """The server names as the person typed them, for the lint."""
+    typed = ((ServerRole.INCOMING, request.incoming), (ServerRole.OUTGOING, request.outgoing))
+    return {role: endpoint.host for role, endpoint in typed if endpoint is not None}
+
+
+async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     started = time.monotonic()
     deadline = started + request.timeout
     typed = request
@@ -305,14 +316,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         guard = LoginGuard(force=request.force_login)  # the user's cache directory
     stores = load_trust_stores(request.ca_file)
     dns = DnsClient(request.nameservers)
-    host_values = {
-        role: endpoint.host
-        for role, endpoint in (
-            (ServerRole.INCOMING, typed.incoming),
-            (ServerRole.OUTGOING, typed.outgoing),
-        )
-        if endpoint is not None
-    }
+    host_values = _typed_hosts(typed)
     input_findings: tuple[Finding, ...] = lint_account(
         request.address, request.username, host_values, request.password
     )
@@ -392,6 +396,75 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         filled=tuple(role for role in ServerRole if role in plan.filled),
     )
     return report, facts
+
+
+def _uses_dns(request: CheckRequest) -> bool:
+    typed = [endpoint for endpoint in (request.incoming, request.outgoing) if endpoint is not None]
+    named = any(not _is_ip_literal(endpoint.host) for endpoint in typed)
+    return request.discover or request.sending_domain or named or not typed
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _offline(request: CheckRequest, started: float) -> tuple[Report, DiagnosisFacts]:
+    """No DNS server answered at all: the typed values are still judged, nothing else can be."""
+    facts = DiagnosisFacts(
+        address=request.address,
+        domain=_domain_of(request.address),
+        resolver_alive=False,
+        client=request.client,
+    )
+    hosts = _typed_hosts(request)
+    findings = evaluate(facts, lint_account(request.address, request.username, hosts, request.password))
+    report = Report(
+        address=request.address,
+        verdict=Verdict.PROBLEMS,
+        findings=findings,
+        checks=(),
+        elapsed_ms=int((time.monotonic() - started) * 1000),
+        typed_settings=MailSettings(
+            request.incoming, request.outgoing, request.username, request.outgoing_auth
+        ),
+        recommended_settings=None,
+    )
+    return report, facts
+
+
+async def _trusted(request: CheckRequest, report: Report, started: float) -> Report:
+    findings = await trusted_findings(
+        report.findings, request.nameservers, filled=report.filled, deadline=started + request.timeout
+    )
+    if findings == report.findings:
+        return report
+    serious = any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings)
+    verdict = Verdict.PROBLEMS if serious else Verdict.INCOMPLETE
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    return dataclasses.replace(report, findings=findings, verdict=verdict, elapsed_ms=elapsed_ms)
+
+
+async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+    """The diagnosis, beside a quick question to the resolver: when no DNS server answers at all, it
+    ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
+    resolver is tried on names that certainly exist (resolver_guard)."""
+    started = time.monotonic()
+    work = asyncio.ensure_future(_diagnose(request))
+    if _uses_dns(request):
+        reach = asyncio.ensure_future(resolver_answers(request.nameservers))
+        await asyncio.wait({work, reach}, return_when=asyncio.FIRST_COMPLETED)
+        if reach.done() and not reach.result() and not work.done():
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+            return _offline(request, started)
+        reach.cancel()
+    report, facts = await work
+    return await _trusted(request, report, started), facts
 
 
 __all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]

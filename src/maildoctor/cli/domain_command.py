@@ -16,13 +16,15 @@ from rich.text import Text
 from maildoctor.cli.render_check import render_findings
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain, normal_domain
 from maildoctor.domain.findings import domain_findings
-from maildoctor.domain.report import domain_to_json, verdict
+from maildoctor.domain.report import SCHEMA, domain_to_json, verdict
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
+from maildoctor.report import finding_to_json
+from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -77,12 +79,36 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         err.print(Text(_("No DNS server answered: is this computer connected to the internet?")))
         return EXIT_NOT_RUN
     findings = domain_findings(facts)
+    if findings or facts.mx.lookup.outcome != DnsOutcome.OK:  # something would be blamed
+        broken = asyncio.run(resolver_verdict(nameservers))
+        if broken is not None:
+            return _unseen(domain, broken, options.json, translator)
     if options.json:
         document = domain_to_json(facts, findings, translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_domain(Console(highlight=False), facts, findings, translator)
     return EXIT_PROBLEMS if verdict(findings) == "problems" else EXIT_OK
+
+
+def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator) -> int:
+    """The resolver lies: nothing about the domain is shown (no record to paste), only why, and the
+    run counts as one that could not be done (exit 3), not as problems found in the domain."""
+    _ = translator.gettext
+    message = _("The records of {domain} could not be seen from this network: nothing is said about them.")
+    if as_json:
+        document = {
+            "schema": SCHEMA,
+            "domain": domain,
+            "verdict": "incomplete",
+            "findings": [finding_to_json(broken, translator)],
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = Console(highlight=False)
+        console.print(Text(message.format(domain=domain), style="bold"))
+        render_findings(console, (broken,), translator, min(console.width, 100))
+    return EXIT_NOT_RUN
 
 
 def _dns_answered(facts: DomainFacts) -> bool:

@@ -17,6 +17,7 @@ from rich.text import Text
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.render_check import render_findings
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
@@ -32,6 +33,7 @@ from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
+from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -113,9 +115,35 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
+    if _rests_on_dns(settings):
+        broken = asyncio.run(resolver_verdict(nameservers))
+        if broken is not None:
+            return _unseen(settings.address, broken, translator)
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = compare_typed(typed, settings.address, settings) if options.memo else ()
     return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+
+
+def _rests_on_dns(settings: DiscoveredSettings) -> bool:
+    """Nothing from our own provider data and nothing a probe confirmed: what was found (or that
+    nothing was) rests on the resolver's answers alone."""
+    candidates = (*settings.incoming, *settings.outgoing)
+    return settings.provider is None and not any(candidate.verified for candidate in candidates)
+
+
+def _unseen(address: str, broken: Finding, translator: Translator) -> int:
+    """The resolver lies: no settings and no "nothing is known" from it, only why (exit 3)."""
+    _ = translator.gettext
+    console = Console(stderr=True, highlight=False)
+    domain = address.rpartition("@")[2]
+    console.print(
+        Text(
+            _("The settings for {domain} could not be looked up from this network.").format(domain=domain),
+            style="bold",
+        )
+    )
+    render_findings(console, (broken,), translator, min(console.width, 100))
+    return EXIT_NOT_RUN
 
 
 def hand_over(
