@@ -291,6 +291,9 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
     return tuple(item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES)
 
 
+_ROLES = (ServerRole.INCOMING, ServerRole.OUTGOING)
+
+
 def _typed_hosts(request: CheckRequest) -> dict[ServerRole, str]:
     """The server names as the person typed them, for the lint."""
     typed = ((ServerRole.INCOMING, request.incoming), (ServerRole.OUTGOING, request.outgoing))
@@ -421,13 +424,15 @@ def _offline(request: CheckRequest, started: float) -> tuple[Report, DiagnosisFa
         client=request.client,
     )
     hosts = _typed_hosts(request)
+    elapsed_ms = int((time.monotonic() - started) * 1000)
     findings = evaluate(facts, lint_account(request.address, request.username, hosts, request.password))
     report = Report(
         address=request.address,
         verdict=Verdict.PROBLEMS,
         findings=findings,
-        checks=(),
-        elapsed_ms=int((time.monotonic() - started) * 1000),
+        # the first step of each server, name lookup, is what failed
+        checks=tuple(CheckResult("dns", role, CheckStatus.FAIL, elapsed_ms) for role in _ROLES),
+        elapsed_ms=elapsed_ms,
         typed_settings=MailSettings(
             request.incoming, request.outgoing, request.username, request.outgoing_auth
         ),

@@ -8,6 +8,7 @@ resolver answers the names that certainly exist, so a typo is still a typo there
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -20,6 +21,8 @@ import pytest
 
 from maildoctor.lab.common import LabUnavailableError
 from maildoctor.lab.dns import DnsServer, Lie, running_dns, silent_resolver, zone_from_records
+from maildoctor.net.resolver import Nameserver
+from maildoctor.probes.resolver_trial import resolver_answers
 
 pytestmark = [pytest.mark.lab]
 
@@ -181,3 +184,12 @@ def test_settings_says_nothing_is_known_only_when_the_resolver_can_be_trusted(
     code, out, err = maildoctor(tmp_path, *args, "--dns", healthy.nameserver)
     assert code == 1
     assert "No settings were found" in err and "DNS_RESOLVER_BROKEN" not in out + err
+
+
+def test_the_quick_question_tells_a_silent_resolver_from_any_that_answers(
+    denying: DnsServer, healthy: DnsServer
+) -> None:
+    with silent_resolver() as dns:
+        assert not asyncio.run(resolver_answers((Nameserver.parse(dns),), within=0.6))
+    for server in (denying, healthy):  # a liar is there all the same: not offline
+        assert asyncio.run(resolver_answers((Nameserver.parse(server.nameserver),)))

@@ -41,8 +41,19 @@ async def resolver_answers(nameservers: Sequence[Nameserver], within: float = RE
     """True as soon as the resolver answers anything about the root or .com (even NXDOMAIN or
     REFUSED: it is there); False when nothing answered `within` seconds (asked again at each third)."""
     dns = DnsClient(nameservers, attempt_timeout=within / 3)
-    lookups = await asyncio.gather(dns.lookup(".", "NS", within), dns.lookup("com.", "NS", within))
-    return any(lookup.outcome in _ANSWERED for lookup in lookups)
+    asked = [asyncio.ensure_future(dns.lookup(name, "NS", within)) for name in (".", "com.")]
+    try:
+        # dnspython may sleep past its lifetime between attempts: the deadline is kept here
+        async with asyncio.timeout(within):
+            for answer in asyncio.as_completed(asked):
+                if (await answer).outcome in _ANSWERED:
+                    return True
+    except TimeoutError:
+        pass
+    finally:
+        for question in asked:
+            question.cancel()
+    return False
 
 
 async def try_resolver(dns: DnsClient, lifetime: float) -> ResolverTrial:
