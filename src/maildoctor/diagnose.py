@@ -401,10 +401,11 @@ async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     return report, facts
 
 
-def _uses_dns(request: CheckRequest) -> bool:
-    typed = [endpoint for endpoint in (request.incoming, request.outgoing) if endpoint is not None]
-    named = any(not _is_ip_literal(endpoint.host) for endpoint in typed)
-    return request.discover or request.sending_domain or named or not typed
+def _all_by_name(request: CheckRequest) -> bool:
+    """Every server to examine is found through DNS (none was typed as an address, which would still
+    be examined without it)."""
+    typed = (request.incoming, request.outgoing)
+    return not any(endpoint is not None and _is_ip_literal(endpoint.host) for endpoint in typed)
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -459,7 +460,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     resolver is tried on names that certainly exist (resolver_guard)."""
     started = time.monotonic()
     work = asyncio.ensure_future(_diagnose(request))
-    if _uses_dns(request):
+    if _all_by_name(request):
         reach = asyncio.ensure_future(resolver_answers(request.nameservers))
         await asyncio.wait({work, reach}, return_when=asyncio.FIRST_COMPLETED)
         if reach.done() and not reach.result() and not work.done():
