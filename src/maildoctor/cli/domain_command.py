@@ -23,6 +23,7 @@ from maildoctor.knowledge import render_evidence, render_finding
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
+from maildoctor.protocol.lines import safe_text
 from maildoctor.report import finding_to_json
 from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.wrap import wrap
@@ -106,8 +107,10 @@ def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         console = Console(highlight=False)
-        console.print(Text(message.format(domain=domain), style="bold"))
-        render_findings(console, (broken,), translator, min(console.width, 100))
+        width = min(console.width, 100)
+        for line in wrap(message.format(domain=safe_text(domain)), width):
+            console.print(Text(line, style="bold"))
+        render_findings(console, (broken,), translator, width)
     return EXIT_NOT_RUN
 
 

@@ -33,6 +33,7 @@ from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
+from maildoctor.protocol.lines import safe_text
 from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.wrap import wrap
 
@@ -136,13 +137,11 @@ def _unseen(address: str, broken: Finding, translator: Translator) -> int:
     _ = translator.gettext
     console = Console(stderr=True, highlight=False)
     domain = address.rpartition("@")[2]
-    console.print(
-        Text(
-            _("The settings for {domain} could not be looked up from this network.").format(domain=domain),
-            style="bold",
-        )
-    )
-    render_findings(console, (broken,), translator, min(console.width, 100))
+    width = min(console.width, 100)
+    message = _("The settings for {domain} could not be looked up from this network.")
+    for line in wrap(message.format(domain=safe_text(domain)), width):
+        console.print(Text(line, style="bold"))
+    render_findings(console, (broken,), translator, width)
     return EXIT_NOT_RUN
 
 
