@@ -6,7 +6,6 @@ Probes gather facts; rules (pure) turn facts into findings; nothing here renders
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import ipaddress
 import time
@@ -49,10 +48,9 @@ from maildoctor.model import (
 from maildoctor.net.connect import probe_port
 from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
-from maildoctor.probes.resolver_trial import resolver_answers
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
-from maildoctor.resolver_guard import trusted_findings
+from maildoctor.resolver_guard import trusted_findings, unless_offline
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
 
@@ -459,17 +457,13 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
     resolver is tried on names that certainly exist (resolver_guard)."""
     started = time.monotonic()
-    work = asyncio.ensure_future(_diagnose(request))
-    if _all_by_name(request):
-        reach = asyncio.ensure_future(resolver_answers(request.nameservers))
-        await asyncio.wait({work, reach}, return_when=asyncio.FIRST_COMPLETED)
-        if reach.done() and not reach.result() and not work.done():
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await work
+    if not _all_by_name(request):
+        report, facts = await _diagnose(request)
+    else:
+        done = await unless_offline(_diagnose(request), request.nameservers)
+        if done is None:
             return _offline(request, started)
-        reach.cancel()
-    report, facts = await work
+        report, facts = done
     return await _trusted(request, report, started), facts
 
 

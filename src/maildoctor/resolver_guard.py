@@ -6,18 +6,23 @@ the judgement is `rules.resolver_trust`'s. A healthy run (nothing blamed) asks n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
 from maildoctor.model import Finding, ServerRole
 from maildoctor.net.resolver import DnsClient, Nameserver
-from maildoctor.probes.resolver_trial import try_resolver
+from maildoctor.probes.resolver_trial import resolver_answers, try_resolver
 from maildoctor.rules.resolver_trust import (
     judge_resolver,
     needs_trial,
     without_garbage_domain,
     without_resolved,
 )
+
+T = TypeVar("T")
 
 # the trial is a single round of questions to one resolver: a healthy one answers in milliseconds
 TRIAL_SECONDS = (1.0, 3.0)
@@ -54,4 +59,19 @@ async def trusted_findings(
     return kept if broken is None else without_resolved(kept, broken)
 
 
-__all__ = ["resolver_verdict", "trusted_findings"]
+async def unless_offline(work: Awaitable[T], nameservers: Sequence[Nameserver]) -> T | None:
+    """`work`'s result; or None as soon as a quick question beside it shows that no DNS server
+    answers at all (then `work` is stopped: each of its lookups would wait out its own lifetime)."""
+    task = asyncio.ensure_future(work)
+    reach = asyncio.ensure_future(resolver_answers(nameservers))
+    await asyncio.wait({task, reach}, return_when=asyncio.FIRST_COMPLETED)
+    if reach.done() and not reach.result() and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return None
+    reach.cancel()
+    return await task
+
+
+__all__ = ["resolver_verdict", "trusted_findings", "unless_offline"]

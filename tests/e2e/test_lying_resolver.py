@@ -193,3 +193,11 @@ def test_the_quick_question_tells_a_silent_resolver_from_any_that_answers(
         assert not asyncio.run(resolver_answers((Nameserver.parse(dns),), within=0.6))
     for server in (denying, healthy):  # a liar is there all the same: not offline
         assert asyncio.run(resolver_answers((Nameserver.parse(server.nameserver),)))
+
+
+def test_domain_with_no_dns_answering_could_not_run(tmp_path: Path) -> None:
+    with silent_resolver() as dns:
+        code, out, err = maildoctor(tmp_path, "domain", "gmail.com", "--dns", dns, "--lang", "en")
+    assert code == 3
+    assert "No DNS server answered" in err
+    assert "v=spf1" not in out and "DOMAIN_NOT_RESOLVING" not in out

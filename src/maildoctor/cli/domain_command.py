@@ -25,7 +25,7 @@ from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
 from maildoctor.protocol.lines import safe_text
 from maildoctor.report import finding_to_json
-from maildoctor.resolver_guard import resolver_verdict
+from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -72,11 +72,11 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         cache_dir=default_cache_dir(),
     )
     try:
-        facts = asyncio.run(examine_domain(request))
+        facts = asyncio.run(unless_offline(examine_domain(request), nameservers))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
-    if not _dns_answered(facts):
+    if facts is None or not _dns_answered(facts):
         err.print(Text(_("No DNS server answered: is this computer connected to the internet?")))
         return EXIT_NOT_RUN
     findings = domain_findings(facts)
