@@ -6,6 +6,8 @@ Probes gather facts; rules (pure) turn facts into findings; nothing here renders
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import ipaddress
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
+from maildoctor.resolver_guard import trusted_findings, unless_offline
 from maildoctor.rules.checks import agree_with_findings
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
@@ -288,7 +291,16 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
     return one_per_cause([item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES])
 
 
-async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+_ROLES = (ServerRole.INCOMING, ServerRole.OUTGOING)
+
+
+def _typed_hosts(request: CheckRequest) -> dict[ServerRole, str]:
+    """The server names as the person typed them, for the lint."""
+    typed = ((ServerRole.INCOMING, request.incoming), (ServerRole.OUTGOING, request.outgoing))
+    return {role: endpoint.host for role, endpoint in typed if endpoint is not None}
+
+
+async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     started = time.monotonic()
     deadline = started + request.timeout
     typed = request
@@ -307,14 +319,7 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         guard = LoginGuard(force=request.force_login)  # the user's cache directory
     stores = load_trust_stores(request.ca_file)
     dns = DnsClient(request.nameservers)
-    host_values = {
-        role: endpoint.host
-        for role, endpoint in (
-            (ServerRole.INCOMING, typed.incoming),
-            (ServerRole.OUTGOING, typed.outgoing),
-        )
-        if endpoint is not None
-    }
+    host_values = _typed_hosts(typed)
     input_findings: tuple[Finding, ...] = lint_account(
         request.address, request.username, host_values, request.password
     )
@@ -394,6 +399,74 @@ async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         filled=tuple(role for role in ServerRole if role in plan.filled),
     )
     return report, facts
+
+
+def _all_by_name(request: CheckRequest) -> bool:
+    """Every server to examine is found through DNS (none was typed as an address, which would still
+    be examined without it)."""
+    typed = (request.incoming, request.outgoing)
+    return not any(endpoint is not None and _is_ip_literal(endpoint.host) for endpoint in typed)
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _offline(request: CheckRequest, started: float) -> tuple[Report, DiagnosisFacts]:
+    """No DNS server answered at all: the typed values are still judged, nothing else can be."""
+    facts = DiagnosisFacts(
+        address=request.address,
+        domain=_domain_of(request.address),
+        resolver_alive=False,
+        client=request.client,
+    )
+    hosts = _typed_hosts(request)
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    findings = evaluate(facts, lint_account(request.address, request.username, hosts, request.password))
+    report = Report(
+        address=request.address,
+        verdict=Verdict.PROBLEMS,
+        findings=findings,
+        # the first step of each server, name lookup, is what failed
+        checks=tuple(CheckResult("dns", role, CheckStatus.FAIL, elapsed_ms) for role in _ROLES),
+        elapsed_ms=elapsed_ms,
+        typed_settings=MailSettings(
+            request.incoming, request.outgoing, request.username, request.outgoing_auth
+        ),
+        recommended_settings=None,
+    )
+    return report, facts
+
+
+async def _trusted(request: CheckRequest, report: Report, started: float) -> Report:
+    findings = await trusted_findings(
+        report.findings, request.nameservers, filled=report.filled, deadline=started + request.timeout
+    )
+    if findings == report.findings:
+        return report
+    serious = any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings)
+    verdict = Verdict.PROBLEMS if serious else Verdict.INCOMPLETE
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    return dataclasses.replace(report, findings=findings, verdict=verdict, elapsed_ms=elapsed_ms)
+
+
+async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+    """The diagnosis, beside a quick question to the resolver: when no DNS server answers at all, it
+    ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
+    resolver is tried on names that certainly exist (resolver_guard)."""
+    started = time.monotonic()
+    if not _all_by_name(request):
+        report, facts = await _diagnose(request)
+    else:
+        done = await unless_offline(_diagnose(request), request.nameservers)
+        if done is None:
+            return _offline(request, started)
+        report, facts = done
+    return await _trusted(request, report, started), facts
 
 
 __all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]

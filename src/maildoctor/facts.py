@@ -287,6 +287,14 @@ class SettingsKnowledge:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolverTrial:
+    """The resolver asked about names that certainly exist, and about one that certainly does not."""
+
+    certain: tuple[DnsLookup, ...]
+    nonexistent: DnsLookup | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DiagnosisFacts:
     address: str
     domain: str

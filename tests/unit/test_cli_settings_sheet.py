@@ -79,6 +79,11 @@ def discovery(monkeypatch: pytest.MonkeyPatch) -> FakeDiscovery:
     """Discovery answers from memory: nothing leaves the machine."""
     fake = FakeDiscovery(FOUND, [])
     monkeypatch.setattr(settings_command, "discover", fake)
+
+    async def trusted(*_args: object) -> None:
+        return None  # the resolver is not asked about names that certainly exist either
+
+    monkeypatch.setattr(settings_command, "resolver_verdict", trusted)
     return fake
 
 

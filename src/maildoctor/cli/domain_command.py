@@ -16,7 +16,7 @@ from rich.text import Text
 from maildoctor.cli.render_check import render_findings
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings
-from maildoctor.domain.report import domain_to_json, verdict
+from maildoctor.domain.report import SCHEMA, domain_to_json, verdict
 from maildoctor.export.memo import visible
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
@@ -25,6 +25,9 @@ from maildoctor.lint.domain_input import domain_of_input
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
+from maildoctor.protocol.lines import safe_text
+from maildoctor.report import finding_to_json
+from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -80,20 +83,46 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         cache_dir=default_cache_dir(),
     )
     try:
-        facts = asyncio.run(examine_domain(request))
+        facts = asyncio.run(unless_offline(examine_domain(request), nameservers))
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
-    if not _dns_answered(facts):
+    if facts is None or not _dns_answered(facts):
         err.print(Text(_("No DNS server answered: is this computer connected to the internet?")))
         return EXIT_NOT_RUN
     findings = domain_findings(facts)
+    if findings or facts.mx.lookup.outcome != DnsOutcome.OK:  # something would be blamed
+        broken = asyncio.run(resolver_verdict(nameservers))
+        if broken is not None:
+            return _unseen(domain, broken, options.json, translator)
     if options.json:
         document = domain_to_json(facts, findings, translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_domain(Console(highlight=False), facts, findings, translator)
     return EXIT_PROBLEMS if verdict(findings) == "problems" else EXIT_OK
+
+
+def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator) -> int:
+    """The resolver lies: nothing about the domain is shown (no record to paste), only why, and the
+    run counts as one that could not be done (exit 3), not as problems found in the domain."""
+    _ = translator.gettext
+    message = _("The records of {domain} could not be seen from this network: nothing is said about them.")
+    if as_json:
+        document = {
+            "schema": SCHEMA,
+            "domain": domain,
+            "verdict": "incomplete",
+            "findings": [finding_to_json(broken, translator)],
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = Console(highlight=False)
+        width = min(console.width, 100)
+        for line in wrap(message.format(domain=safe_text(domain)), width):
+            console.print(Text(line, style="bold"))
+        render_findings(console, (broken,), translator, width)
+    return EXIT_NOT_RUN
 
 
 def _dns_answered(facts: DomainFacts) -> bool:

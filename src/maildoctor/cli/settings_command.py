@@ -18,6 +18,7 @@ from rich.text import Text
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.render_check import render_findings
 from maildoctor.cli.settings_dead_end import (
     NothingFound,
     nothing_found_lines,
@@ -46,6 +47,8 @@ from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
 from maildoctor.net.resolver import Nameserver
+from maildoctor.protocol.lines import safe_text
+from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.rules.rank import rank
 from maildoctor.wrap import wrap
 
@@ -152,6 +155,10 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     except (OSError, ValueError) as exc:
         err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
         return EXIT_NOT_RUN
+    if _rests_on_dns(settings):
+        broken = asyncio.run(resolver_verdict(nameservers))
+        if broken is not None:
+            return _unseen(settings.address, broken, translator)
     if settings.provider is None:  # an unknown domain may be a known one mistyped (gmial.com)
         suggestion = suggested_address(settings.address, ProviderIndex.load().domains)
         if suggestion is not None:
@@ -192,6 +199,26 @@ def _not_an_address(address: str, err: Console, translator: Translator) -> None:
 def _print_lines(console: Console, lines: Sequence[str]) -> None:
     for line in lines:
         console.print(Text(line), soft_wrap=line.startswith("  "))  # a command stays on one line
+
+
+def _rests_on_dns(settings: DiscoveredSettings) -> bool:
+    """Nothing from our own provider data and nothing a probe confirmed: what was found (or that
+    nothing was) rests on the resolver's answers alone."""
+    candidates = (*settings.incoming, *settings.outgoing)
+    return settings.provider is None and not any(candidate.verified for candidate in candidates)
+
+
+def _unseen(address: str, broken: Finding, translator: Translator) -> int:
+    """The resolver lies: no settings and no "nothing is known" from it, only why (exit 3)."""
+    _ = translator.gettext
+    console = Console(stderr=True, highlight=False)
+    domain = address.rpartition("@")[2]
+    width = min(console.width, 100)
+    message = _("The settings for {domain} could not be looked up from this network.")
+    for line in wrap(message.format(domain=safe_text(domain)), width):
+        console.print(Text(line, style="bold"))
+    render_findings(console, (broken,), translator, width)
+    return EXIT_NOT_RUN
 
 
 def hand_over(

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import dns.exception
 import dns.message
@@ -70,6 +71,7 @@ from maildoctor.lab.common import (
     require_programs,
     start_process,
 )
+from maildoctor.probes.resolver_trial import CERTAIN_QUESTIONS
 
 _MARKER_NAME = "ready.maildoctor-lab.invalid."
 _READY_TIMEOUT = 10.0
@@ -168,18 +170,33 @@ class _SilentSocket:
         self._tcp.close()
 
 
+# A lying resolver: "nxdomain" says no name exists (a filtering router, security software, a
+# broken home router); "one-address" answers every name with PORTAL_ADDRESS (a captive portal of a
+# hotel or café Wi-Fi), on loopback, where nothing listens.
+Lie = Literal["nxdomain", "one-address"]
+PORTAL_ADDRESS = "127.1.2.3"
+# what the healthy lab answers about the names that certainly exist (never connected to)
+_CERTAIN_DATA = {"A": "192.0.2.1", "NS": "a.root-servers.net."}
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     zones: tuple[DnsZone, ...]
     servfail: tuple[str, ...]
     timeout: tuple[str, ...]
+    lie: Lie | None = None
 
 
-def _layout(zones: Sequence[DnsZone], servfail: Sequence[str], timeout: Sequence[str]) -> _Layout:
+def _layout(
+    zones: Sequence[DnsZone], servfail: Sequence[str], timeout: Sequence[str], lie: Lie | None = None
+) -> _Layout:
+    if lie is not None and (zones or servfail or timeout):
+        raise ValueError("a lying lab resolver serves no zones: it answers every name the same way")
     layout = _Layout(
         tuple(zones),
         tuple(dict.fromkeys(_absolute(name) for name in servfail)),
         tuple(dict.fromkeys(_absolute(name) for name in timeout)),
+        lie,
     )
     seen: dict[str, str] = {}
     for kind, names in (
@@ -194,6 +211,28 @@ def _layout(zones: Sequence[DnsZone], servfail: Sequence[str], timeout: Sequence
     if "." in seen:
         raise ValueError("the root cannot be a lab zone, servfail or timeout name")
     return layout
+
+
+def _root_zone(lie: Lie | None) -> str:
+    if lie == "nxdomain":
+        return '    local-zone: "." always_nxdomain'
+    if lie == "one-address":
+        return f'    local-zone: "." redirect\n    local-data: ". 60 IN A {PORTAL_ADDRESS}"'
+    return '    local-zone: "." refuse'
+
+
+def _certain_data(layout: _Layout) -> str:
+    """local-data for each question about a certain name that no lab zone or failing name covers."""
+    if layout.lie is not None:
+        return ""
+    taken = [*(zone.name for zone in layout.zones), *layout.servfail, *layout.timeout]
+    lines = []
+    for name, rdtype in CERTAIN_QUESTIONS:
+        absolute = _absolute(name)
+        if any(absolute == zone or absolute.endswith("." + zone) for zone in taken):
+            continue  # the world's own zone answers it
+        lines.append(f'    local-data: "{absolute} 300 IN {rdtype} {_CERTAIN_DATA[rdtype]}"')
+    return "\n".join(lines)
 
 
 def _quoted(name: str) -> str:
@@ -251,7 +290,7 @@ class DnsServer:
         port, caches emptied.
         """
         started = time.monotonic()
-        layout = _layout(zones, servfail, timeout)
+        layout = _layout(zones, servfail, timeout, self._layout.lie)
         self._generation += 1  # numbers are never reused, even after a failed reload
         generation = self._generation
         marker = f"{self._token}-{generation}"
@@ -340,6 +379,8 @@ def _write_config(
             "SILENT": silent.address,
             "PORT_PERMIT": f"{first_source_port}-{first_source_port + 255}",
             "MARKER": marker,
+            "ROOT_ZONE": _root_zone(layout.lie),
+            "CERTAIN": _certain_data(layout),
             "LOCAL_ZONES": "\n".join(local_zones),
             "ZONES": "\n".join(sections),
         },
@@ -383,17 +424,19 @@ def start_dns(
     timeout: Sequence[str] = (),
     host: str = LOOPBACK,
     port: int | None = None,
+    lie: Lie | None = None,
 ) -> DnsServer:
     """Start Unbound serving `zones`, and wait until it answers.
 
     servfail: names (and everything below them) answered with SERVFAIL. timeout: names whose
     queries are never answered. host/port: where it listens, UDP and TCP (default 127.0.0.1
     and a free port; 127.0.0.53 and 53 inside a network namespace, for example).
+    lie: a lying resolver instead ("nxdomain" or "one-address", see Lie), with no zones.
     Files go to a new directory under `lab_dir` (created if missing).
     Raises LabUnavailableError when Unbound is not installed, ValueError for a bad zone.
     """
     require_programs("unbound", "unbound-checkconf")
-    layout = _layout(zones, servfail, timeout)
+    layout = _layout(zones, servfail, timeout, lie)
     lab_dir.mkdir(parents=True, exist_ok=True)
     last_output = ""
     for _ in range(3):  # a free port can be taken between choosing and binding it
@@ -434,10 +477,33 @@ def running_dns(
     timeout: Sequence[str] = (),
     host: str = LOOPBACK,
     port: int | None = None,
+    lie: Lie | None = None,
 ) -> Iterator[DnsServer]:
     """start_dns() as a context manager: the server stops when the block ends."""
-    with start_dns(lab_dir, zones, servfail=servfail, timeout=timeout, host=host, port=port) as server:
+    with start_dns(
+        lab_dir, zones, servfail=servfail, timeout=timeout, host=host, port=port, lie=lie
+    ) as server:
         yield server
 
 
-__all__ = ["DnsServer", "DnsZone", "running_dns", "start_dns", "zone_from_records"]
+@contextlib.contextmanager
+def silent_resolver() -> Iterator[str]:
+    """A DNS server that never answers (UDP and TCP on one 127.0.0.1 port), as --dns takes it: a
+    machine without a working connection."""
+    silent = _SilentSocket()
+    try:
+        yield f"{LOOPBACK}:{silent.port}"
+    finally:
+        silent.close()
+
+
+__all__ = [
+    "PORTAL_ADDRESS",
+    "DnsServer",
+    "DnsZone",
+    "Lie",
+    "running_dns",
+    "silent_resolver",
+    "start_dns",
+    "zone_from_records",
+]

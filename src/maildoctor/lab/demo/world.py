@@ -27,6 +27,7 @@ from maildoctor.lab.demo.dns import DemoZone, serve_dns
 from maildoctor.lab.demo.imap import DemoMessage, DemoUser, serve_imap
 from maildoctor.lab.demo.smtp import serve_smtp
 from maildoctor.net.resolver import Nameserver
+from maildoctor.probes.resolver_trial import CERTAIN_QUESTIONS
 
 PROVIDER_DOMAIN = "example.test"
 PROVIDER_HOST = "mail.example.test"
@@ -75,6 +76,13 @@ _DKIM: dict[str, tuple[str, ...]] = {
 }
 
 
+def _certain_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The names that certainly exist, which the diagnosis asks before it blames a name: answered as
+    the internet's resolvers would (the root as "", its key in the zone)."""
+    data = {"A": "192.0.2.1", "NS": "a.root-servers.net."}
+    return {name.rstrip("."): {rdtype: (data[rdtype],)} for name, rdtype in CERTAIN_QUESTIONS}
+
+
 def _sending_side(domain: str) -> dict[str, dict[str, tuple[str, ...]]]:
     return {
         f"_dmarc.{domain}": {"TXT": (f'"v=DMARC1; p=quarantine; rua=mailto:dmarc@{domain}"',)},
@@ -93,6 +101,7 @@ ZONE = DemoZone(
         RENTAL_HOST: _A,
         **_sending_side(PROVIDER_DOMAIN),
         **_sending_side(SHOP_DOMAIN),
+        **_certain_names(),
     }
 )
 
