@@ -176,10 +176,11 @@ def test_settings_says_nothing_is_known_only_when_the_resolver_can_be_trusted(
     tmp_path: Path, kind: str, request: pytest.FixtureRequest, healthy: DnsServer
 ) -> None:
     server: DnsServer = request.getfixturevalue(kind)
-    args = ("settings", "taro@yamada-shoji.co.jp", "--lang", "en", "--timeout", "8")
+    args = ("settings", "taro@yamada-shoji.example.test", "--lang", "en", "--timeout", "8")
     code, out, err = maildoctor(tmp_path, *args, "--dns", server.nameserver)
     assert code == 3
-    assert "DNS_RESOLVER_BROKEN" in err and "could not be looked up from this network" in err
+    assert "DNS_RESOLVER_BROKEN" in err
+    assert "could not be looked up from this network" in " ".join(err.split())
     assert "No settings were found" not in out + err
     code, out, err = maildoctor(tmp_path, *args, "--dns", healthy.nameserver)
     assert code == 1
