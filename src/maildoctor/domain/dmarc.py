@@ -30,11 +30,11 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from typing import Final
 
 from publicsuffixlist import PublicSuffixList
 
+from maildoctor.domain.suffixes import public_suffix_list
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -292,9 +292,8 @@ def decode_txt(answer: str) -> str:
 # ------------------------------------------------------------------------------------- domains
 
 
-@cache
 def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
+    return public_suffix_list()
 
 
 def normalize_domain(domain: str) -> str:
