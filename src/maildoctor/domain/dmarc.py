@@ -292,8 +292,8 @@ def decode_txt(answer: str) -> str:
 # ------------------------------------------------------------------------------------- domains
 
 
-def _psl() -> PublicSuffixList:
-    return public_suffix_list()
+def _psl(name: str) -> PublicSuffixList:
+    return public_suffix_list(name)
 
 
 def normalize_domain(domain: str) -> str:
@@ -309,7 +309,7 @@ def normalize_domain(domain: str) -> str:
 
 def is_public_suffix(domain: str) -> bool:
     name = normalize_domain(domain)
-    return bool(name) and _psl().is_public(name)
+    return bool(name) and _psl(name).is_public(name)
 
 
 def organizational_domain(domain: str) -> str:
@@ -321,7 +321,7 @@ def organizational_domain(domain: str) -> str:
     name = normalize_domain(domain)
     if not name:
         return name
-    private = _psl().privatesuffix(name)
+    private = _psl(name).privatesuffix(name)
     return private if isinstance(private, str) else name
 
 

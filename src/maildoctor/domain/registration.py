@@ -62,8 +62,8 @@ _HOLD_STATUSES: Final = frozenset({"client hold", "server hold"})
 _DELETE_STATUSES: Final = frozenset({"redemption period", "pending delete", "pending restore"})
 
 
-def _public_suffixes() -> PublicSuffixList:
-    return public_suffix_list(only_icann=True)
+def _public_suffixes(name: str) -> PublicSuffixList:
+    return public_suffix_list(name, only_icann=True)
 
 
 def normal_domain(domain: str) -> str:
@@ -80,7 +80,7 @@ def normal_domain(domain: str) -> str:
 def registered_domain(domain: str) -> str | None:
     """The name a registry holds (example.co.jp for mail.example.co.jp); None for a suffix."""
     name = normal_domain(domain)
-    result = _public_suffixes().privatesuffix(name)
+    result = _public_suffixes(name).privatesuffix(name)
     return result if isinstance(result, str) else None
 
 
