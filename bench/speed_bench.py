@@ -15,6 +15,15 @@ with its compiled catalogs copied in), that checkout's source runs too, alternat
 one, in the same worlds: on a machine shared with other work, the two see the same load.
 
     python3 -m uv run python bench/speed_bench.py [--runs N] [--compare DIR]
+
+Figures of 2026-12-07 (9 runs per world, this branch and 65ee1c5 alternately; a 2-core machine
+shared with other work, load average 3-6 during the runs, so the wall times carry that load):
+
+    healthy             wall median 1.267 s (65ee1c5: 1.721 s); CPU 0.586 s (65ee1c5: 0.870 s)
+    submission-dropped  wall median 2.375 s (65ee1c5: 6.335 s); CPU 0.652 s (65ee1c5: 0.956 s)
+
+bench/check_bench.py (in-process, no process start): healthy 196 ms, submission-dropped 1595 ms
+(5188 ms before: the dropped port is given 1.5 s once port 993 of the same server answered).
 """
 
 from __future__ import annotations
