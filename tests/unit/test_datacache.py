@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from maildoctor import datacache
 from maildoctor.datacache import cached_parse
 
 
@@ -73,3 +76,18 @@ def test_a_copy_others_may_write_is_not_read(tmp_path: Path) -> None:
     kept.write_bytes(b"not a pickle")  # damaged: parsed again, never an error
     assert cached_parse("demo", folder, ".xml", [str(code)], parse, cache_dir=cache) == 3
     assert cached_parse("demo", folder, ".xml", [str(code)], parse, cache_dir=cache) == 3
+
+
+def test_keep_nothing_parses_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, code, cache = _world(tmp_path)
+    monkeypatch.setattr(datacache._Switch, "keep", True)
+    calls: list[int] = []
+
+    def parse() -> int:
+        calls.append(1)
+        return len(calls)
+
+    datacache.keep_nothing()
+    assert cached_parse("demo", folder, ".xml", [str(code)], parse, cache_dir=cache) == 1
+    assert cached_parse("demo", folder, ".xml", [str(code)], parse, cache_dir=cache) == 2
+    assert not cache.exists()
