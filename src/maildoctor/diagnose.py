@@ -45,7 +45,7 @@ from maildoctor.model import (
     Severity,
     Verdict,
 )
-from maildoctor.net.connect import probe_port
+from maildoctor.net.connect import PortAnswers, probe_port
 from maildoctor.net.resolver import DnsClient, Nameserver
 from maildoctor.probes.base import SessionContext
 from maildoctor.probes.roundtrip import RoundtripState
@@ -106,14 +106,14 @@ def _domain_of(address: str) -> str:
 
 
 async def _alternatives(
-    address: str, typed_port: int, port_map: Mapping[int, int], timeout: float
+    address: str, typed_port: int, port_map: Mapping[int, int], timeout: float, answers: PortAnswers
 ) -> tuple[AlternativeProbe, ...]:
     plan = [
         (port_map.get(port, port), protocol, security, port)
         for port, protocol, security in MAIL_PORTS
         if port_map.get(port, port) != typed_port
     ]
-    probes = await asyncio.gather(*(probe_port(address, port, timeout) for port, _, _, _ in plan))
+    probes = await asyncio.gather(*(probe_port(address, port, timeout, answers) for port, _, _, _ in plan))
     return tuple(
         AlternativeProbe(protocol, port, security, probe, standard)
         for (port, protocol, security, standard), probe in zip(plan, probes, strict=True)
@@ -130,8 +130,10 @@ async def _examine(
     deadline: float,
     roundtrip: RoundtripState | None = None,
     plan: SettingsPlan | None = None,
+    answers: PortAnswers | None = None,
 ) -> ServerFacts:
     username = plan.usernames.get(role, request.user) if plan is not None else request.user
+    answers = answers or PortAnswers()
     consent_needed = plan is not None and role in plan.consent_needed
     remaining = max(0.1, deadline - time.monotonic())
     resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
@@ -160,9 +162,11 @@ async def _examine(
         consent_needed=consent_needed,
         # without a login the server would refuse to pass mail on: that says nothing here
         send_probe=not consent_needed,
+        answers=answers,
     )
     session, alternatives = await asyncio.gather(
-        run_session(context), _alternatives(address, endpoint.port, request.port_map, connect_timeout)
+        run_session(context),
+        _alternatives(address, endpoint.port, request.port_map, connect_timeout, answers),
     )
     return ServerFacts(role, endpoint, username, resolution, session, alternatives)
 
@@ -325,8 +329,9 @@ async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
     )
     domain = _domain_of(request.address)
     state = _roundtrip_state(request)
+    answers = PortAnswers()  # shared by both servers: they are often one
     tasks = [
-        _examine(role, endpoint, request, dns, guard, stores, deadline, state, plan)
+        _examine(role, endpoint, request, dns, guard, stores, deadline, state, plan, answers)
         for role, endpoint in (
             (ServerRole.INCOMING, request.incoming),
             (ServerRole.OUTGOING, request.outgoing),

@@ -72,6 +72,9 @@ class PortProbe:
     outcome: ConnectOutcome
     ms: int
     detail: str = ""
+    # a timeout cut short: another port of the same address accepted a connection in `answered_ms`
+    answered_port: int | None = None
+    answered_ms: int | None = None
 
 
 class GreetingKind(StrEnum):

@@ -6,20 +6,30 @@ prefix. We set the constants for the duration of one run and give Typer command
 classes that use our texts, instead of installing a translation globally.
 """
 
-from collections.abc import Callable, Iterator
+import importlib.abc
+import importlib.machinery
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 from rich.text import Text
-from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from maildoctor.i18n import Translator
 
+# Typer imports its Rich help and error formatting only when it prints help or an error; importing
+# it for every run would cost a sizeable part of a check's start (Markdown, syntax highlighting).
+_RICH_UTILS = "typer.rich_utils"
+
 
 @contextmanager
 def translated_typer_texts(translator: Translator) -> Iterator[None]:
-    """Translate Typer's panel titles and messages while the block runs; restore them after."""
+    """Translate Typer's panel titles and messages while the block runs; restore them after.
+
+    When Typer has not imported its help formatting yet, the texts are set the moment it does.
+    """
     _ = translator.gettext
     texts: dict[str, Any] = {
         "ARGUMENTS_PANEL_TITLE": _("Arguments"),
@@ -37,17 +47,64 @@ def translated_typer_texts(translator: Translator) -> Iterator[None]:
         # (or when the user sets FORCE_COLOR, which Rich honours itself).
         "FORCE_TERMINAL": None,
     }
-    make_rich_text = getattr(rich_utils, "_make_rich_text", None)
-    if make_rich_text is not None:
-        texts["_make_rich_text"] = _folding(make_rich_text)
-    saved = {name: getattr(rich_utils, name) for name in texts}
-    try:
-        for name, value in texts.items():
+    saved: dict[str, Any] = {}
+
+    def translate(rich_utils: ModuleType) -> None:
+        make_rich_text = getattr(rich_utils, "_make_rich_text", None)
+        values = dict(texts)
+        if make_rich_text is not None:
+            values["_make_rich_text"] = _folding(make_rich_text)
+        saved.update({name: getattr(rich_utils, name) for name in values})
+        for name, value in values.items():
             setattr(rich_utils, name, value)
+
+    hook: _AfterImport | None = None
+    if _RICH_UTILS in sys.modules:
+        translate(sys.modules[_RICH_UTILS])
+    else:
+        hook = _AfterImport(_RICH_UTILS, translate)
+        sys.meta_path.insert(0, hook)
+    try:
         yield
     finally:
-        for name, value in saved.items():
-            setattr(rich_utils, name, value)
+        if hook is not None and hook in sys.meta_path:
+            sys.meta_path.remove(hook)
+        rich_utils = sys.modules.get(_RICH_UTILS)
+        if rich_utils is not None:
+            for name, value in saved.items():
+                setattr(rich_utils, name, value)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds one module as the other finders do, and calls `then` with it once it has run."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name = name
+        self.then = then
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # once, and not for the search below
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _LoaderThen(spec.loader, self.then)
+        return spec
+
+
+class _LoaderThen(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader, then: Callable[[ModuleType], None]) -> None:
+        self.loader = loader
+        self.then = then
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.then(module)
 
 
 def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:

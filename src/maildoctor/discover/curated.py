@@ -23,6 +23,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Final
 
+from maildoctor.datacache import cached_parse
+from maildoctor.discover import ispdb
 from maildoctor.discover.candidates import PasswordKind
 from maildoctor.discover.ispdb import MXHOST, ProviderEntry, RetiredSetting, ServerTemplate
 from maildoctor.discover.providers import GENERIC_SECOND_LEVELS, normalize_domain
@@ -415,7 +417,8 @@ def _load(directory: Traversable) -> tuple[ProviderEntry, ...]:
 
 @functools.cache
 def _shipped() -> tuple[ProviderEntry, ...]:
-    return _load(resources.files(DATA_PACKAGE).joinpath("data").joinpath("providers"))
+    folder = resources.files(DATA_PACKAGE).joinpath("data").joinpath("providers")
+    return cached_parse("providers", folder, ".toml", (__file__, ispdb.__file__), lambda: _load(folder))
 
 
 def load_curated(directory: Traversable | None = None) -> tuple[ProviderEntry, ...]:

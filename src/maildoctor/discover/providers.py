@@ -16,10 +16,13 @@ import fnmatch
 import functools
 from collections.abc import Iterable, Sequence
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Final
 
 import idna
 
+from maildoctor.datacache import cached_parse
+from maildoctor.discover import ispdb
 from maildoctor.discover.ispdb import ProviderEntry, parse_client_config
 
 DATA_PACKAGE: Final = "maildoctor"
@@ -174,11 +177,21 @@ def ispdb_overrides(
     }
 
 
+def _name(item: Traversable) -> str:
+    return item.name
+
+
 @functools.cache
 def _ispdb_entries() -> tuple[ProviderEntry, ...]:
     folder = resources.files(DATA_PACKAGE).joinpath("data").joinpath("ispdb")
-    files = sorted((item for item in folder.iterdir() if item.name.endswith(".xml")), key=lambda i: i.name)
-    return tuple(parse_client_config(item.read_bytes()) for item in files)
+
+    def parse() -> tuple[ProviderEntry, ...]:
+        files = sorted(
+            (item for item in folder.iterdir() if item.name.endswith(".xml")), key=lambda i: i.name
+        )
+        return tuple(parse_client_config(item.read_bytes()) for item in files)
+
+    return cached_parse("ispdb", folder, ".xml", (ispdb.__file__, __file__), parse)
 
 
 @functools.cache

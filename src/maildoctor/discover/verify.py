@@ -23,6 +23,7 @@ from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.facts import GreetingKind, SessionFacts
 from maildoctor.loginguard import LoginGuard
 from maildoctor.model import Endpoint, Security, ServerRole
+from maildoctor.net.connect import PortAnswers
 from maildoctor.net.resolver import DnsClient
 from maildoctor.probes.base import SessionContext
 from maildoctor.probes.sessions import run_session
@@ -86,11 +87,13 @@ async def verify(
 ) -> tuple[DiscoveredSettings, int]:
     """The settings with `verified` set (and certificate-name suggestions), and how many servers were probed.
 
-    All probes run at once; a port that drops packets costs one `connect_timeout`, not one per candidate.
+    All probes run at once; a port that drops packets costs one `connect_timeout`, not one per candidate,
+    and less when another port of the same server answered meanwhile (`net.patience`).
     """
     deadline = time.monotonic() + timeout
     stores = load_trust_stores(ca_file)
     guard = LoginGuard(cache_dir=None)  # never used: no login happens here
+    answers = PortAnswers()
     unique: dict[Key, ServerCandidate] = {}
     for candidate in (*settings.incoming, *settings.outgoing):
         unique.setdefault(_key(candidate), candidate)
@@ -115,6 +118,7 @@ async def verify(
             connect_timeout=min(connect_timeout, timeout / 2),
             greeting_timeout=min(4.0, timeout / 2),
             send_probe=False,
+            answers=answers,
         )
         return await run_session(context)
 

@@ -30,11 +30,11 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from typing import Final
 
 from publicsuffixlist import PublicSuffixList
 
+from maildoctor.domain.suffixes import public_suffix_list
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -292,9 +292,8 @@ def decode_txt(answer: str) -> str:
 # ------------------------------------------------------------------------------------- domains
 
 
-@cache
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
+def _psl(name: str) -> PublicSuffixList:
+    return public_suffix_list(name)
 
 
 def normalize_domain(domain: str) -> str:
@@ -310,7 +309,7 @@ def normalize_domain(domain: str) -> str:
 
 def is_public_suffix(domain: str) -> bool:
     name = normalize_domain(domain)
-    return bool(name) and _psl().is_public(name)
+    return bool(name) and _psl(name).is_public(name)
 
 
 def organizational_domain(domain: str) -> str:
@@ -322,7 +321,7 @@ def organizational_domain(domain: str) -> str:
     name = normalize_domain(domain)
     if not name:
         return name
-    private = _psl().privatesuffix(name)
+    private = _psl(name).privatesuffix(name)
     return private if isinstance(private, str) else name
 
 

@@ -38,7 +38,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cache
 from types import MappingProxyType
 from typing import Final, Protocol
 from urllib.parse import quote
@@ -48,6 +47,7 @@ from publicsuffixlist import PublicSuffixList
 from maildoctor.causes import CauseCode
 from maildoctor.domain.dnsproviders import DnsHosting, identify_dns_hosting
 from maildoctor.domain.mx import DomainProblem, lookup_lines, problem
+from maildoctor.domain.suffixes import public_suffix_list
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -62,9 +62,8 @@ _HOLD_STATUSES: Final = frozenset({"client hold", "server hold"})
 _DELETE_STATUSES: Final = frozenset({"redemption period", "pending delete", "pending restore"})
 
 
-@cache
-def _public_suffixes() -> PublicSuffixList:
-    return PublicSuffixList(only_icann=True)
+def _public_suffixes(name: str) -> PublicSuffixList:
+    return public_suffix_list(name, only_icann=True)
 
 
 def normal_domain(domain: str) -> str:
@@ -81,7 +80,7 @@ def normal_domain(domain: str) -> str:
 def registered_domain(domain: str) -> str | None:
     """The name a registry holds (example.co.jp for mail.example.co.jp); None for a suffix."""
     name = normal_domain(domain)
-    result = _public_suffixes().privatesuffix(name)
+    result = _public_suffixes(name).privatesuffix(name)
     return result if isinstance(result, str) else None
 
 

@@ -22,6 +22,7 @@ from maildoctor.facts import (
 )
 from maildoctor.loginguard import LoginGuard
 from maildoctor.model import Endpoint, Secret, ServerRole, leak_forms
+from maildoctor.net.connect import PortAnswers
 from maildoctor.net.conversation import Conversation
 from maildoctor.net.tls import TlsHandshakeFacts, tls_handshake_facts
 from maildoctor.probes.roundtrip import RoundtripState
@@ -51,6 +52,8 @@ class SessionContext:
     progress: Callable[[ServerRole, str, bool], None] | None = None
     # discovery reached this server through another domain: no password without the person's consent
     consent_needed: bool = False
+    # the ports of the same servers that answered in this run: a silent port is not waited for long
+    answers: PortAnswers | None = None
 
     def secrets(self) -> tuple[str, ...]:
         if self.password is None:

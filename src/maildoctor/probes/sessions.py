@@ -623,7 +623,9 @@ _DRIVERS: dict[Protocol, type[_Imap | _Pop3 | _Smtp]] = {
 
 async def run_session(context: SessionContext) -> SessionFacts:
     record = SessionRecord(context)
-    probe, reader, writer = await open_tcp(context.address, context.endpoint.port, context.connect_timeout)
+    probe, reader, writer = await open_tcp(
+        context.address, context.endpoint.port, context.connect_timeout, answers=context.answers
+    )
     record.connect = probe
     if reader is None or writer is None:
         record.fail("connect", str(probe.outcome))

@@ -62,6 +62,19 @@ def transport_findings(server: ServerFacts) -> list[Finding]:
             ms=probe.ms,
         )
     ]
+    if probe.answered_port is not None and probe.answered_ms is not None:
+        evidence.append(
+            Evidence.of(
+                N_(
+                    "Port {other_port} of the same server answered in {other_ms} ms; "
+                    "port {port} gave no answer in {seconds} s, so it was not waited for longer."
+                ),
+                other_port=probe.answered_port,
+                other_ms=probe.answered_ms,
+                port=endpoint.port,
+                seconds=f"{probe.ms / 1000:.1f}",
+            )
+        )
     evidence += [
         Evidence.of(N_("port {port}: {outcome}"), port=alt.port, outcome=alt.connect.outcome)
         for alt in server.alternatives

@@ -12,6 +12,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from maildoctor.cli.render_check import render_report
+from maildoctor.datacache import keep_nothing
 from maildoctor.i18n import Translator
 from maildoctor.lab.demo.cases import CaseOutcome, DemoRun, run_demo
 from maildoctor.report import report_to_json
@@ -133,6 +134,7 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
     """Run the demo; 0 when every example gave its expected diagnosis, 3 otherwise."""
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
+    keep_nothing()  # the demo leaves the user's cache alone
     try:
         run = asyncio.run(run_demo())
     except (OSError, ValueError) as exc:

@@ -1,0 +1,148 @@
+"""The waiting figures of issue 12 (item 3), through the real command line, process start included:
+
+* healthy: `maildoctor check` of a healthy account (incoming + outgoing + login + the domain's
+  sending side), the whole process from start to exit;
+* submission-dropped: the same account with the submission port (587) silently dropped while the
+  other ports of the same server answer, with `--timeout 20`.
+
+Each world is built once (real Dovecot, Postfix and a DNS server in a network namespace of their
+own; needs root); the command runs there several times and the wall times and the CPU time of the
+process (user + system) are printed: median, min-max. Python's byte code is written by a first run
+that is not counted (an installed package has it).
+
+With `--compare DIR` (the root of another checkout, e.g. `git archive 65ee1c5 | tar -x -C DIR`,
+with its compiled catalogs copied in), that checkout's source runs too, alternately with this
+one, in the same worlds: on a machine shared with other work, the two see the same load.
+
+    python3 -m uv run python bench/speed_bench.py [--runs N] [--compare DIR]
+
+Figures of 2026-12-07 (9 runs per world, this branch and 65ee1c5 alternately; a 2-core machine
+shared with other work, load average 3-6 during the runs, so the wall times carry that load):
+
+    healthy             wall median 1.267 s (65ee1c5: 1.721 s); CPU 0.586 s (65ee1c5: 0.870 s)
+    submission-dropped  wall median 2.375 s (65ee1c5: 6.335 s); CPU 0.652 s (65ee1c5: 0.956 s)
+
+bench/check_bench.py (in-process, no process start): healthy 196 ms, submission-dropped 1595 ms
+(5188 ms before: the dropped port is given 1.5 s once port 993 of the same server answered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from maildoctor.lab.scenario import load_scenario, run_scenario
+
+HERE = Path(__file__).resolve().parent
+WORLDS = {
+    "healthy": [],
+    "submission-dropped": ["--timeout", "20"],
+}
+
+
+def _one_run(argv: list[str], source: str) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    if source:
+        environment["PYTHONPATH"] = str(Path(source) / "src")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    completed = subprocess.run(
+        argv, input="secret\n", capture_output=True, text=True, env=environment, check=False
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, completed
+
+
+def _inner(runs: int, extra: list[str], sources: list[str], check_arguments: list[str]) -> None:
+    """Inside the world: each source's command line `runs` times (after one warm-up), alternately."""
+    argv = [sys.executable, "-m", "maildoctor", "check", *check_arguments, *extra]
+    results: dict[str, dict[str, object]] = {
+        source: {"seconds": [], "cpu": [], "exit": None, "output": ""} for source in sources
+    }
+    for index in range(runs + 1):
+        for source in sources:
+            wall, cpu, completed = _one_run(argv, source)
+            result = results[source]
+            if index:  # the first run writes the byte code
+                result["seconds"].append(wall)  # type: ignore[attr-defined]
+                result["cpu"].append(cpu)  # type: ignore[attr-defined]
+            result["exit"] = completed.returncode
+            result["output"] = completed.stdout
+    print(json.dumps(results))
+
+
+def measure(world: str, runs: int, compare: str) -> dict[str, dict[str, object]]:
+    scenario = load_scenario(HERE / "worlds" / f"{world}.toml")
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--inner",
+        "--runs",
+        str(runs),
+        "--extra=" + " ".join(WORLDS[world]),
+        "--compare=" + compare,
+        "--",
+        "{check_arguments}",
+    ]
+    completed = run_scenario(scenario, command, stdin="", namespace=True, timeout=1200)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"{world}: exit {completed.returncode}\n{completed.stderr[-3000:]}")
+    results: dict[str, dict[str, object]] = json.loads(lines[-1])
+    return results
+
+
+def _evidence_lines(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if "port" in line.lower() or "ポート" in line]
+
+
+def _figures(label: str, result: dict[str, object]) -> str:
+    times = [float(value) for value in result["seconds"]]  # type: ignore[attr-defined]
+    cpu = [float(value) for value in result["cpu"]]  # type: ignore[attr-defined]
+    return (
+        f"  {label:8} wall median {statistics.median(times):.3f} s "
+        f"(min {min(times):.3f}, max {max(times):.3f}); "
+        f"CPU median {statistics.median(cpu):.3f} s (min {min(cpu):.3f}); exit {result['exit']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--compare", default="", help="the root of another checkout to run alternately")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--extra", default="", help=argparse.SUPPRESS)
+    parser.add_argument("check_arguments", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    compare = str(Path(args.compare).resolve()) if args.compare else ""
+    if args.inner:
+        _inner(
+            args.runs,
+            args.extra.split(),
+            ["", *([args.compare] if args.compare else [])],
+            args.check_arguments,
+        )
+        return
+    print(f"maildoctor check through the command line, process start included; {args.runs} runs per world")
+    for world in WORLDS:
+        results = measure(world, args.runs, compare)
+        print(f"\n{world} ({' '.join(WORLDS[world]) or 'default options'}):")
+        print(_figures("this", results[""]))
+        if compare:
+            print(_figures("compare", results[compare]))
+        if world != "healthy":
+            for line in _evidence_lines(str(results[""]["output"]))[:4]:
+                print(f"    | {line}")
+
+
+if __name__ == "__main__":
+    main()
