@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.text import Text
 
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
@@ -22,6 +21,7 @@ from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
+from maildoctor.display import say
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
 from maildoctor.export.memo import Memo, build_memo, render_memo_text
@@ -32,7 +32,6 @@ from maildoctor.export.table import render_settings_table
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Finding, MailSettings
 from maildoctor.net.resolver import Nameserver
-from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
@@ -66,37 +65,33 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
     if options.format not in FORMATS:
-        err.print(
-            Text(
-                _("Unknown format “{value}”. Use one of: {formats}.").format(
-                    value=options.format, formats=", ".join(FORMATS)
-                )
-            )
+        say(
+            err,
+            _("Unknown format “{value}”. Use one of: {formats}.").format(
+                value=options.format, formats=", ".join(FORMATS)
+            ),
         )
         return EXIT_USAGE
     if options.memo and options.format not in MEMO_FORMATS:
-        err.print(
-            Text(
-                _(
-                    "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
-                    "or with --format sheet for the memo on the printable sheet."
-                ).format(format=options.format)
-            )
+        say(
+            err,
+            _(
+                "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
+                "or with --format sheet for the memo on the printable sheet."
+            ).format(format=options.format),
         )
         return EXIT_USAGE
     if _is_pdf(options.output) and options.format != "sheet":
-        err.print(Text(_("Only the printable sheet can be saved as a PDF: add --format sheet.")))
+        say(err, _("Only the printable sheet can be saved as a PDF: add --format sheet."))
         return EXIT_USAGE
     local, at, domain = options.address.strip().rpartition("@")
     if not at or not local or not domain:
-        err.print(Text(_("“{address}” is not an email address.").format(address=options.address)))
+        say(err, _("“{address}” is not an email address.").format(address=options.address))
         return EXIT_USAGE
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
     except ValueError:
-        err.print(
-            Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
-        )
+        say(err, _("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
         return EXIT_USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
@@ -105,13 +100,13 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         try:  # before the discovery: no point in waiting for settings that cannot be saved
             ensure_pdf_support()
         except PdfUnavailableError as exc:
-            err.print(Text(_pdf_unavailable(exc, translator)))
+            say(err, _pdf_unavailable(exc, translator))
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
         settings, _facts = asyncio.run(discover(request))
     except (OSError, ValueError) as exc:
-        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = compare_typed(typed, settings.address, settings) if options.memo else ()
@@ -142,7 +137,7 @@ def hand_over(
         return _deliver(text.encode(), options.output, translator) or status
     memo = _memo(settings, options, translator, findings) if options.memo else None
     if not found and memo is None:
-        err.print(Text(_("No settings were found for {address}.").format(address=settings.address)))
+        say(err, _("No settings were found for {address}.").format(address=settings.address))
         return EXIT_NOTHING_FOUND
     if memo is not None and options.format == "table":
         return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
@@ -155,7 +150,7 @@ def hand_over(
             profile = render_mobileconfig(settings, translator)
             code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:
-                err.print(Text(_(note)))
+                say(err, _(note))
             return code
         if options.output is None:
             console = Console(highlight=False)
@@ -171,7 +166,7 @@ def hand_over(
         )
         return _deliver(buffer.getvalue().encode(), options.output, translator)
     except NoServerError as exc:
-        err.print(Text(_(exc.message)))
+        say(err, _(exc.message))
         return EXIT_NOTHING_FOUND
 
 
@@ -185,12 +180,9 @@ def render_client_entries(
     if not servers:
         return
     name = load_client(client).name.get(lang)
-    console.print(Text(_("In {program}, enter:").format(program=name), style="bold"))
-    width = min(console.width, 100)
+    say(console, _("In {program}, enter:").format(program=name), style="bold")
     for line in entry_lines(client, servers, lang, settings.address):
-        for index, part in enumerate(wrap(line, width - 6)):
-            first = "    " if is_note(line) else "  → "
-            console.print(Text((first if index == 0 else "    ") + part))
+        say(console, line, first="    " if is_note(line) else "  → ", rest="    ")
 
 
 def _memo(
@@ -225,7 +217,7 @@ def _sheet(
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
-        Console(stderr=True, highlight=False).print(Text(_pdf_unavailable(exc, translator)))
+        say(Console(stderr=True, highlight=False), _pdf_unavailable(exc, translator))
         return EXIT_NOT_RUN
     return _deliver(pdf, options.output, translator)
 
@@ -248,15 +240,14 @@ def _deliver(content: bytes, output: Path | None, translator: Translator) -> int
     try:
         output.write_bytes(content)
     except OSError as exc:
-        err.print(
-            Text(
-                _("The file {file} could not be written: {reason}").format(
-                    file=str(output), reason=exc.strerror or type(exc).__name__
-                )
-            )
+        say(
+            err,
+            _("The file {file} could not be written: {reason}").format(
+                file=str(output), reason=exc.strerror or type(exc).__name__
+            ),
         )
         return EXIT_NOT_RUN
-    err.print(Text(_("Saved to {file}.").format(file=str(output))))
+    say(err, _("Saved to {file}.").format(file=str(output)))
     return EXIT_OK
 
 

@@ -12,9 +12,13 @@ from typing import Any
 
 from rich.text import Text
 from typer import rich_utils
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
+from maildoctor.cli.usage_errors import translate_usage_error
 from maildoctor.i18n import Translator
+
+_HIDDEN = frozenset({"ledger", "web"})  # not there yet: never suggested
 
 
 @contextmanager
@@ -77,6 +81,19 @@ class _TranslatedHelp:
 
     help_option_text: str = "Show this message and exit."
     usage_prefix: str = "Usage: "
+    translator: Translator | None = None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
+        except UsageError as error:
+            raise self._translated(error, ctx) from None
+
+    def _translated(self, error: UsageError, ctx: Any) -> UsageError:
+        if self.translator is None:
+            return error
+        commands = getattr(self, "commands", {})
+        return translate_usage_error(error, self.translator, [n for n in commands if n not in _HIDDEN])
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -97,7 +114,11 @@ def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[Type
     usage_prefix = _("Usage: ")
 
     class TranslatedGroup(_TranslatedHelp, TyperGroup):
-        pass
+        def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+            try:
+                return super().resolve_command(ctx, args)
+            except UsageError as error:
+                raise self._translated(error, ctx) from None
 
     class TranslatedCommand(_TranslatedHelp, TyperCommand):
         pass
@@ -105,4 +126,5 @@ def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[Type
     for command_class in (TranslatedGroup, TranslatedCommand):
         command_class.help_option_text = help_option_text
         command_class.usage_prefix = usage_prefix
+        command_class.translator = translator
     return TranslatedGroup, TranslatedCommand

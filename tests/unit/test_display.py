@@ -1,0 +1,142 @@
+"""One render path for untrusted text: safe() and every CLI output scanned for raw control bytes."""
+
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from maildoctor.cli.app import main
+from maildoctor.cli.render_check import render_findings
+from maildoctor.display import safe, safe_markup, say, show
+from maildoctor.i18n import get_translator
+from maildoctor.model import Finding, Layer, ServerRole, Severity
+
+# what must never reach a terminal raw: C0 but the line break, DEL, C1, bidi, zero width
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+HOSTILE = [
+    "taro\x1b[31m@example.jp",
+    "taro@exa\x1b]8;;http://evil.example/\x07mple.jp",
+    "taro@example.jp\r\x1b[2Kforged",
+    "taro@\u202egnp.elpmaxe",
+    "ta\u200bro@exam\u2066ple.jp\x9b31m",
+    "[bold red]taro[/]@example.jp",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("taro@example.jp", "taro@example.jp"),
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("bell\x07", "bell\\x07"),
+        ("cr\rlf\n", "cr\\rlf\\n"),
+        ("c1\x9b", "c1\\x9b"),
+        ("rtl\u202eevil\u2066", "rtl\\u202eevil\\u2066"),
+        ("zero\u200bwidth\ufeff", "zero\\u200bwidth\\ufeff"),
+        ("日本語　全角＠ ✉ C:\\Users", "日本語　全角＠ ✉ C:\\Users"),
+    ],
+)
+def test_safe(text: str, shown: str) -> None:
+    assert safe(text) == shown
+
+
+def test_safe_keeps_line_breaks_when_asked() -> None:
+    assert safe("a\r\nb\rc\x1b", multiline=True) == "a\nb\nc\\x1b"
+
+
+def test_markup_is_escaped_and_never_read() -> None:
+    assert safe_markup("[bold]x[/]") == "\\[bold]x\\[/]"
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(show("[bold]x[/] \x1b[31m"))
+    say(console, "[link=http://evil.example/]y[/link]")
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "[bold]x[/]" in printed and "[link=http://evil.example/]y[/link]" in printed
+    assert not RAW.search(printed)
+
+
+@given(st.text())
+def test_safe_leaves_nothing_raw(text: str) -> None:
+    assert not RAW.search(safe(text))
+    assert not RAW.search(safe(text, multiline=True).replace("\n", ""))
+
+
+def _run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("COLUMNS", "60")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr), pytest.raises(SystemExit):
+        main(args)
+    return stdout.getvalue() + stderr.getvalue()
+
+
+OFFLINE = ["--dns", "127.0.0.1:9", "--timeout", "2"]
+
+
+# every kind of hostile character in one argument: a run of the CLI per command and language
+EVERYTHING = "ta\u200bro\x1b[31m@exa\x1b]8;;http://evil.example/\x07mple\u202e.jp\r\x9b[bold]x[/]\x07"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("hostile", [EVERYTHING])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "{x}", "--no-auth", *OFFLINE],
+        ["check", "taro@example.jp", "--user", "{x}", "--no-auth", *OFFLINE],
+        ["settings", "{x}", *OFFLINE],
+        ["settings", "taro@example.jp", "--memo", "--user", "{x}", "--error", "{x}", *OFFLINE],
+        ["domain", "{x}", *OFFLINE],
+        ["domain", "example.jp", "--helo", "{x}", *OFFLINE],
+        ["check", "taro@example.jp", "--incoming", "imaps://{x}", "--no-auth", *OFFLINE],
+    ],
+)
+def test_no_cli_output_carries_raw_control_bytes(
+    command: list[str], hostile: str, lang: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # the login guard's cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    args = [part.replace("{x}", hostile) for part in command] + ["--lang", lang]
+    output = _run(args, monkeypatch)
+    assert output.strip()
+    assert not RAW.search(output), (args, output)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["explain", "{x}"],
+        ["{x}"],
+        ["check", "--{x}"],
+        ["check", "taro@example.jp", "--timeout", "{x}"],
+        ["check", "taro@example.jp", "{x}"],
+        ["settings", "taro@example.jp", "--format", "{x}", *OFFLINE],
+    ],
+)
+def test_no_usage_error_carries_raw_control_bytes(
+    command: list[str], hostile: str, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = [part.replace("{x}", hostile) for part in command] + ["--lang", lang]
+    output = _run(args, monkeypatch)
+    assert output.strip()
+    assert not RAW.search(output), (args, output)
+
+
+def test_evidence_and_titles_in_the_box_and_below_are_safe() -> None:
+    finding = Finding(
+        cause="AUTH_FAILED",
+        server=ServerRole.INCOMING,
+        layer=Layer.AUTH,
+        severity=Severity.ERROR,
+        evidence=("NO [AUTHENTICATIONFAILED] \x1b]8;;http://evil.example/\x07click\x1b]8;;\x07 \u202eevil",),
+    )
+    console = Console(file=io.StringIO(), width=60, color_system=None)
+    render_findings(console, (finding, finding), get_translator("ja"), 60)
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert not RAW.search(printed)
+    assert "\\x1b]8;;" in printed and "\\u202eevil" in printed
