@@ -140,3 +140,46 @@ def test_evidence_and_titles_in_the_box_and_below_are_safe() -> None:
     printed = console.file.getvalue()  # type: ignore[attr-defined]
     assert not RAW.search(printed)
     assert "\\x1b]8;;" in printed and "\\u202eevil" in printed
+
+
+def test_lint_problems_and_record_placeholders_are_words() -> None:
+    from maildoctor.knowledge import translate_value
+
+    ja, en = get_translator("ja"), get_translator("en")
+    assert translate_value("problem", "fullwidth_chars", ja) == "全角の文字"
+    assert translate_value("kinds", "trailing_space,lookalike", ja) == "末尾の空白、見間違えやすい文字"
+    assert (
+        translate_value("kinds", "trailing_space,lookalike", en)
+        == "a space at the end, characters that look alike"
+    )
+    record = 'sel._domainkey.example.jp TXT "v=DKIM1; k=rsa; p=<the public key your provider gives you>"'
+    assert translate_value("suggested_record", record, ja).endswith('p=<プロバイダーから渡される公開鍵>"')
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["chek", "taro@example.jp", "--lang", "ja"], ["「chek」というコマンドはありません", "「check」"]),
+        (["chek", "taro@example.jp", "--lang", "en"], ["There is no command “chek”", "“check”"]),
+        (["check", "--lang", "ja"], ["ADDRESS が指定されていません"]),
+        (
+            ["check", "x", "--tmeout", "3", "--lang", "ja"],
+            ["--tmeout というオプションはありません", "--timeout"],
+        ),
+        (["check", "x", "--timeout", "abc", "--lang", "ja"], ["--timeout には数字"]),
+        (["check", "a", "b", "--lang", "ja"], ["コマンドに余分な語があります: b"]),
+        (["check", "x", "--timeout", "--lang", "en"], ["takes a number"]),
+    ],
+)
+def test_usage_errors_are_in_the_readers_language(
+    args: list[str], words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with redirect_stdout(stdout), redirect_stderr(stderr), pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    for word in words:
+        assert word in stderr.getvalue(), stderr.getvalue()
+    for english in ("No such", "Missing argument", "Invalid value", "Got unexpected"):
+        assert english not in stderr.getvalue()
