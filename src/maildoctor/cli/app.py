@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
+from maildoctor.cli.help_examples import examples
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
 from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
 from maildoctor.model import SERVER_URL_SCHEMES, Endpoint, ServerUrlError, ServerUrlReason, parse_server_url
@@ -177,7 +178,10 @@ def build_app(translator: Translator) -> typer.Typer:
         pass
 
     @app.command(
-        "check", cls=command_class, help=_("Diagnose one email account: why it cannot send or receive.")
+        "check",
+        epilog=examples("check", translator),
+        cls=command_class,
+        help=_("Diagnose one email account: why it cannot send or receive."),
     )
     def check(
         address: Annotated[
@@ -291,6 +295,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "settings",
+        epilog=examples("settings", translator),
         cls=command_class,
         help=_("Show the right server settings for an email address."),
     )
@@ -302,10 +307,11 @@ def build_app(translator: Translator) -> typer.Typer:
             str,
             typer.Option(
                 "--format",
-                metavar="table|json|autoconfig|mobileconfig|sheet",
+                metavar="FORMAT",  # the names are in the help: this column would take half the width
                 help=_(
-                    "How to hand the settings over: a table, JSON, a Thunderbird autoconfig file, "
-                    "an iPhone configuration profile, or a printable sheet."
+                    "How to hand the settings over: table (a table), json, autoconfig (a Thunderbird "
+                    "autoconfig file), mobileconfig (an iPhone configuration profile) "
+                    "or sheet (a printable sheet)."
                 ),
             ),
         ] = "table",
@@ -391,6 +397,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "domain",
+        epilog=examples("domain", translator),
         cls=command_class,
         context_settings=extra_args,
         help=_(
@@ -439,7 +446,13 @@ def build_app(translator: Translator) -> typer.Typer:
         timeout: Annotated[float, timeout_option()] = 20,
         json_output: Annotated[
             bool,
-            typer.Option("--json", help=_("Print the report as JSON (interface.md's maildoctor.domain/1).")),
+            typer.Option(
+                "--json",
+                help=_(
+                    "Print the report as JSON for other programs (format maildoctor.domain/1), "
+                    "and nothing else."
+                ),
+            ),
         ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
@@ -461,6 +474,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "explain",
+        epilog=examples("explain", translator),
         cls=command_class,
         context_settings=extra_args,
         help=_("Explain an error message, an Outlook error code or a returned mail (.eml file)."),
@@ -476,7 +490,11 @@ def build_app(translator: Translator) -> typer.Typer:
         json_output: Annotated[
             bool,
             typer.Option(
-                "--json", help=_("Print the explanation as JSON (interface.md's maildoctor.explain/1).")
+                "--json",
+                help=_(
+                    "Print the explanation as JSON for other programs (format maildoctor.explain/1), "
+                    "and nothing else."
+                ),
             ),
         ] = False,
         client: Annotated[str | None, client_option()] = None,
@@ -488,6 +506,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "demo",
+        epilog=examples("demo", translator),
         cls=command_class,
         help=_("Run the diagnosis against built-in example servers that are broken on purpose (offline)."),
     )

@@ -10,6 +10,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions
+from rich.containers import Lines
+from rich.measure import Measurement
 from rich.text import Text
 from typer import rich_utils
 from typer._click.exceptions import UsageError
@@ -17,6 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from maildoctor.cli.usage_errors import translate_usage_error
 from maildoctor.i18n import Translator
+from maildoctor.wrap import NO_LINE_START, wrap
 
 _HIDDEN = frozenset({"ledger", "web"})  # not there yet: never suggested
 
@@ -55,21 +60,64 @@ def translated_typer_texts(translator: Translator) -> Iterator[None]:
 
 
 def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
-    """Let help texts break inside a word instead of being cut off with "…".
+    """Help texts broken where maildoctor.wrap breaks them: Japanese at phrase boundaries with 禁則,
+    URLs and commands whole. Rich alone breaks only at spaces, and would cut a Japanese sentence
+    anywhere ("Thunderbi/rd"). (A private Typer helper; if a Typer release renames it, help texts
+    wrap the Rich way again, nothing breaks.)"""
 
-    Rich breaks lines only at spaces, and a Japanese sentence has none: in the
-    help tables it would be cut at the column edge. Folding breaks it between
-    characters, which is how Japanese text is wrapped anyway. (A private Typer
-    helper; if a Typer release renames it, help texts are cut again, nothing breaks.)
-    """
-
-    def make_folding_rich_text(*args: Any, **kwargs: Any) -> Any:
+    def make_phrase_text(*args: Any, **kwargs: Any) -> Any:
         rich_text = make_rich_text(*args, **kwargs)
         if isinstance(rich_text, Text):
-            rich_text.overflow = "fold"
+            phrased = PhraseText(style=rich_text.style, end=rich_text.end)
+            phrased.append_text(rich_text)
+            return phrased
         return rich_text
 
-    return make_folding_rich_text
+    return make_phrase_text
+
+
+class PhraseText(Text):
+    """Rich Text that wraps with maildoctor.wrap, keeping its styles (the option highlights)."""
+
+    def wrap(self, console: Console, width: int, **kwargs: Any) -> Lines:
+        plain = self.plain
+        starts: list[int] = []
+        position = 0
+        for line in wrap(plain, width):
+            found = plain.find(line, position) if line else position
+            if found < 0:  # the text had something safe() rewrote: Rich's own way
+                return super().wrap(console, width, **kwargs)
+            starts.append(found)
+            position = found + len(line)
+        lines = Lines()
+        for piece in self.divide(starts[1:]):
+            piece.rstrip()
+            piece = _lstrip(piece)
+            if piece.cell_len <= width:
+                lines.append(piece)
+            else:  # a URL wider than the help column: folded rather than cut off at the border,
+                # with a character of it before the closing marks that follow it (禁則)
+                folded = list(Text.wrap(piece, console, width, overflow="fold"))
+                if len(folded) > 1 and not folded[-1].plain.lstrip("".join(NO_LINE_START)):
+                    before = folded[-2]
+                    cut = len(before.plain.rstrip("".join(NO_LINE_START))) - 1  # one character more
+                    folded[-2:] = [before[:cut], Text.assemble(before[cut:], folded[-1])]
+                lines.extend(folded)
+        return lines
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in wrap(self.plain, 8)), default=0)
+        whole = max((cell_len(line) for line in self.plain.splitlines()), default=0)
+        return Measurement(min(widest, options.max_width), min(whole, options.max_width))
+
+
+def _lstrip(text: Text) -> Text:
+    blank = len(text.plain) - len(text.plain.lstrip())
+    return text[blank:] if blank else text
+
+
+def _no_type(ctx: Any) -> None:
+    return None
 
 
 class _TranslatedHelp:
@@ -94,6 +142,15 @@ class _TranslatedHelp:
             return error
         commands = getattr(self, "commands", {})
         return translate_usage_error(error, self.translator, [n for n in commands if n not in _HIDDEN])
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, without the type Typer writes after each (<bool> after a flag, <str>
+        after ADDRESS): a flag takes no value, and an argument's name already says what it is."""
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) or getattr(param, "param_type_name", "") == "argument":
+                setattr(param, "display_type_rich", _no_type)  # noqa: B010 -- one object, not the class
+        return params
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
