@@ -13,11 +13,13 @@ Rich markup (Typer's help and error panels), `safe_markup()` also escapes the ``
 from __future__ import annotations
 
 import unicodedata
-from typing import Final
+from typing import Any, Final
 
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
+from rich.containers import Lines
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.text import Text
 
 # controls, format characters (bidi, zero width), line/paragraph separators, surrogates
@@ -74,3 +76,53 @@ def say(console: Console, text: str, style: str = "", *, first: str = "", rest: 
     our breaks only, so a long URL or record stays whole on its line."""
     for line in wrapped(text, min(console.width, 100), first, rest, style):
         console.print(line, soft_wrap=True)
+
+
+class PhraseText(Text):
+    """Rich Text that wraps with maildoctor.wrap, keeping its styles: for text Rich places itself
+    (help columns, table cells), where the width is known only when it is drawn."""
+
+    def wrap(self, console: Console, width: int, **kwargs: Any) -> Lines:
+        from maildoctor.wrap import NO_LINE_START, wrap
+
+        plain = self.plain
+        starts: list[int] = []
+        position = 0
+        for line in wrap(plain, width):
+            found = plain.find(line, position) if line else position
+            if found < 0:  # the text had something safe() rewrote: Rich's own way
+                return super().wrap(console, width, **kwargs)
+            starts.append(found)
+            position = found + len(line)
+        lines = Lines()
+        for piece in self.divide(starts[1:]):
+            piece.rstrip()
+            piece = _lstrip(piece)
+            if piece.cell_len <= width:
+                lines.append(piece)
+            else:  # a URL wider than the help column: folded rather than cut off at the border,
+                # with a character of it before the closing marks that follow it (禁則)
+                folded = list(Text.wrap(piece, console, width, overflow="fold"))
+                if len(folded) > 1 and not folded[-1].plain.lstrip("".join(NO_LINE_START)):
+                    before = folded[-2]
+                    cut = len(before.plain.rstrip("".join(NO_LINE_START))) - 1  # one character more
+                    folded[-2:] = [before[:cut], Text.assemble(before[cut:], folded[-1])]
+                lines.extend(folded)
+        return lines
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from maildoctor.wrap import wrap
+
+        widest = max((cell_len(line) for line in wrap(self.plain, 8)), default=0)
+        whole = max((cell_len(line) for line in self.plain.splitlines()), default=0)
+        return Measurement(min(widest, options.max_width), min(whole, options.max_width))
+
+
+def _lstrip(text: Text) -> Text:
+    blank = len(text.plain) - len(text.plain.lstrip())
+    return text[blank:] if blank else text
+
+
+def phrased(text: str, style: str = "") -> PhraseText:
+    """`text` made safe, for a table cell: wrapped at phrases, a host name or URL never cut."""
+    return PhraseText(safe(text), style=style)

@@ -10,18 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
-from rich.containers import Lines
-from rich.measure import Measurement
 from rich.text import Text
 from typer import rich_utils
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from maildoctor.cli.usage_errors import translate_usage_error
+from maildoctor.display import PhraseText
 from maildoctor.i18n import Translator
-from maildoctor.wrap import NO_LINE_START, wrap
 
 _HIDDEN = frozenset({"ledger", "web"})  # not there yet: never suggested
 
@@ -74,46 +70,6 @@ def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
         return rich_text
 
     return make_phrase_text
-
-
-class PhraseText(Text):
-    """Rich Text that wraps with maildoctor.wrap, keeping its styles (the option highlights)."""
-
-    def wrap(self, console: Console, width: int, **kwargs: Any) -> Lines:
-        plain = self.plain
-        starts: list[int] = []
-        position = 0
-        for line in wrap(plain, width):
-            found = plain.find(line, position) if line else position
-            if found < 0:  # the text had something safe() rewrote: Rich's own way
-                return super().wrap(console, width, **kwargs)
-            starts.append(found)
-            position = found + len(line)
-        lines = Lines()
-        for piece in self.divide(starts[1:]):
-            piece.rstrip()
-            piece = _lstrip(piece)
-            if piece.cell_len <= width:
-                lines.append(piece)
-            else:  # a URL wider than the help column: folded rather than cut off at the border,
-                # with a character of it before the closing marks that follow it (禁則)
-                folded = list(Text.wrap(piece, console, width, overflow="fold"))
-                if len(folded) > 1 and not folded[-1].plain.lstrip("".join(NO_LINE_START)):
-                    before = folded[-2]
-                    cut = len(before.plain.rstrip("".join(NO_LINE_START))) - 1  # one character more
-                    folded[-2:] = [before[:cut], Text.assemble(before[cut:], folded[-1])]
-                lines.extend(folded)
-        return lines
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        widest = max((cell_len(line) for line in wrap(self.plain, 8)), default=0)
-        whole = max((cell_len(line) for line in self.plain.splitlines()), default=0)
-        return Measurement(min(widest, options.max_width), min(whole, options.max_width))
-
-
-def _lstrip(text: Text) -> Text:
-    blank = len(text.plain) - len(text.plain.lstrip())
-    return text[blank:] if blank else text
 
 
 def _no_type(ctx: Any) -> None:

@@ -11,10 +11,9 @@ from typing import Final
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
-from maildoctor.display import safe, say, show
+from maildoctor.display import phrased, say, show
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Protocol, Security, ServerRole
 
@@ -136,11 +135,15 @@ def _best_table(role: ServerRole, candidate: ServerCandidate, translator: Transl
     for label, value in rows:
         table.add_row(
             show(_(label)),
-            show(value, style="green" if label == LABEL_VERIFIED and candidate.verified else ""),
+            phrased(value, style="green" if label == LABEL_VERIFIED and candidate.verified else ""),
         )
     for note in candidate_notes(candidate, translator):
-        table.add_row(show(_(LABEL_NOTE)), show(note, style="yellow"))
+        table.add_row(show(_(LABEL_NOTE)), phrased(note, style="yellow"))
     return table
+
+
+def notes(candidate: ServerCandidate, translator: Translator) -> list[tuple[str, str]]:
+    return [(note, "yellow") for note in candidate_notes(candidate, translator)]
 
 
 def _alternatives_table(
@@ -153,17 +156,17 @@ def _alternatives_table(
     table.add_column(show(_(LABEL_USERNAME)), overflow="fold")
     table.add_column(show(_(LABEL_SOURCE)))
     for candidate in candidates:
-        server = Text.assemble(
-            PROTOCOL_NAMES[candidate.protocol],
-            "  ",
-            safe(candidate.host),
-            "  ",
-            _(PORT_VALUE).format(port=candidate.port),
-            "  ",
-            _(SECURITY_SHORT[candidate.security]),
+        server = "  ".join(
+            (
+                PROTOCOL_NAMES[candidate.protocol],
+                candidate.host,
+                _(PORT_VALUE).format(port=candidate.port),
+                _(SECURITY_SHORT[candidate.security]),
+            )
         )
-        where = Text.assemble(_(SOURCES[candidate.source]), "\n", _(VERIFIED[candidate.verified]))
-        for note in candidate_notes(candidate, translator):
-            where.append("\n" + safe(note), style="yellow")
-        table.add_row(server, show(candidate.username), where)
+        where = phrased(_(SOURCES[candidate.source]))
+        for line, style in ((_(VERIFIED[candidate.verified]), ""), *notes(candidate, translator)):
+            where.append("\n")
+            where.append_text(phrased(line, style=style))
+        table.add_row(phrased(server), phrased(candidate.username), where)
     return table
