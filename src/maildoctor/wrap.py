@@ -154,6 +154,9 @@ def wrap(text: str, width: int) -> list[str]:
     width = max(width, 8)
     lines: list[str] = []
     for paragraph in safe(text, multiline=True).split("\n"):
+        if cell_len(paragraph) <= width:  # most lines: no phrases needed (BudouX loads on first use)
+            lines.append(paragraph.rstrip())
+            continue
         current = ""
         for piece, copyable in _pieces(paragraph):
             if piece.isspace():
