@@ -1190,7 +1190,9 @@ def translate_value(name: str, value: str, translator: Translator) -> str:
         table = _OUTCOME_NAMES
     elif name in ("problem", "kinds"):
         parts = value.split(",")
-        shown = [translator.gettext(_PROBLEM_NAMES.get(part, part)) for part in parts]
+        if not all(part in _PROBLEM_NAMES for part in parts):
+            return value  # not a lint kind (a domain problem's key, say): as it is
+        shown = [translator.gettext(_PROBLEM_NAMES[part]) for part in parts]
         return ("、" if translator.language.value == "ja" else ", ").join(shown)
     elif name.endswith("record"):
         return _record_in_words(value, translator)

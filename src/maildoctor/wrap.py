@@ -49,7 +49,9 @@ _BARE_RECORD = (
 _OPTION_VALUE = r"(?:--?[A-Za-z][\w\-]*(?:=[\x21-\x7e]+)?|[\x21-\x7e]*[./:@=][\x21-\x7e]*|-)"
 _COMMAND = (
     r"maildoctor(?:\s+(?:check|settings|domain|explain|demo|--help|--version)"
-    rf"(?:\s+(?!\S+\s+(?:IN\s+)?TXT\s){_OPTION_VALUE})*)"
+    rf"(?:\s+(?!\S+\s+(?:IN\s+)?TXT\s){_OPTION_VALUE})*"
+    # a stand-in at the end of the text: "maildoctor domain あなたのドメイン"
+    r"(?:\s+[^\s\x00-\x7f。、．，]{3,}(?=\s*$))?)"
 )
 _BACKQUOTED = r"`[^`\n]+`"
 COPYABLE: Final = re.compile("|".join((_BACKQUOTED, _COMMAND, _QUOTED_RECORD, _BARE_RECORD, _URL, _EMAIL)))

@@ -35,6 +35,13 @@ def test_each_command_has_examples_and_no_internal_words(
         assert forbidden not in text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_main_help_has_examples(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _help(["--help", "--lang", lang], monkeypatch)
+    assert ("使用例:" if lang == "ja" else "Examples:") in text
+    assert "maildoctor check taro@example.jp" in text and "maildoctor explain 0x800CCC0F" in text
+
+
 @pytest.mark.parametrize("columns", [50, 64, 80, 100])
 @pytest.mark.parametrize("command", COMMANDS)
 def test_japanese_help_keeps_words_whole(command: str, columns: int, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -169,6 +169,8 @@ def test_lint_problems_and_record_placeholders_are_words() -> None:
         (["check", "x", "--timeout", "abc", "--lang", "ja"], ["--timeout には数字"]),
         (["check", "a", "b", "--lang", "ja"], ["コマンドに余分な語があります: b"]),
         (["check", "x", "--timeout", "--lang", "en"], ["takes a number"]),
+        (["--lang", "ja"], ["コマンドを指定してください: check, settings"]),
+        (["--lang", "en"], ["Give a command: check, settings"]),
     ],
 )
 def test_usage_errors_are_in_the_readers_language(
@@ -181,5 +183,30 @@ def test_usage_errors_are_in_the_readers_language(
     assert exit_info.value.code == 2
     for word in words:
         assert word in stderr.getvalue(), stderr.getvalue()
-    for english in ("No such", "Missing argument", "Invalid value", "Got unexpected"):
+    for english in ("No such", "Missing argument", "Missing command", "Invalid value", "Got unexpected"):
         assert english not in stderr.getvalue()
+
+
+def test_a_record_and_a_url_in_a_finding_stay_whole_in_and_below_the_box() -> None:
+    from maildoctor.model import Evidence
+
+    record = '_dmarc.example.jp TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.jp"'
+    url = "https://www.nttdocomo.co.jp/service/docomo_mail/other/security/"
+    finding = Finding(
+        cause="DMARC_FAIL",
+        server=ServerRole.DOMAIN,
+        layer=Layer.DNS,
+        severity=Severity.ERROR,
+        evidence=(
+            Evidence.of("The record as it should be: {suggested_record}", suggested_record=record),
+            url,
+        ),
+    )
+    for width in (40, 60, 80, 100):
+        for lang in ("ja", "en"):
+            console = Console(file=io.StringIO(), width=width, color_system=None)
+            render_findings(console, (finding, finding), get_translator(lang), min(width, 100))
+            printed = console.file.getvalue()  # type: ignore[attr-defined]
+            assert record in printed, (width, printed)
+            assert url in printed, (width, printed)
+            assert not any(line.lstrip("│ ").startswith(("。", "、", "）")) for line in printed.splitlines())

@@ -118,6 +118,7 @@ def test_text_is_made_safe_before_it_is_wrapped() -> None:
         ("送信者: taro@example.jp。", "taro@example.jp"),
         ("`sudo apt install fonts-noto-cjk` で入れます", "`sudo apt install fonts-noto-cjk`"),
         ("調べる: maildoctor domain example.jp で", "maildoctor domain example.jp"),
+        ("次のコマンドで調べます: maildoctor domain あなたのドメイン", "maildoctor domain あなたのドメイン"),
     ],
 )
 def test_copyable_spans(text: str, expected: str) -> None:
@@ -154,7 +155,8 @@ _TOKENS = [URL, COMMAND, DMARC, DKIM, "imap.example.jp", "taro@example.jp"]
 def test_wrap_properties(words: list[str], width: int) -> None:
     # a command takes the ASCII words after it as its arguments: a word of Japanese ends it
     text = "".join(
-        f" {word} で" if word == COMMAND else f" {word} " if word in _TOKENS else word for word in words
+        f" {word} を実行します。" if word == COMMAND else f" {word} " if word in _TOKENS else word
+        for word in words
     )
     assume(not re.search(r"^\s*[、。]|[、。]\s*[、。]", text))  # real sentences: one mark at a time
     lines = wrap(text, width)

@@ -123,6 +123,7 @@ def build_app(translator: Translator) -> typer.Typer:
         help=_(
             "Finds out why an email account cannot send or receive, and says in plain words what to change."
         ),
+        epilog=examples(PROG_NAME, translator),
         no_args_is_help=True,
         add_completion=False,  # its options would be the only untranslated lines of the help
         pretty_exceptions_show_locals=False,  # a traceback must never print a password held in a variable

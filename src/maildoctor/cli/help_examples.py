@@ -11,6 +11,11 @@ from typing import Final
 from maildoctor.i18n import N_, Translator
 
 _EXAMPLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "maildoctor": (
+        (N_("Why does this account not send or receive?"), "maildoctor check taro@example.jp"),
+        (N_("What does this message of the mail program mean?"), "maildoctor explain 0x800CCC0F"),
+        (N_("Which settings are right for this address?"), "maildoctor settings taro@example.jp"),
+    ),
     "check": (
         (
             N_("Find the settings of the address and check them (the password is asked for):"),

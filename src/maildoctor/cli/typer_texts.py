@@ -133,6 +133,12 @@ def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[Type
             except UsageError as error:
                 raise self._translated(error, ctx) from None
 
+        def invoke(self, ctx: Any) -> Any:
+            try:  # "Missing command." comes from here (a command's own errors are translated already)
+                return super().invoke(ctx)
+            except UsageError as error:
+                raise self._translated(error, error.ctx or ctx) from None
+
     class TranslatedCommand(_TranslatedHelp, TyperCommand):
         pass
 

@@ -75,6 +75,8 @@ def translate_usage_error(
             "There is more on the command line than the command takes: {words}. "
             "Text with spaces in it goes in quotes."
         ).format(words=extra["words"])
+    elif error.message.startswith("Missing command"):
+        text = _("Give a command: {commands}.").format(commands=", ".join(commands))
     elif (missing := _NO_COMMAND.match(error.message)) is not None:
         name = _unquote(missing["name"])
         text = _("There is no command “{name}”.").format(name=name)
