@@ -5,8 +5,9 @@ next line or be cut anywhere. Here a paragraph is cut into pieces between which 
 
 * copyable things stay whole: URLs, email addresses, host names, mail records (``v=DMARC1; …``,
   with their ``name TXT "…"``), maildoctor commands with their arguments, text in backquotes.
-  One that does not fit on the line goes to a line of its own, even a line longer than the width:
-  one long line copies right, a token broken in two does not;
+  A record or a command always has a line of its own (a triple click copies it, nothing else); a
+  URL or an address that does not fit on the line goes to the next, even a line longer than the
+  width: one long line copies right, a token broken in two does not;
 * Japanese breaks at phrase boundaries (BudouX, a small model of Japanese phrases), English at
   spaces; a phrase wider than the whole line breaks between characters;
 * 禁則: no line starts with 、。）」 and the like, no line ends with 「（ and the like.
@@ -46,7 +47,7 @@ _BARE_RECORD = (
     rf"{_KINDS}(?:<[^>\n]*>|[\x20-\x7e])*?"
     r'(?=\s*$|\s*[^\x00-\x7e]|\s+\S+\s+(?:IN\s+)?TXT\s|\s+"?v=)'
 )
-_OPTION_VALUE = r"(?:--?[A-Za-z][\w\-]*(?:=[\x21-\x7e]+)?|[\x21-\x7e]*[./:@=][\x21-\x7e]*|-)"
+_OPTION_VALUE = r'(?:--?[A-Za-z][\w\-]*(?:=[\x21-\x7e]+)?|"[^"\n]*"|[\x21-\x7e]*[./:@=0-9][\x21-\x7e]*|-)'
 _COMMAND = (
     r"maildoctor(?:\s+(?:check|settings|domain|explain|demo|--help|--version)"
     rf"(?:\s+(?!\S+\s+(?:IN\s+)?TXT\s){_OPTION_VALUE})*"
@@ -151,23 +152,37 @@ def _glue(raw: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return glued
 
 
+def _has_own_line(paragraph: str) -> bool:
+    """True when a record or a command is in the paragraph, with anything else beside it."""
+    if "v=" not in paragraph and "maildoctor " not in paragraph and "`" not in paragraph:
+        return False
+    return any(
+        " " in paragraph[start:end] and paragraph[start:end] != paragraph.strip()
+        for start, end in copyable_spans(paragraph)
+    )
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Display lines of at most `width` cells; only a copyable token wider than that gets a longer line."""
     width = max(width, 8)
     lines: list[str] = []
     for paragraph in safe(text, multiline=True).split("\n"):
-        if cell_len(paragraph) <= width:  # most lines: no phrases needed (BudouX loads on first use)
+        if cell_len(paragraph) <= width and not _has_own_line(paragraph):  # most lines: as they are
             lines.append(paragraph.rstrip())
             continue
         current = ""
+        alone = False  # the line holds a record or a command: nothing joins it
         for piece, copyable in _pieces(paragraph):
             if piece.isspace():
                 if current:
                     current += piece
                 continue
-            if cell_len(current) + cell_len(piece) <= width:
+            # a record or a command (words with spaces) gets a line of its own: a triple click copies it
+            own_line = copyable and " " in piece.strip()
+            if not (own_line or alone) and cell_len(current) + cell_len(piece) <= width:
                 current += piece
                 continue
+            alone = own_line
             if current.strip():
                 lines.append(current.rstrip())
             current = ""

@@ -128,6 +128,6 @@ def render_domain(
         say(console, _("Also found:"), style="bold")
     for item in serious[1:]:
         rendered = render_finding(item, translator)
-        say(console, f"• {rendered.title} ({item.cause})", style="bold")
+        say(console, f"{rendered.title} ({item.cause})", style="bold", first="• ", rest="  ")
         for evidence in item.evidence:
             say(console, render_evidence(evidence, translator), first="    ", rest="    ")

@@ -53,7 +53,7 @@ _EXAMPLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         (N_("An error code of Outlook:"), "maildoctor explain 0x800CCC0F"),
         (
             N_("An error message or a server's reply, in quotes:"),
-            'maildoctor explain "535 5.7.8 Authentication credentials invalid"',
+            'maildoctor explain "535 5.7.8 Authentication failed"',
         ),
         (N_("A returned mail saved as a file:"), "maildoctor explain returned.eml"),
     ),
