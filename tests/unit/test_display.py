@@ -73,7 +73,7 @@ def _run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
     return stdout.getvalue() + stderr.getvalue()
 
 
-OFFLINE = ["--dns", "127.0.0.1:9", "--timeout", "2"]
+OFFLINE = ["--dns", "127.0.0.1:9", "--timeout", "1"]
 
 
 # every kind of hostile character in one argument: a run of the CLI per command and language
