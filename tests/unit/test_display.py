@@ -210,3 +210,23 @@ def test_a_record_and_a_url_in_a_finding_stay_whole_in_and_below_the_box() -> No
             assert record in printed, (width, printed)
             assert url in printed, (width, printed)
             assert not any(line.lstrip("│ ").startswith(("。", "、", "）")) for line in printed.splitlines())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "{x}", "--no-auth", *OFFLINE],
+        ["settings", "{x}", *OFFLINE],
+        ["domain", "{x}", *OFFLINE],
+        ["settings", "taro@example.jp", "--format", "{x}", *OFFLINE],
+        ["check", "taro@example.jp", "--client", "{x}", "--no-auth", *OFFLINE],
+    ],
+)
+def test_a_line_break_typed_into_an_argument_cannot_fake_a_line(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    forged = "taro@example.jp\nFORGED\rLINE"
+    output = _run([part.replace("{x}", forged) for part in command] + ["--lang", "en"], monkeypatch)
+    assert not any(line.startswith(("FORGED", "LINE")) for line in output.splitlines()), output

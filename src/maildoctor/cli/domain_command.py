@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from maildoctor.cli.render_check import render_findings
-from maildoctor.display import say, show
+from maildoctor.display import safe, say, show
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain, normal_domain
 from maildoctor.domain.findings import domain_findings
 from maildoctor.domain.report import domain_to_json, verdict
@@ -47,7 +47,7 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
     err = Console(stderr=True, highlight=False)
     domain = normal_domain(options.domain)
     if "." not in domain or "@" in domain or " " in domain:
-        say(err, _("“{domain}” is not a domain name.").format(domain=options.domain))
+        say(err, _("“{domain}” is not a domain name.").format(domain=safe(options.domain)))
         return EXIT_USAGE
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
@@ -96,7 +96,7 @@ def render_domain(
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
-    say(console, _("Sending side of {domain}").format(domain=facts.domain), style="bold")
+    say(console, _("Sending side of {domain}").format(domain=safe(facts.domain)), style="bold")
     none = _(NOT_FOUND)
     rows: list[tuple[str, str]] = [
         ("MX", ", ".join(f"{host.preference} {host.host}" for host in facts.mx.hosts) or none),

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from maildoctor.clients.guidance import Guidance, is_note
-from maildoctor.display import say, show, wrapped
+from maildoctor.display import safe, say, show, wrapped
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
@@ -59,7 +59,7 @@ def render_report(
     _ = translator.gettext
     width = min(console.width, 100)
     say(console, verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
-    say(console, _("Address: {address}").format(address=report.address))
+    say(console, _("Address: {address}").format(address=safe(report.address)))
     _render_filled(console, report, translator, width)
     if report.findings:
         render_findings(console, report.findings, translator, width, guidance)
@@ -227,7 +227,7 @@ def render_transcripts(console: Console, facts: DiagnosisFacts, translator: Tran
         session = server.session
         if session is None or not session.transcript:
             continue
-        say(console, _("Conversation with {url}").format(url=server.endpoint.url), style="bold")
+        say(console, _("Conversation with {url}").format(url=safe(server.endpoint.url)), style="bold")
         for line in session.transcript:
             console.print(
                 show(f"  {line.ms:>6} ms {arrows.get(line.direction, '?')} {line.text}"), soft_wrap=True

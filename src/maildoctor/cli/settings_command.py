@@ -21,7 +21,7 @@ from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
-from maildoctor.display import say
+from maildoctor.display import safe, say
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
 from maildoctor.export.memo import Memo, build_memo, render_memo_text
@@ -68,7 +68,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         say(
             err,
             _("Unknown format “{value}”. Use one of: {formats}.").format(
-                value=options.format, formats=", ".join(FORMATS)
+                value=safe(options.format), formats=", ".join(FORMATS)
             ),
         )
         return EXIT_USAGE
@@ -78,7 +78,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             _(
                 "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
                 "or with --format sheet for the memo on the printable sheet."
-            ).format(format=options.format),
+            ).format(format=safe(options.format)),
         )
         return EXIT_USAGE
     if _is_pdf(options.output) and options.format != "sheet":
@@ -86,12 +86,15 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         return EXIT_USAGE
     local, at, domain = options.address.strip().rpartition("@")
     if not at or not local or not domain:
-        say(err, _("“{address}” is not an email address.").format(address=options.address))
+        say(err, _("“{address}” is not an email address.").format(address=safe(options.address)))
         return EXIT_USAGE
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
     except ValueError:
-        say(err, _("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
+        say(
+            err,
+            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
+        )
         return EXIT_USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
@@ -137,7 +140,7 @@ def hand_over(
         return _deliver(text.encode(), options.output, translator) or status
     memo = _memo(settings, options, translator, findings) if options.memo else None
     if not found and memo is None:
-        say(err, _("No settings were found for {address}.").format(address=settings.address))
+        say(err, _("No settings were found for {address}.").format(address=safe(settings.address)))
         return EXIT_NOTHING_FOUND
     if memo is not None and options.format == "table":
         return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
@@ -243,11 +246,11 @@ def _deliver(content: bytes, output: Path | None, translator: Translator) -> int
         say(
             err,
             _("The file {file} could not be written: {reason}").format(
-                file=str(output), reason=exc.strerror or type(exc).__name__
+                file=safe(str(output)), reason=exc.strerror or type(exc).__name__
             ),
         )
         return EXIT_NOT_RUN
-    say(err, _("Saved to {file}.").format(file=str(output)))
+    say(err, _("Saved to {file}.").format(file=safe(str(output))))
     return EXIT_OK
 
 

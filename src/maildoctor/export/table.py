@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
-from maildoctor.display import phrased, say, show
+from maildoctor.display import phrased, safe, say, show
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Protocol, Security, ServerRole
 
@@ -96,7 +96,7 @@ def candidate_notes(candidate: ServerCandidate, translator: Translator) -> list[
 def render_settings_table(console: Console, settings: DiscoveredSettings, translator: Translator) -> None:
     """Print the settings: the best server of each side field by field, then the alternatives."""
     _ = translator.gettext
-    say(console, _("Settings for {address}").format(address=settings.address), style="bold")
+    say(console, _("Settings for {address}").format(address=safe(settings.address)), style="bold")
     if settings.provider is not None:
         provider = settings.provider
         language = translator.language.value
