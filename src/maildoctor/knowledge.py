@@ -1138,6 +1138,46 @@ def render_evidence(item: str | Evidence, translator: Translator) -> str:
     return translator.gettext(item.message).format_map(values)
 
 
+# the kinds of typing mistake (lint) as the reader sees them, for {problem} and {kinds}
+_PROBLEM_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "fullwidth_at": N_("a full-width ＠"),
+        "no_at": N_("no @"),
+        "several_at": N_("more than one @"),
+        "space": N_("a space"),
+        "fullwidth_chars": N_("full-width characters"),
+        "invisible": N_("an invisible character"),
+        "invalid_local_part": N_("a character that cannot be used before the @"),
+        "invalid_domain": N_("a domain that cannot exist"),
+        "leading_space": N_("a space at the start"),
+        "trailing_space": N_("a space at the end"),
+        "inner_space": N_("a space inside"),
+        "fullwidth": N_("full-width characters"),
+        "non_ascii": N_("Japanese or other non-English characters"),
+        "lookalike": N_("characters that look alike"),
+        "caps_lock_like": N_("capital and small letters the wrong way round"),
+        "scheme_in_host": N_("a web address part (like imaps://) in the server name"),
+        "email_in_host": N_("an email address in the server name"),
+        "double_dot": N_("two dots in a row"),
+        "trailing_dot": N_("a dot at the end"),
+    }
+)
+# the English stand-ins of a record to paste (domain/dkim.py, domain/mtasts.py)
+_PLACEHOLDERS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "<the public key your provider gives you>": N_("<the public key your provider gives you>"),
+        "<domain>": N_("<domain>"),
+    }
+)
+
+
+def _record_in_words(value: str, translator: Translator) -> str:
+    """A record with its placeholders in the reader's language; the record's syntax as it is."""
+    for placeholder, message in _PLACEHOLDERS.items():
+        value = value.replace(placeholder, translator.gettext(message))
+    return value
+
+
 def translate_value(name: str, value: str, translator: Translator) -> str:
     """A parameter value as the reader sees it: role, security and field values in words, others as is."""
     if name == "role":
@@ -1148,6 +1188,14 @@ def translate_value(name: str, value: str, translator: Translator) -> str:
         table = _FIELD_NAMES
     elif name == "outcome" or name.endswith("_outcome"):
         table = _OUTCOME_NAMES
+    elif name in ("problem", "kinds"):
+        parts = value.split(",")
+        if not all(part in _PROBLEM_NAMES for part in parts):
+            return value  # not a lint kind (a domain problem's key, say): as it is
+        shown = [translator.gettext(_PROBLEM_NAMES[part]) for part in parts]
+        return ("、" if translator.language.value == "ja" else ", ").join(shown)
+    elif name.endswith("record"):
+        return _record_in_words(value, translator)
     else:
         return value
     message = table.get(value)

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
+from maildoctor.cli.help_examples import examples
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
 from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
 from maildoctor.model import (
@@ -179,6 +180,7 @@ def build_app(translator: Translator) -> typer.Typer:
         help=_(
             "Finds out why an email account cannot send or receive, and says in plain words what to change."
         ),
+        epilog=examples(PROG_NAME, translator),
         no_args_is_help=True,
         add_completion=False,  # its options would be the only untranslated lines of the help
         pretty_exceptions_show_locals=False,  # a traceback must never print a password held in a variable
@@ -236,7 +238,10 @@ def build_app(translator: Translator) -> typer.Typer:
         pass
 
     @app.command(
-        "check", cls=command_class, help=_("Diagnose one email account: why it cannot send or receive.")
+        "check",
+        epilog=examples("check", translator),
+        cls=command_class,
+        help=_("Diagnose one email account: why it cannot send or receive."),
     )
     def check(
         address: Annotated[
@@ -350,6 +355,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "settings",
+        epilog=examples("settings", translator),
         cls=command_class,
         help=_("Show the right server settings for an email address."),
     )
@@ -361,10 +367,11 @@ def build_app(translator: Translator) -> typer.Typer:
             str,
             typer.Option(
                 "--format",
-                metavar="table|json|autoconfig|mobileconfig|sheet",
+                metavar="FORMAT",  # the names are in the help: this column would take half the width
                 help=_(
-                    "How to hand the settings over: a table, JSON, a Thunderbird autoconfig file, "
-                    "an iPhone configuration profile, or a printable sheet."
+                    "How to hand the settings over: table (a table), json, autoconfig (a Thunderbird "
+                    "autoconfig file), mobileconfig (an iPhone configuration profile) "
+                    "or sheet (a printable sheet)."
                 ),
             ),
         ] = "table",
@@ -455,6 +462,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "domain",
+        epilog=examples("domain", translator),
         cls=command_class,
         context_settings=extra_args,
         help=_(
@@ -503,7 +511,13 @@ def build_app(translator: Translator) -> typer.Typer:
         timeout: Annotated[float, timeout_option()] = 20,
         json_output: Annotated[
             bool,
-            typer.Option("--json", help=_("Print the report as JSON (interface.md's maildoctor.domain/1).")),
+            typer.Option(
+                "--json",
+                help=_(
+                    "Print the report as JSON for other programs (format maildoctor.domain/1), "
+                    "and nothing else."
+                ),
+            ),
         ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
@@ -525,6 +539,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "explain",
+        epilog=examples("explain", translator),
         cls=command_class,
         context_settings=extra_args,
         help=_("Explain an error message, an Outlook error code or a returned mail (.eml file)."),
@@ -544,7 +559,11 @@ def build_app(translator: Translator) -> typer.Typer:
         json_output: Annotated[
             bool,
             typer.Option(
-                "--json", help=_("Print the explanation as JSON (interface.md's maildoctor.explain/1).")
+                "--json",
+                help=_(
+                    "Print the explanation as JSON for other programs (format maildoctor.explain/1), "
+                    "and nothing else."
+                ),
             ),
         ] = False,
         client: Annotated[str | None, client_option()] = None,
@@ -556,6 +575,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     @app.command(
         "demo",
+        epilog=examples("demo", translator),
         cls=command_class,
         help=_("Run the diagnosis against built-in example servers that are broken on purpose (offline)."),
     )

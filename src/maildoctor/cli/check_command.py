@@ -12,12 +12,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.live import Live
-from rich.text import Text
 
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.render_check import LiveProgress, render_report, render_transcripts
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.display import safe, say
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
 from maildoctor.net.resolver import Nameserver
@@ -66,12 +66,16 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
     except ValueError:
-        err.print(
-            Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
+        say(
+            err,
+            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
         )
         return EXIT_USAGE
     if options.ca_file is not None and not options.ca_file.is_file():
-        err.print(Text(_("The file given to --ca-file does not exist: {path}").format(path=options.ca_file)))
+        say(
+            err,
+            _("The file given to --ca-file does not exist: {path}").format(path=safe(str(options.ca_file))),
+        )
         return EXIT_USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
@@ -103,11 +107,11 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
             with Live(live, console=out, refresh_per_second=12, transient=True):
                 report, facts = asyncio.run(run_check(dataclasses.replace(request, progress=live.step)))
     except (OSError, ValueError) as exc:
-        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
     if not facts.servers and not report.findings and options.incoming is None and options.outgoing is None:
-        err.print(Text(_("No settings were found for {address}.").format(address=options.address)))
-        err.print(Text(_("Give the server settings of the mail program with --incoming and/or --outgoing.")))
+        say(err, _("No settings were found for {address}.").format(address=safe(options.address)))
+        say(err, _("Give the server settings of the mail program with --incoming and/or --outgoing."))
         return EXIT_NOT_RUN
     if options.json:
         document = report_to_json(report, translator, guidance)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from rich.console import Console
-from rich.text import Text
 
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.clients.render import resolve_client
+from maildoctor.display import safe, say
 from maildoctor.i18n import Translator
 
 
@@ -27,7 +27,7 @@ def resolve_client_option(
     client = resolve_client(name)
     if client is None:
         _ = translator.gettext
-        err.print(Text(_("Unknown mail program for --client: {name}").format(name=name)))
-        err.print(Text(_("Known mail programs: {names}").format(names=known_clients(translator))))
+        say(err, _("Unknown mail program for --client: {name}").format(name=safe(name)))
+        say(err, _("Known mail programs: {names}").format(names=known_clients(translator)))
         return False
     return client

@@ -9,15 +9,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from maildoctor.cli.render_check import render_findings
+from maildoctor.display import safe, say, show
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings
 from maildoctor.domain.report import SCHEMA, domain_to_json, verdict
-from maildoctor.export.memo import visible
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
@@ -25,10 +24,8 @@ from maildoctor.lint.domain_input import domain_of_input
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
-from maildoctor.protocol.lines import safe_text
 from maildoctor.report import finding_to_json
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
-from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 NOT_FOUND: str = N_("none")
@@ -53,22 +50,21 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
     err = Console(stderr=True, highlight=False)
     typed = domain_of_input(options.domain)
     if typed.domain is None:
-        err.print(
-            Text(
-                _("“{domain}” is not a domain name. Give a domain like example.jp.").format(
-                    domain=visible(options.domain)
-                )
-            )
+        say(
+            err,
+            _("“{domain}” is not a domain name. Give a domain like example.jp.").format(
+                domain=safe(options.domain)
+            ),
         )
         return EXIT_USAGE
     domain = typed.domain
     if typed.changed:  # a web address, an email address or a mailto: link: say which domain is checked
-        err.print(Text(_("Checking the domain {domain} (taken from what was given).").format(domain=domain)))
+        say(err, _("Checking the domain {domain} (taken from what was given).").format(domain=safe(domain)))
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
         senders = tuple(str(ipaddress.ip_address(text.strip())) for text in options.sender_ips)
     except ValueError:
-        err.print(Text(_("A --dns or --sender-ip value is not an address.")))
+        say(err, _("A --dns or --sender-ip value is not an address."))
         return EXIT_USAGE
     request = DomainRequest(
         domain,
@@ -85,10 +81,10 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
     try:
         facts = asyncio.run(unless_offline(examine_domain(request), nameservers))
     except (OSError, ValueError) as exc:
-        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
     if facts is None or not _dns_answered(facts):
-        err.print(Text(_("No DNS server answered: is this computer connected to the internet?")))
+        say(err, _("No DNS server answered: is this computer connected to the internet?"))
         return EXIT_NOT_RUN
     findings = domain_findings(facts)
     if findings or facts.mx.lookup.outcome != DnsOutcome.OK:  # something would be blamed
@@ -118,10 +114,8 @@ def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         console = Console(highlight=False)
-        width = min(console.width, 100)
-        for line in wrap(message.format(domain=safe_text(domain)), width):
-            console.print(Text(line, style="bold"))
-        render_findings(console, (broken,), translator, width)
+        say(console, message.format(domain=safe(domain)), style="bold")
+        render_findings(console, (broken,), translator, min(console.width, 100))
     return EXIT_NOT_RUN
 
 
@@ -137,40 +131,38 @@ def render_domain(
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
-    console.print(Text(_("Sending side of {domain}").format(domain=facts.domain), style="bold"))
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="cyan", no_wrap=True)
-    table.add_column(overflow="fold")
+    say(console, _("Sending side of {domain}").format(domain=safe(facts.domain)), style="bold")
     none = _(NOT_FOUND)
-    mx = ", ".join(f"{host.preference} {host.host}" for host in facts.mx.hosts) or none
-    table.add_row("MX", Text(mx))
-    table.add_row("SPF", Text(facts.spf_policy.record or none))
-    for check in facts.spf_checks:
-        table.add_row("", Text(f"{check.ip}: {check.result.value}"))
-    table.add_row("DMARC", Text(facts.dmarc.record_text or none))
-    keys = ", ".join(result.selector for result in facts.dkim.usable) or none
-    table.add_row("DKIM", Text(keys))
-    table.add_row("MTA-STS", Text(str(facts.mta_sts.mode) if facts.mta_sts.mode is not None else none))
+    rows: list[tuple[str, str]] = [
+        ("MX", ", ".join(f"{host.preference} {host.host}" for host in facts.mx.hosts) or none),
+        ("SPF", facts.spf_policy.record or none),
+        *(("", f"{check.ip}: {check.result.value}") for check in facts.spf_checks),
+        ("DMARC", facts.dmarc.record_text or none),
+        ("DKIM", ", ".join(result.selector for result in facts.dkim.usable) or none),
+        ("MTA-STS", str(facts.mta_sts.mode) if facts.mta_sts.mode is not None else none),
+    ]
     if facts.registration is not None:
         record = facts.registration.rdap.record
         expires = record.expires.date().isoformat() if record and record.expires else "-"
         providers = ", ".join(m.provider.name for m in facts.registration.hosting.providers) or ", ".join(
             facts.registration.hosting.nameservers
         )
-        table.add_row(_("Expires"), Text(expires))
-        table.add_row(_("DNS is served by"), Text(providers or none))
-    console.print(table)
+        rows += [(_("Expires"), expires), (_("DNS is served by"), providers or none)]
+    label_width = max(cell_len(label) for label, _value in rows) + 4
+    for label, value in rows:
+        # a record is one line however long: the terminal folds it, a copy of it stays whole
+        line = show("  " + label + " " * (label_width - 2 - cell_len(label)), style="cyan")
+        line.append_text(show(value))
+        console.print(line, soft_wrap=True)
     serious = tuple(item for item in findings if item.severity in (Severity.ERROR, Severity.WARNING))
     if not serious:
-        console.print(Text(_("No problems were found on the sending side."), style="green"))
+        say(console, _("No problems were found on the sending side."), style="green")
         return
     render_findings(console, serious[:1], translator, width)
     if len(serious) > 1:
-        console.print(Text(_("Also found:"), style="bold"))
+        say(console, _("Also found:"), style="bold")
     for item in serious[1:]:
         rendered = render_finding(item, translator)
-        for line in wrap(f"• {rendered.title} ({item.cause})", width - 2):
-            console.print(Text(line, style="bold"))
+        say(console, f"{rendered.title} ({item.cause})", style="bold", first="• ", rest="  ")
         for evidence in item.evidence:
-            for line in wrap(render_evidence(evidence, translator), width - 4):
-                console.print(Text("    " + line))
+            say(console, render_evidence(evidence, translator), first="    ", rest="    ")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from maildoctor.clients.guidance import Guidance, is_note
+from maildoctor.display import safe, say, show, wrapped
 from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import (
@@ -21,7 +23,6 @@ from maildoctor.knowledge import (
 )
 from maildoctor.model import Finding, Report, ServerRole, Verdict
 from maildoctor.rules.checks import only_warnings
-from maildoctor.wrap import wrap
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "skip": "yellow"}
 CHECK_NAMES = {
@@ -46,8 +47,7 @@ _VERDICT_STYLE = {"ok": "bold green", "problems": "bold red", "incomplete": "bol
 
 
 def _lines(text: str, width: int, first: str = "", rest: str = "", style: str = "") -> list[Text]:
-    wrapped = wrap(text, width - max(len(first), len(rest)))
-    return [Text((first if index == 0 else rest) + line, style=style) for index, line in enumerate(wrapped)]
+    return wrapped(text, width, first, rest, style)
 
 
 def _where(item: Finding, translator: Translator) -> str:
@@ -65,38 +65,36 @@ def render_report(
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
-    console.print(
-        Text(verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
-    )
-    console.print(Text(_("Address: {address}").format(address=report.address)))
+    say(console, verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
+    say(console, _("Address: {address}").format(address=safe(report.address)))
     _render_filled(console, report, translator, width)
     if report.findings:
         render_findings(console, report.findings, translator, width, guidance)
     elif report.verdict == Verdict.OK:
-        console.print(Text(_("Every check passed."), style="green"))
+        say(console, _("Every check passed."), style="green")
     if report.checks:  # nothing was checked (an address that is not one): no empty table
         _render_checks(console, report, translator)
     _render_roundtrip(console, report, translator)
-    console.print(Text(_("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim"))
+    say(console, _("Finished in {ms} ms.").format(ms=report.elapsed_ms), style="dim")
 
 
 def _render_checks(console: Console, report: Report, translator: Translator) -> None:
     _ = translator.gettext
-    table = Table(title=_("Checks"), show_lines=False)
-    table.add_column(_("Server"))
-    table.add_column(_("Check"))
-    table.add_column(_("Result"))
-    table.add_column(_("Time"), justify="right")
+    table = Table(title=show(_("Checks")), show_lines=False)
+    table.add_column(show(_("Server")))
+    table.add_column(show(_("Check")))
+    table.add_column(show(_("Result")))
+    table.add_column(show(_("Time")), justify="right")
     for check in report.checks:
         # a check where only warnings were found says so, in the colour of a warning
         status = str(check.status)
         if status != "skip" and only_warnings(check, report.findings):
             status = "warn"
         table.add_row(
-            Text(translate_value("role", str(check.server), translator)),
-            Text(check_name(check.id, translator)),
-            Text(_(_STATUS_NAMES.get(status, status)), style=_STATUS_STYLE.get(status, "")),
-            Text(f"{check.ms} ms"),
+            show(translate_value("role", str(check.server), translator)),
+            show(check_name(check.id, translator)),
+            show(_(_STATUS_NAMES.get(status, status)), style=_STATUS_STYLE.get(status, "")),
+            show(f"{check.ms} ms"),
         )
     console.print(table)
 
@@ -130,41 +128,50 @@ def render_findings(
     rendered = render_finding(top, translator, guidance)
     inner = width - 4
     body: list[Text] = _lines(rendered.title, inner, style="bold")
-    body.append(Text(_source_label(top, translator), style="dim"))
+    body.append(show(_source_label(top, translator), style="dim"))
     if top.evidence:
-        body.append(Text(_("What was seen:"), style="dim"))
+        body.append(show(_("What was seen:"), style="dim"))
         for line in top.evidence:
             body += _lines(render_evidence(line, translator), inner, "  ", "    ")
     if rendered.fix:
-        body.append(Text(_("What to do:"), style="dim"))
+        body.append(show(_("What to do:"), style="dim"))
         for number, step in enumerate(rendered.fix, start=1):
             body += _lines(step, inner, f"  {number}. ", "     ")
             where = rendered.where[number - 1] if rendered.where else ()
             if where and guidance is not None and guidance.client is None:
-                body.append(Text("     " + _("Where to find it:"), style="dim"))
+                body.append(show("     " + _("Where to find it:"), style="dim"))
             for line in where:
                 first = "       " if is_note(line) else "     → "
                 body += _lines(line, inner, first, "       ", style="cyan")
     if rendered.do_not:
-        body.append(Text(_("Please do not:"), style="dim"))
+        body.append(show(_("Please do not:"), style="dim"))
         body += _lines(rendered.do_not, inner, "  ", "  ", style="yellow")
-    console.print(Panel(Group(*body), title=Text(top.cause), border_style="red", width=width))
+    _boxed(console, body, top.cause, width)
     if guidance is not None and guidance.client is None and any(rendered.where):
         hint = _(
             "Name your mail program with --client (iphone, outlook, thunderbird, gmail, …) "
             "to see only its menus."
         )
-        for wrapped in _lines(hint, width):
-            console.print(wrapped)
+        say(console, hint)
     rest = findings[1:]
     if rest:
-        console.print(Text(_("Also found:"), style="bold"))
+        say(console, _("Also found:"), style="bold")
         for item in rest:
             title = render_finding(item, translator).title
             marker = "    ↳ " if item.consequence_of else "  • "
             label = f"{title} [{_where(item, translator)}] ({item.cause})"
-            for wrapped in _lines(label, width, marker, " " * len(marker)):
-                console.print(wrapped)
+            say(console, label, first=marker, rest=" " * len(marker))
+
+
+def _boxed(console: Console, body: list[Text], title: str, width: int) -> None:
+    """The lines in a box; without one when a line (a long URL or record) is wider than the box,
+    since Rich would cut it at the border: one long line copies right, a cut one does not."""
+    if all(cell_len(line.plain) <= width - 4 for line in body):
+        console.print(Panel(Group(*body), title=show(title), border_style="red", width=width))
+        return
+    say(console, f"── {title} ──", style="red")
+    for line in body:
+        console.print(line, soft_wrap=True)
 
 
 def _render_filled(console: Console, report: Report, translator: Translator, width: int) -> None:
@@ -178,8 +185,7 @@ def _render_filled(console: Console, report: Report, translator: Translator, wid
         text = translator.gettext(FILLED_TEXTS[role]).format(
             url=endpoint.url, username=recommended.username or report.address
         )
-        for line in _lines(text, width, style="cyan"):
-            console.print(line)
+        say(console, text, style="cyan")
 
 
 def _render_roundtrip(console: Console, report: Report, translator: Translator) -> None:
@@ -194,19 +200,14 @@ def _render_roundtrip(console: Console, report: Report, translator: Translator) 
             text += " " + _("It was removed again.")
         else:
             text += " " + _("Please delete it (subject “maildoctor test message”).")
-        console.print(Text(text, style="green"))
+        say(console, text, style="green")
     elif result.sent:
-        console.print(
-            Text(_("Test message: sent, but it did not arrive before the time limit."), style="red")
-        )
+        say(console, _("Test message: sent, but it did not arrive before the time limit."), style="red")
     else:
-        console.print(
-            Text(
-                _("Test message: not sent ({reason}).").format(
-                    reason=_(result.detail) if result.detail else "-"
-                ),
-                style="yellow",
-            )
+        say(
+            console,
+            _("Test message: not sent ({reason}).").format(reason=_(result.detail) if result.detail else "-"),
+            style="yellow",
         )
 
 
@@ -223,9 +224,9 @@ class LiveProgress:
 
     def __rich__(self) -> Group:
         _ = self.translator.gettext
-        lines = [Text(_("Checking {address} …").format(address=self.address), style="bold")]
+        lines = [show(_("Checking {address} …").format(address=self.address), style="bold")]
         for role, steps in self.steps.items():
-            line = Text(f"  {translate_value('role', role, self.translator)}: ")
+            line = show(f"  {translate_value('role', role, self.translator)}: ")
             for step, passed in steps:
                 line.append(f"{check_name(step, self.translator)} ")
                 line.append("✓  " if passed else "✗  ", style="green" if passed else "red")
@@ -240,8 +241,8 @@ def render_transcripts(console: Console, facts: DiagnosisFacts, translator: Tran
         session = server.session
         if session is None or not session.transcript:
             continue
-        console.print(Text(_("Conversation with {url}").format(url=server.endpoint.url), style="bold"))
+        say(console, _("Conversation with {url}").format(url=safe(server.endpoint.url)), style="bold")
         for line in session.transcript:
             console.print(
-                Text(f"  {line.ms:>6} ms {arrows.get(line.direction, '?')} {line.text}"), soft_wrap=True
+                show(f"  {line.ms:>6} ms {arrows.get(line.direction, '?')} {line.text}"), soft_wrap=True
             )

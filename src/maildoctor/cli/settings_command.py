@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.text import Text
 
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
@@ -32,10 +31,11 @@ from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
 from maildoctor.discover.providers import ProviderIndex
+from maildoctor.display import safe, say, show
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
 from maildoctor.export.fonts import INSTALL_COMMAND, font_language, fonts_for
-from maildoctor.export.memo import Memo, build_memo, render_memo_text, visible
+from maildoctor.export.memo import Memo, build_memo, render_memo_text
 from maildoctor.export.mobileconfig import render_mobileconfig
 from maildoctor.export.oauth2 import OAUTH2_NOTES, PROFILE_REFUSED, oauth2_only, sign_in_family
 from maildoctor.export.settings_json import settings_to_json
@@ -47,10 +47,8 @@ from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
 from maildoctor.net.resolver import Nameserver
-from maildoctor.protocol.lines import safe_text
 from maildoctor.resolver_guard import resolver_verdict
 from maildoctor.rules.rank import rank
-from maildoctor.wrap import wrap
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
@@ -95,36 +93,29 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     err = Console(stderr=True, highlight=False)
     aliased = _with_json_alias(options)
     if aliased is None:
-        err.print(
-            Text(
-                _(
-                    "--json cannot be combined with --format {format}: --json is the same as --format json."
-                ).format(format=options.format)
-            )
-        )
+        message = _("--json cannot be combined with --format {format}: --json is the same as --format json.")
+        say(err, message.format(format=safe(options.format)))
         return EXIT_USAGE
     options = aliased
     if options.format not in FORMATS:
-        err.print(
-            Text(
-                _("Unknown format “{value}”. Use one of: {formats}.").format(
-                    value=options.format, formats=", ".join(FORMATS)
-                )
-            )
+        say(
+            err,
+            _("Unknown format “{value}”. Use one of: {formats}.").format(
+                value=safe(options.format), formats=", ".join(FORMATS)
+            ),
         )
         return EXIT_USAGE
     if options.memo and options.format not in MEMO_FORMATS:
-        err.print(
-            Text(
-                _(
-                    "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
-                    "or with --format sheet for the memo on the printable sheet."
-                ).format(format=options.format)
-            )
+        say(
+            err,
+            _(
+                "--memo cannot be combined with --format {format}: use it alone for the memo as text, "
+                "or with --format sheet for the memo on the printable sheet."
+            ).format(format=safe(options.format)),
         )
         return EXIT_USAGE
     if _is_pdf(options.output) and options.format != "sheet":
-        err.print(Text(_("Only the printable sheet can be saved as a PDF: add --format sheet.")))
+        say(err, _("Only the printable sheet can be saved as a PDF: add --format sheet."))
         return EXIT_USAGE
     if not check_address(options.address.strip()).ok:
         _not_an_address(options.address, err, translator)
@@ -132,8 +123,9 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     try:
         nameservers = tuple(Nameserver.parse(text) for text in options.dns)
     except ValueError:
-        err.print(
-            Text(_("A --dns value is not a server address: {value}").format(value=", ".join(options.dns)))
+        say(
+            err,
+            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
         )
         return EXIT_USAGE
     client = resolve_client_option(options.client, err, translator)
@@ -147,13 +139,13 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         try:
             ensure_pdf_support()
         except PdfUnavailableError as exc:
-            err.print(Text(_pdf_unavailable(exc, translator)))
+            say(err, _pdf_unavailable(exc, translator))
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
         settings, facts = asyncio.run(discover(request))
     except (OSError, ValueError) as exc:
-        err.print(Text(_("The diagnosis could not run: {reason}").format(reason=type(exc).__name__)))
+        say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
     if _rests_on_dns(settings):
         broken = asyncio.run(resolver_verdict(nameservers))
@@ -186,11 +178,11 @@ def _memo_findings(typed: MailSettings, settings: DiscoveredSettings) -> tuple[F
 def _not_an_address(address: str, err: Console, translator: Translator) -> None:
     """Why the text is not an address (the same sentences as check's), and the corrected one if any."""
     _ = translator.gettext
-    err.print(Text(_("“{address}” is not an email address.").format(address=visible(address))))
+    say(err, _("“{address}” is not an email address.").format(address=safe(address)))
     for item in lint_account(address.strip(), None, {}, None):
         for line in item.evidence:
             if isinstance(line, Evidence) and line.message != SUGGESTION_MESSAGE:
-                err.print(Text(render_evidence(line, translator)))
+                say(err, render_evidence(line, translator))
     suggestion = suggested_address(address.strip(), ())
     if suggestion is not None:
         _print_lines(err, suggestion_lines(suggestion, translator))
@@ -198,7 +190,10 @@ def _not_an_address(address: str, err: Console, translator: Translator) -> None:
 
 def _print_lines(console: Console, lines: Sequence[str]) -> None:
     for line in lines:
-        console.print(Text(line), soft_wrap=line.startswith("  "))  # a command stays on one line
+        if line.startswith("  "):  # a command stays whole on its own line
+            console.print(show(line), soft_wrap=True)
+        else:
+            say(console, line)
 
 
 def _rests_on_dns(settings: DiscoveredSettings) -> bool:
@@ -213,11 +208,9 @@ def _unseen(address: str, broken: Finding, translator: Translator) -> int:
     _ = translator.gettext
     console = Console(stderr=True, highlight=False)
     domain = address.rpartition("@")[2]
-    width = min(console.width, 100)
     message = _("The settings for {domain} could not be looked up from this network.")
-    for line in wrap(message.format(domain=safe_text(domain)), width):
-        console.print(Text(line, style="bold"))
-    render_findings(console, (broken,), translator, width)
+    say(console, message.format(domain=safe(domain)), style="bold")
+    render_findings(console, (broken,), translator, min(console.width, 100))
     return EXIT_NOT_RUN
 
 
@@ -245,7 +238,7 @@ def hand_over(
         return _deliver(text.encode(), options.output, translator) or status
     memo = _memo(settings, options, translator, findings) if options.memo else None
     if not found and memo is None:
-        err.print(Text(_("No settings were found for {address}.").format(address=settings.address)))
+        say(err, _("No settings were found for {address}.").format(address=safe(settings.address)))
         return EXIT_NOTHING_FOUND
     if memo is not None and options.format == "table":
         return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
@@ -257,13 +250,13 @@ def hand_over(
         if options.format == "mobileconfig":
             if (oauth2 := oauth2_only(settings)) is not None:
                 # a profile holds a password, which this account refuses: write none, say what works
-                err.print(Text(_(PROFILE_REFUSED).format(address=settings.address)))
-                err.print(Text(_(OAUTH2_NOTES[sign_in_family(oauth2.host)])))
+                say(err, _(PROFILE_REFUSED).format(address=safe(settings.address)))
+                say(err, _(OAUTH2_NOTES[sign_in_family(oauth2.host)]))
                 return EXIT_NOTHING_FOUND
             profile = render_mobileconfig(settings, translator)
             code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:
-                err.print(Text(_(note)))
+                say(err, _(note))
             return code
         if options.output is None:
             console = Console(highlight=False)
@@ -279,7 +272,7 @@ def hand_over(
         )
         return _deliver(buffer.getvalue().encode(), options.output, translator)
     except NoServerError as exc:
-        err.print(Text(_(exc.message)))
+        say(err, _(exc.message))
         return EXIT_NOTHING_FOUND
 
 
@@ -293,12 +286,9 @@ def render_client_entries(
     if not servers:
         return
     name = load_client(client).name.get(lang)
-    console.print(Text(_("In {program}, enter:").format(program=name), style="bold"))
-    width = min(console.width, 100)
+    say(console, _("In {program}, enter:").format(program=name), style="bold")
     for line in entry_lines(client, servers, lang, settings.address):
-        for index, part in enumerate(wrap(line, width - 6)):
-            first = "    " if is_note(line) else "  → "
-            console.print(Text((first if index == 0 else "    ") + part))
+        say(console, line, first="    " if is_note(line) else "  → ", rest="    ")
 
 
 def _memo(
@@ -337,7 +327,7 @@ def _sheet(
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
-        Console(stderr=True, highlight=False).print(Text(_pdf_unavailable(exc, translator)))
+        say(Console(stderr=True, highlight=False), _pdf_unavailable(exc, translator))
         return EXIT_NOT_RUN
     return _deliver(pdf, options.output, translator)
 
@@ -352,16 +342,15 @@ def _no_font(err: Console, translator: Translator, language: str) -> None:
         )
     else:
         why = _("No PDF was written: this computer has no font the PDF could be written with.")
-    err.print(Text(why + " " + _("Install a font and run the command again. On Debian or Ubuntu:")))
-    err.print(Text(f"  {INSTALL_COMMAND}"), soft_wrap=True)
-    err.print(
-        Text(
-            _(
-                "On macOS and Windows, Japanese fonts come with the system; if this message appears there, "
-                "save the sheet as HTML instead (a file name ending in .html) "
-                "and print it from a web browser."
-            )
-        )
+    say(err, why + " " + _("Install a font and run the command again. On Debian or Ubuntu:"))
+    err.print(show(f"  {INSTALL_COMMAND}"), soft_wrap=True)
+    say(
+        err,
+        _(
+            "On macOS and Windows, Japanese fonts come with the system; if this message appears there, "
+            "save the sheet as HTML instead (a file name ending in .html) "
+            "and print it from a web browser."
+        ),
     )
 
 
@@ -383,15 +372,14 @@ def _deliver(content: bytes, output: Path | None, translator: Translator) -> int
     try:
         output.write_bytes(content)
     except OSError as exc:
-        err.print(
-            Text(
-                _("The file {file} could not be written: {reason}").format(
-                    file=str(output), reason=exc.strerror or type(exc).__name__
-                )
-            )
+        say(
+            err,
+            _("The file {file} could not be written: {reason}").format(
+                file=safe(str(output)), reason=exc.strerror or type(exc).__name__
+            ),
         )
         return EXIT_NOT_RUN
-    err.print(Text(_("Saved to {file}.").format(file=str(output))))
+    say(err, _("Saved to {file}.").format(file=safe(str(output))))
     return EXIT_OK
 
 

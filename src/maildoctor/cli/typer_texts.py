@@ -15,13 +15,17 @@ from types import ModuleType
 from typing import Any
 
 from rich.text import Text
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
+from maildoctor.cli.usage_errors import translate_usage_error
+from maildoctor.display import PhraseText
 from maildoctor.i18n import Translator
 
 # Typer imports its Rich help and error formatting only when it prints help or an error; importing
 # it for every run would cost a sizeable part of a check's start (Markdown, syntax highlighting).
 _RICH_UTILS = "typer.rich_utils"
+_HIDDEN = frozenset({"ledger", "web"})  # not there yet: never suggested
 
 
 @contextmanager
@@ -108,21 +112,24 @@ class _LoaderThen(importlib.abc.Loader):
 
 
 def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
-    """Let help texts break inside a word instead of being cut off with "…".
+    """Help texts broken where maildoctor.wrap breaks them: Japanese at phrase boundaries with 禁則,
+    URLs and commands whole. Rich alone breaks only at spaces, and would cut a Japanese sentence
+    anywhere ("Thunderbi/rd"). (A private Typer helper; if a Typer release renames it, help texts
+    wrap the Rich way again, nothing breaks.)"""
 
-    Rich breaks lines only at spaces, and a Japanese sentence has none: in the
-    help tables it would be cut at the column edge. Folding breaks it between
-    characters, which is how Japanese text is wrapped anyway. (A private Typer
-    helper; if a Typer release renames it, help texts are cut again, nothing breaks.)
-    """
-
-    def make_folding_rich_text(*args: Any, **kwargs: Any) -> Any:
+    def make_phrase_text(*args: Any, **kwargs: Any) -> Any:
         rich_text = make_rich_text(*args, **kwargs)
         if isinstance(rich_text, Text):
-            rich_text.overflow = "fold"
+            phrased = PhraseText(style=rich_text.style, end=rich_text.end)
+            phrased.append_text(rich_text)
+            return phrased
         return rich_text
 
-    return make_folding_rich_text
+    return make_phrase_text
+
+
+def _no_type(ctx: Any) -> None:
+    return None
 
 
 class _TranslatedHelp:
@@ -134,6 +141,28 @@ class _TranslatedHelp:
 
     help_option_text: str = "Show this message and exit."
     usage_prefix: str = "Usage: "
+    translator: Translator | None = None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
+        except UsageError as error:
+            raise self._translated(error, ctx) from None
+
+    def _translated(self, error: UsageError, ctx: Any) -> UsageError:
+        if self.translator is None:
+            return error
+        commands = getattr(self, "commands", {})
+        return translate_usage_error(error, self.translator, [n for n in commands if n not in _HIDDEN])
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, without the type Typer writes after each (<bool> after a flag, <str>
+        after ADDRESS): a flag takes no value, and an argument's name already says what it is."""
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) or getattr(param, "param_type_name", "") == "argument":
+                setattr(param, "display_type_rich", _no_type)  # noqa: B010 -- one object, not the class
+        return params
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -154,7 +183,17 @@ def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[Type
     usage_prefix = _("Usage: ")
 
     class TranslatedGroup(_TranslatedHelp, TyperGroup):
-        pass
+        def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+            try:
+                return super().resolve_command(ctx, args)
+            except UsageError as error:
+                raise self._translated(error, ctx) from None
+
+        def invoke(self, ctx: Any) -> Any:
+            try:  # "Missing command." comes from here (a command's own errors are translated already)
+                return super().invoke(ctx)
+            except UsageError as error:
+                raise self._translated(error, error.ctx or ctx) from None
 
     class TranslatedCommand(_TranslatedHelp, TyperCommand):
         pass
@@ -162,4 +201,5 @@ def command_classes(translator: Translator) -> tuple[type[TyperGroup], type[Type
     for command_class in (TranslatedGroup, TranslatedCommand):
         command_class.help_option_text = help_option_text
         command_class.usage_prefix = usage_prefix
+        command_class.translator = translator
     return TranslatedGroup, TranslatedCommand

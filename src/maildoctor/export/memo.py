@@ -12,12 +12,12 @@ render_memo_text() lays them out for a terminal, the sheet lays them out as HTML
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
+from maildoctor.display import safe as visible  # the one way untrusted text is shown
 from maildoctor.export.oauth2 import oauth2_note
 from maildoctor.export.table import PROTOCOL_NAMES, SECURITY_SHORT, SERVER_TITLES, SOURCES, VERIFIED
 from maildoctor.i18n import N_, Translator
@@ -82,9 +82,6 @@ CLIENT_NAMES: Final = {
     "mac": "Mac",
     "becky": "Becky! Internet Mail",
 }
-# Unicode categories made visible as escapes: controls (the terminal's ESC included), format
-# characters (the right-to-left override, zero-width spaces) and line/paragraph separators.
-_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,25 +98,6 @@ class Memo:
     title: str
     items: tuple[MemoItem, ...]
     password_note: str  # the line saying the password was left out on purpose
-
-
-def visible(text: str, *, multiline: bool = False) -> str:
-    """`text` with every control or invisible format character written as an escape (\\x1b, \\u202e).
-
-    With `multiline`, line breaks stay line breaks (CR LF and CR become LF).
-    Everything else is kept exactly as it was: backslashes, full-width characters, emoji.
-    """
-    if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for char in text:
-        if multiline and char == "\n":
-            out.append(char)
-        elif unicodedata.category(char) in _INVISIBLE_CATEGORIES:
-            out.append(char.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def client_name(client: str) -> str:

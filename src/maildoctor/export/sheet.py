@@ -26,7 +26,8 @@ from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
-from maildoctor.export.memo import LABELLED, Memo, visible
+from maildoctor.display import safe as visible
+from maildoctor.export.memo import LABELLED, Memo
 from maildoctor.export.table import (
     LABEL_ACCOUNT_TYPE,
     LABEL_HOST,

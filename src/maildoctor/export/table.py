@@ -11,13 +11,12 @@ from typing import Final
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, ServerCandidate, Source
+from maildoctor.display import phrased, safe, say, show
 from maildoctor.export.oauth2 import oauth2_note
 from maildoctor.i18n import N_, Translator
 from maildoctor.model import Protocol, Security, ServerRole
-from maildoctor.wrap import wrap
 
 # Labels: plain English; in Japanese the words of the iPhone / Outlook settings screens.
 SERVER_TITLES: Final = {
@@ -100,22 +99,21 @@ def candidate_notes(candidate: ServerCandidate, translator: Translator) -> list[
 def render_settings_table(console: Console, settings: DiscoveredSettings, translator: Translator) -> None:
     """Print the settings: the best server of each side field by field, then the alternatives."""
     _ = translator.gettext
-    console.print(Text(_("Settings for {address}").format(address=settings.address), style="bold"))
+    say(console, _("Settings for {address}").format(address=safe(settings.address)), style="bold")
     if settings.provider is not None:
         provider = settings.provider
         language = translator.language.value
-        console.print(Text(_("Provider: {name}").format(name=provider.display_name(language))))
+        say(console, _("Provider: {name}").format(name=provider.display_name(language)))
         for note in provider.in_language(language):
-            for line in wrap(note, min(console.width, 100)):  # Japanese breaks between characters
-                console.print(Text(line, style="yellow"))
+            say(console, note, style="yellow")
         if provider.password_page:
-            console.print(Text(_(PASSWORD_PAGE).format(url=provider.password_page)))
+            say(console, _(PASSWORD_PAGE).format(url=provider.password_page))
     for role, candidates in (
         (ServerRole.INCOMING, settings.incoming),
         (ServerRole.OUTGOING, settings.outgoing),
     ):
         if not candidates:
-            console.print(Text(_(NO_SERVER[role]), style="yellow"))
+            console.print(show(_(NO_SERVER[role]), style="yellow"))
             continue
         console.print(_best_table(role, candidates[0], translator))
         if len(candidates) > 1:
@@ -124,9 +122,9 @@ def render_settings_table(console: Console, settings: DiscoveredSettings, transl
 
 def _best_table(role: ServerRole, candidate: ServerCandidate, translator: Translator) -> Table:
     _ = translator.gettext
-    table = Table(title=Text(_(SERVER_TITLES[role]), style="bold"), title_justify="left")
-    table.add_column(Text(_(LABEL_FIELD)), style="cyan", no_wrap=True)
-    table.add_column(Text(_(LABEL_VALUE)), overflow="fold")
+    table = Table(title=show(_(SERVER_TITLES[role]), style="bold"), title_justify="left")
+    table.add_column(show(_(LABEL_FIELD)), style="cyan", no_wrap=True)
+    table.add_column(show(_(LABEL_VALUE)), overflow="fold")
     rows = (
         (LABEL_ACCOUNT_TYPE, PROTOCOL_NAMES[candidate.protocol]),
         (LABEL_HOST, candidate.host),
@@ -139,35 +137,39 @@ def _best_table(role: ServerRole, candidate: ServerCandidate, translator: Transl
     )
     for label, value in rows:
         table.add_row(
-            Text(_(label)),
-            Text(value, style="green" if label == LABEL_VERIFIED and candidate.verified else ""),
+            show(_(label)),
+            phrased(value, style="green" if label == LABEL_VERIFIED and candidate.verified else ""),
         )
     for note in candidate_notes(candidate, translator):
-        table.add_row(Text(_(LABEL_NOTE)), Text(note, style="yellow"))
+        table.add_row(show(_(LABEL_NOTE)), phrased(note, style="yellow"))
     return table
+
+
+def notes(candidate: ServerCandidate, translator: Translator) -> list[tuple[str, str]]:
+    return [(note, "yellow") for note in candidate_notes(candidate, translator)]
 
 
 def _alternatives_table(
     role: ServerRole, candidates: tuple[ServerCandidate, ...], translator: Translator
 ) -> Table:
     _ = translator.gettext
-    table = Table(title=Text(_(ALTERNATIVE_TITLES[role])), title_justify="left")
+    table = Table(title=show(_(ALTERNATIVE_TITLES[role])), title_justify="left")
     # host and user names are never cut short: a shortened name typed in would be wrong
-    table.add_column(Text(_(LABEL_SERVER)), overflow="fold")
-    table.add_column(Text(_(LABEL_USERNAME)), overflow="fold")
-    table.add_column(Text(_(LABEL_SOURCE)))
+    table.add_column(show(_(LABEL_SERVER)), overflow="fold")
+    table.add_column(show(_(LABEL_USERNAME)), overflow="fold")
+    table.add_column(show(_(LABEL_SOURCE)))
     for candidate in candidates:
-        server = Text.assemble(
-            PROTOCOL_NAMES[candidate.protocol],
-            "  ",
-            candidate.host,
-            "  ",
-            _(PORT_VALUE).format(port=candidate.port),
-            "  ",
-            _(SECURITY_SHORT[candidate.security]),
+        server = "  ".join(
+            (
+                PROTOCOL_NAMES[candidate.protocol],
+                candidate.host,
+                _(PORT_VALUE).format(port=candidate.port),
+                _(SECURITY_SHORT[candidate.security]),
+            )
         )
-        where = Text.assemble(_(SOURCES[candidate.source]), "\n", _(VERIFIED[candidate.verified]))
-        for note in candidate_notes(candidate, translator):
-            where.append("\n" + note, style="yellow")
-        table.add_row(server, Text(candidate.username), where)
+        where = phrased(_(SOURCES[candidate.source]))
+        for line, style in ((_(VERIFIED[candidate.verified]), ""), *notes(candidate, translator)):
+            where.append("\n")
+            where.append_text(phrased(line, style=style))
+        table.add_row(phrased(server), phrased(candidate.username), where)
     return table

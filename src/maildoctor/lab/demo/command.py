@@ -13,6 +13,7 @@ from rich.text import Text
 
 from maildoctor.cli.render_check import render_report
 from maildoctor.datacache import keep_nothing
+from maildoctor.display import say
 from maildoctor.i18n import Translator
 from maildoctor.lab.demo.cases import CaseOutcome, DemoRun, run_demo
 from maildoctor.report import report_to_json
@@ -56,23 +57,21 @@ def _verdict_line(outcome: CaseOutcome, translator: Translator) -> Text:
 
 def render_demo(console: Console, run: DemoRun, translator: Translator) -> None:
     _ = translator.gettext
-    console.print(
-        Text(
-            _(
-                "maildoctor started example mail servers on this computer (127.0.0.1 only; "
-                "nothing goes to the internet). Each is set up wrong in a way mail programs often "
-                "are, and the real diagnosis runs against it."
-            )
-        )
+    say(
+        console,
+        _(
+            "maildoctor started example mail servers on this computer (127.0.0.1 only; "
+            "nothing goes to the internet). Each is set up wrong in a way mail programs often "
+            "are, and the real diagnosis runs against it."
+        ),
     )
     ports = ", ".join(f"{standard} → {demo}" for standard, demo in run.standard_ports)
-    console.print(
-        Text(
-            _("The example servers use free port numbers in place of the usual ones: {ports}.").format(
-                ports=ports
-            ),
-            style="dim",
-        )
+    say(
+        console,
+        _("The example servers use free port numbers in place of the usual ones: {ports}.").format(
+            ports=ports
+        ),
+        style="dim",
     )
     total = len(run.outcomes)
     for number, outcome in enumerate(run.outcomes, start=1):
@@ -81,9 +80,9 @@ def render_demo(console: Console, run: DemoRun, translator: Translator) -> None:
             number=number, total=total, title=_(outcome.case.title)
         )
         console.print(Rule(Text(heading, style="bold"), align="left"))
-        console.print(Text(_(outcome.case.story)))
+        say(console, _(outcome.case.story))
         for line in _settings_lines(outcome, translator):
-            console.print(Text("  " + line, style="dim"))
+            say(console, line, style="dim", first="  ", rest="    ")
         console.print()
         render_report(console, outcome.report, translator)
         console.print(_verdict_line(outcome, translator))
