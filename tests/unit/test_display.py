@@ -166,7 +166,10 @@ def test_lint_problems_and_record_placeholders_are_words() -> None:
             ["check", "x", "--tmeout", "3", "--lang", "ja"],
             ["--tmeout というオプションはありません", "--timeout"],
         ),
-        (["check", "x", "--timeout", "abc", "--lang", "ja"], ["--timeout に指定した値は使えません", "「abc」"]),
+        (
+            ["check", "x", "--timeout", "abc", "--lang", "ja"],
+            ["--timeout に指定した値は使えません", "「abc」"],
+        ),
         (["check", "a", "b", "--lang", "ja"], ["コマンドに余分な語があります: b"]),
         (["check", "x", "--timeout", "--lang", "en"], ["--timeout takes the time limit in seconds"]),
         (["--lang", "ja"], ["コマンドを指定してください: check, settings"]),
