@@ -560,6 +560,24 @@ def help_has_example(journey: Any, outcome: Outcome) -> Problems:
     return ["the help shows no example command"]
 
 
+def no_repeats(journey: Any, outcome: Outcome) -> Problems:
+    """Nothing said twice or empty (item 5): no doubled label (「入力した設定 · 入力した設定」), no
+    cause given twice for the same server (DKIM_MISSING once), no table without a row."""
+    problems = [
+        f"a label is doubled: {found.group()!r}"
+        for found in re.finditer(r"(?<![^\s│])([^\s·│]+) · \1(?![^\s│])", outcome.text.text)
+    ]
+    seen: set[tuple[str, str]] = set()
+    for item in findings_of(outcome):
+        key = (str(item.get("cause")), str(item.get("server")))
+        if key in seen:
+            problems.append(f"{key[0]} is given twice for the {key[1]} server")
+        seen.add(key)
+    if re.search(r"┡[━╇]+┩\n└", outcome.text.text):
+        problems.append("an empty table (a header and no row)")
+    return problems
+
+
 def _runs_of(outcome: Outcome) -> list[Run]:
     return [run for run in (outcome.text, outcome.json) if run is not None]
 
@@ -578,4 +596,5 @@ PROPERTIES: Final[tuple[Callable[[Any, Outcome], Problems], ...]] = (
     no_silent_program,
     mentions,
     help_has_example,
+    no_repeats,
 )

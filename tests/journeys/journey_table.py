@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 import journey_texts as t
+from journey_properties import DOMAIN_VERDICTS
 
 from maildoctor.explain.bounce_reason import REASON_CAUSES
 
@@ -58,19 +59,6 @@ CERTIFICATE: Final = frozenset(
 )
 ENCRYPTION: Final = frozenset(
     {"PORT_SECURITY_MISMATCH", "TLS_VERSION_OUTDATED", "STARTTLS_UNAVAILABLE", "TLS_INTERCEPTED"}
-)
-DOMAIN_VERDICTS: Final = frozenset(
-    {
-        "DOMAIN_NOT_RESOLVING",
-        "DOMAIN_EXPIRING",
-        "SPF_FAIL",
-        "DMARC_FAIL",
-        "DKIM_MISSING",
-        "MX_MISCONFIGURED",
-        "REVERSE_DNS_MISSING",
-        "MTA_STS_BROKEN",
-        "IP_BLOCKLISTED",
-    }
 )
 
 EXPLAINED: Final = frozenset({0, 1})  # explain: 0 explained, 1 not in the knowledge

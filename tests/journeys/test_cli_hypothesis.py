@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -82,6 +82,11 @@ def test_domain_any_name(dns: str, name: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(max_size=600), as_json=st.booleans(), lang=st.sampled_from(list(Language)))
+@example(
+    text="サーバーへの接続が中断されました。" * 6, as_json=False, lang=Language.JA
+)  # > 255 bytes, no "/"
+@example(text="x" * 300, as_json=True, lang=Language.EN)
+@example(text="\x00", as_json=False, lang=Language.JA)
 def test_explain_any_text(text: str, as_json: bool, lang: Language) -> None:
     invoke(["explain", text, *(["--json"] if as_json else [])], lang=lang)
 
