@@ -425,7 +425,7 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
     explain("gmail-app-en", t.GMAIL_APP_EN, LOGIN, lang=E),
     explain("generic-cant-connect-ja", t.GENERIC_CANT_CONNECT_JA, CONNECTION),
     explain("samsung-secure-ja", t.SAMSUNG_SECURE_JA, ENCRYPTION | CERTIFICATE),
-    explain("samsung-auth-ja", t.SAMSUNG_AUTH_JA, LOGIN),
+    explain("samsung-auth-ja", t.SAMSUNG_AUTH_JA),
     explain("android-login-en", t.ANDROID_LOGIN_EN, LOGIN, lang=E, program="android"),
     explain(
         "android-security-en", t.ANDROID_SECURITY_EN, ENCRYPTION | CERTIFICATE, lang=E, program="android"
@@ -440,9 +440,7 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
     explain("rakuten-app-ja", t.RAKUTEN_APP_JA, program="rakuten"),
     explain("gibberish-ja", "あいうえお　かきくけこ"),
     explain("gibberish-en", "lorem ipsum dolor sit amet", lang=E),
-    explain(
-        "escape-in-paste", "\x1b[2J\x1b[31m0x800CCC0E\x1b[0m \x1b]0;owned\x07", CONNECTION, program="outlook"
-    ),
+    explain("escape-in-paste", "\x1b[2J\x1b[31m0x800CCC0E\x1b[0m \x1b]0;owned\x07", program="outlook"),
     explain("c1-in-paste", "サーバーに接続できません\x9b31m\x85\x07", CONNECTION),
     # ---- standard input (item 1: `explain -` reads it)
     piped("stdin-outlook-0F-ja", t.OUTLOOK_0F_JA, CONNECTION | ENCRYPTION, program="outlook"),
