@@ -142,7 +142,10 @@ def check(
     auth = () if "--password-stdin" in options else ("--no-auth",)
     stdin = b"pass word\n" if "--password-stdin" in options else None
     argv = ("check", address, *options, *auth, "--dns", f"{{{resolver}}}")
-    return Journey(id, argv, lang, stdin=stdin, status=status, first=first, never=DOMAIN_VERDICTS)
+    hidden = ("pass word",) if stdin else ()  # the password never appears in what is printed
+    return Journey(
+        id, argv, lang, stdin=stdin, status=status, first=first, never=DOMAIN_VERDICTS, not_mentions=hidden
+    )
 
 
 def usage(id: str, *argv: str, lang: str = "ja", mentions: tuple[str, ...] = ()) -> Journey:
