@@ -202,3 +202,17 @@ def test_domain_with_no_dns_answering_could_not_run(tmp_path: Path) -> None:
     assert code == 3
     assert "No DNS server answered" in err
     assert "v=spf1" not in out and "DOMAIN_NOT_RESOLVING" not in out
+
+
+@pytest.mark.parametrize("kind", ["denying", "portal"])
+def test_settings_of_a_known_provider_are_shown_but_not_called_confirmed(
+    tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    server: DnsServer = request.getfixturevalue(kind)
+    code, out, err = maildoctor(
+        tmp_path, "settings", "taro@gmail.com", "--lang", "en", "--dns", server.nameserver
+    )
+    assert code == 3  # the settings are the provider's, but nothing could be tried from here
+    assert "imap.gmail.com" in out and "smtp.gmail.com" in out
+    assert "DNS_RESOLVER_BROKEN" in err
+    assert "none of them could be tried from this network" in " ".join(err.split())

@@ -147,10 +147,13 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
+    unconfirmed: Finding | None = None
     if _rests_on_dns(settings):
         broken = asyncio.run(resolver_verdict(nameservers))
         if broken is not None:
             return _unseen(settings.address, broken, translator)
+    elif not _any_verified(settings):  # our own data holds, but no probe could confirm it: why?
+        unconfirmed = asyncio.run(resolver_verdict(nameservers))
     if settings.provider is None:  # an unknown domain may be a known one mistyped (gmial.com)
         suggestion = suggested_address(settings.address, ProviderIndex.load().domains)
         if suggestion is not None:
@@ -161,7 +164,31 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         return EXIT_NOT_RUN if why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER else EXIT_NOTHING_FOUND
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = _memo_findings(typed, settings) if options.memo else ()
-    return hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+    status = hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
+    if unconfirmed is None or status != EXIT_OK:
+        return status
+    return _unconfirmed(unconfirmed, translator)
+
+
+def _any_verified(settings: DiscoveredSettings) -> bool:
+    return any(candidate.verified for candidate in (*settings.incoming, *settings.outgoing))
+
+
+def _unconfirmed(broken: Finding, translator: Translator) -> int:
+    """The provider's settings are shown, but the resolver lies, so none could be tried from this
+    network: say so (on standard error, beside any JSON or file) and count the run as not done."""
+    _ = translator.gettext
+    console = Console(stderr=True, highlight=False)
+    say(
+        console,
+        _(
+            "These are the provider's published settings, but none of them could be tried from this "
+            "network: its DNS server gives wrong answers."
+        ),
+        style="bold",
+    )
+    render_findings(console, (broken,), translator, min(console.width, 100))
+    return EXIT_NOT_RUN
 
 
 def _memo_findings(typed: MailSettings, settings: DiscoveredSettings) -> tuple[Finding, ...]:
@@ -199,8 +226,7 @@ def _print_lines(console: Console, lines: Sequence[str]) -> None:
 def _rests_on_dns(settings: DiscoveredSettings) -> bool:
     """Nothing from our own provider data and nothing a probe confirmed: what was found (or that
     nothing was) rests on the resolver's answers alone."""
-    candidates = (*settings.incoming, *settings.outgoing)
-    return settings.provider is None and not any(candidate.verified for candidate in candidates)
+    return settings.provider is None and not _any_verified(settings)
 
 
 def _unseen(address: str, broken: Finding, translator: Translator) -> int:
