@@ -21,7 +21,7 @@ from maildoctor.knowledge import (
     translate_value,
     verdict_headline,
 )
-from maildoctor.model import Finding, Report, ServerRole, Verdict
+from maildoctor.model import Finding, Layer, Report, ServerRole, Verdict
 from maildoctor.rules.checks import only_warnings
 
 _STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "skip": "yellow"}
@@ -57,6 +57,8 @@ def _where(item: Finding, translator: Translator) -> str:
 def _source_label(item: Finding, translator: Translator) -> str:
     """Where a finding is and its layer ("incoming server · encryption"), said once when both are one."""
     where, layer = _where(item, translator), layer_name(item.layer, translator)
+    if str(item.server) == "input" and item.layer != Layer.INPUT:
+        return layer  # this computer's own network: not something typed ("入力した設定 · インターネット接続")
     return where if where.casefold() == layer.casefold() else f"{where} · {layer}"
 
 
