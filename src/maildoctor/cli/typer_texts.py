@@ -58,6 +58,9 @@ def translated_typer_texts(translator: Translator) -> Iterator[None]:
         values = dict(texts)
         if make_rich_text is not None:
             values["_make_rich_text"] = _folding(make_rich_text)
+        format_error = getattr(rich_utils, "rich_format_error", None)
+        if format_error is not None and hasattr(rich_utils, "highlighter"):
+            values["rich_format_error"] = _phrased_error(rich_utils, format_error)
         saved.update({name: getattr(rich_utils, name) for name in values})
         for name, value in values.items():
             setattr(rich_utils, name, value)
@@ -118,14 +121,35 @@ def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
     wrap the Rich way again, nothing breaks.)"""
 
     def make_phrase_text(*args: Any, **kwargs: Any) -> Any:
-        rich_text = make_rich_text(*args, **kwargs)
-        if isinstance(rich_text, Text):
-            phrased = PhraseText(style=rich_text.style, end=rich_text.end)
-            phrased.append_text(rich_text)
-            return phrased
-        return rich_text
+        return _phrase(make_rich_text(*args, **kwargs))
 
     return make_phrase_text
+
+
+def _phrase(rich_text: Any) -> Any:
+    """`rich_text` as a PhraseText (same spans and style); anything else as it is."""
+    if isinstance(rich_text, Text) and not isinstance(rich_text, PhraseText):
+        phrased = PhraseText(style=rich_text.style, end=rich_text.end)
+        phrased.append_text(rich_text)
+        return phrased
+    return rich_text
+
+
+def _phrased_error(rich_utils: ModuleType, format_error: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Typer's error panel (a usage error, exit 2) with its message wrapped as help texts are
+    (`_folding`): Rich alone would cut a URL ("h|ttps") or start a Japanese line with 。. Typer
+    builds the panel's text with its module's `highlighter`; for the panel's time it gives
+    PhraseText."""
+
+    def format_phrased(error: Any) -> None:
+        highlighter = rich_utils.highlighter
+        rich_utils.highlighter = lambda text: _phrase(highlighter(text))  # type: ignore[attr-defined]
+        try:
+            format_error(error)
+        finally:
+            rich_utils.highlighter = highlighter  # type: ignore[attr-defined]
+
+    return format_phrased
 
 
 def _no_type(ctx: Any) -> None:
