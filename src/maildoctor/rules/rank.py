@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from maildoctor.causes import get_cause
 from maildoctor.model import Finding, Layer, Severity
 
 _LAYER_ORDER = list(Layer)
@@ -32,6 +33,9 @@ _EXPLAINS: dict[str, frozenset[str]] = {
 }
 
 
+# a warning that becomes an error when it explains another finding (see rank)
+_PROMOTED = "CREDENTIAL_TYPO_RISK"
+
 _SERVER_ORDER = {"input": 0, "incoming": 1, "outgoing": 2, "domain": 3}
 
 
@@ -58,10 +62,20 @@ def _explains(root: Finding, item: Finding) -> bool:
     return item.cause == "AUTH_FAILED"
 
 
+def _unpromoted(item: Finding) -> Finding:
+    """`item` with the severity its cause has before ranking raised it: ranked findings are ranked
+    again after some are left out (resolver_trust), and a promotion must not outlive what it explained."""
+    if item.cause == _PROMOTED:
+        return dataclasses.replace(item, severity=get_cause(_PROMOTED).severity)
+    return item
+
+
 def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """Sort by severity then layer; a finding explained by another follows it as a consequence."""
+    """Sort by severity then layer; a finding explained by another follows it as a consequence.
+
+    Ranking its own output again, or a part of it, decides every promotion anew."""
     unique: list[Finding] = []
-    for item in findings:
+    for item in map(_unpromoted, findings):
         # the domain's findings are told apart by their problem (two SPF faults are two findings)
         if not any(
             other.cause == item.cause and other.server == item.server and _problem(other) == _problem(item)
@@ -86,7 +100,7 @@ def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     # a typo risk that explains a refused login is no longer a mere warning
     roots = [
         dataclasses.replace(item, severity=Severity.ERROR)
-        if item.cause == "CREDENTIAL_TYPO_RISK" and "CREDENTIAL_TYPO_RISK" in consequences
+        if item.cause == _PROMOTED and _PROMOTED in consequences
         else item
         for item in roots
     ]
