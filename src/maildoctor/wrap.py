@@ -47,7 +47,12 @@ _BARE_RECORD = (
     rf"{_KINDS}(?:<[^>\n]*>|[\x20-\x7e])*?"
     r'(?=\s*$|\s*[^\x00-\x7e]|\s+\S+\s+(?:IN\s+)?TXT\s|\s+"?v=)'
 )
-_OPTION_VALUE = r'(?:--?[A-Za-z][\w\-]*(?:=[\x21-\x7e]+)?|"[^"\n]*"|[\x21-\x7e]*[./:@=0-9][\x21-\x7e]*|-)'
+# an option's value may be a plain word ("--client iphone", "--format sheet") when another option or
+# the end of the paragraph follows it
+_OPTION_VALUE = (
+    r"(?:--?[A-Za-z][\w\-]*(?:=[\x21-\x7e]+|\s+[a-z][a-z0-9\-]*(?=\s+-|\s*$))?"
+    r'|"[^"\n]*"|[\x21-\x7e]*[./:@=0-9][\x21-\x7e]*|-)'
+)
 _COMMAND = (
     r"maildoctor(?:\s+(?:check|settings|domain|explain|demo|--help|--version)"
     rf"(?:\s+(?!\S+\s+(?:IN\s+)?TXT\s){_OPTION_VALUE})*"

@@ -168,7 +168,7 @@ def test_lint_problems_and_record_placeholders_are_words() -> None:
         ),
         (
             ["check", "x", "--timeout", "abc", "--lang", "ja"],
-            ["--timeout に指定した値は使えません", "「abc」"],
+            ["--timeout には制限時間を秒で", "「abc」"],
         ),
         (["check", "a", "b", "--lang", "ja"], ["コマンドに余分な語があります: b"]),
         (["check", "x", "--timeout", "--lang", "en"], ["--timeout takes the time limit in seconds"]),

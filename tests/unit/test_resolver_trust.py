@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from maildoctor.discover.curated import load_curated
 from maildoctor.facts import DnsLookup, DnsOutcome, ResolverTrial
 from maildoctor.model import Evidence, Finding, Layer, ServerRole, Severity
@@ -118,6 +120,47 @@ def test_behind_a_lying_resolver_only_what_rests_on_no_dns_answer_is_kept() -> N
     broken = finding("DNS_RESOLVER_BROKEN", ServerRole.INPUT)
     kept = without_resolved(_findings(), broken)
     assert [item.cause for item in kept] == ["DNS_RESOLVER_BROKEN", "CREDENTIAL_TYPO_RISK"]
+
+
+def test_a_typo_in_a_host_name_is_no_error_once_its_host_not_found_is_left_out() -> None:
+    """The trailing dot of smtp.example.co.jp. explained HOST_NOT_FOUND (and was raised to an error);
+    behind a lying resolver that lookup means nothing, so the broken resolver leads and the typo is
+    a warning again."""
+    from maildoctor.rules.rank import rank
+
+    typo = finding("CREDENTIAL_TYPO_RISK", ServerRole.INPUT, {"field": "host", "role": "outgoing"})
+    not_found = finding("HOST_NOT_FOUND", ServerRole.OUTGOING, {"host": "smtp.example.co.jp."})
+    ranked = rank([not_found, typo])
+    assert [(item.cause, item.severity) for item in ranked] == [
+        ("CREDENTIAL_TYPO_RISK", Severity.ERROR),
+        ("HOST_NOT_FOUND", Severity.ERROR),
+    ]
+    kept = without_resolved(ranked, finding("DNS_RESOLVER_BROKEN", ServerRole.INPUT))
+    assert [(item.cause, item.severity) for item in kept] == [
+        ("DNS_RESOLVER_BROKEN", Severity.ERROR),
+        ("CREDENTIAL_TYPO_RISK", Severity.WARNING),
+    ]
+    assert rank(ranked) == ranked  # ranking again keeps a promotion that still explains something
+
+
+def test_a_host_name_typed_in_full_width_stays_the_first_cause_behind_a_lying_resolver() -> None:
+    from maildoctor.rules.rank import rank
+
+    typo = finding(
+        "CREDENTIAL_TYPO_RISK", ServerRole.INPUT, {"field": "host", "role": "incoming", "kinds": "fullwidth"}
+    )
+    not_found = finding("HOST_NOT_FOUND", ServerRole.INCOMING, {"host": "ｉｍａｐ.example.co.jp"})
+    kept = without_resolved(rank([not_found, typo]), finding("DNS_RESOLVER_BROKEN", ServerRole.INPUT))
+    assert [(item.cause, item.severity) for item in kept] == [
+        ("CREDENTIAL_TYPO_RISK", Severity.ERROR),
+        ("DNS_RESOLVER_BROKEN", Severity.ERROR),
+    ]
+    dot = dataclasses.replace(
+        typo, params=(("field", "host"), ("role", "incoming"), ("kinds", "trailing_dot"))
+    )
+    assert rank([dot])[0].severity is Severity.WARNING
+    password = finding("CREDENTIAL_TYPO_RISK", ServerRole.INPUT, {"field": "password", "kinds": "fullwidth"})
+    assert rank([password])[0].severity is Severity.WARNING  # a password risk: an error only with AUTH_FAILED
 
 
 def test_after_an_invalid_address_nothing_is_said_about_its_domain_or_the_servers_found_from_it() -> None:

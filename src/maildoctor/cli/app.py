@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
+from maildoctor.cli.dns_option import DnsValueProblem, dns_value_problem
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
 from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
@@ -77,6 +78,8 @@ _URL_REASON_MESSAGES: Final[Mapping[ServerUrlReason, str]] = {
 
 class _TranslatedUsageError(typer.BadParameter):
     """A usage error (exit 2) whose whole message is ours: BadParameter would prefix English words."""
+
+    translated = True  # names the option itself: translate_usage_error adds no prefix
 
     def format_message(self) -> str:
         return self.message
@@ -152,6 +155,53 @@ def _timeout_parser(translator: Translator) -> Callable[[str], float]:
     return parse
 
 
+def _lang_parser(translator: Translator) -> Callable[[str], Language]:
+    """--lang: ja or en (any case); anything else is a usage error (exit 2) saying which fit."""
+
+    def parse(text: str | Language) -> Language:
+        language = _known_language(str(text))
+        if language is None:
+            message = translator.gettext(
+                "--lang takes ja (Japanese) or en (English). “{value}” cannot be used."
+            )
+            raise _TranslatedUsageError(message.format(value=text))
+        return language
+
+    return parse
+
+
+def _known_language(text: str) -> Language | None:
+    try:
+        return Language(text.strip().lower())
+    except ValueError:
+        return None
+
+
+_DNS_VALUE_MESSAGES: Final[Mapping[DnsValueProblem, str]] = {
+    DnsValueProblem.NOT_AN_ADDRESS: N_(
+        "--dns takes the IP address of a DNS server, with a port number after a colon if needed "
+        "(for example --dns 192.0.2.53 or --dns 192.0.2.53:5353). “{part}” is not an IP address."
+    ),
+    DnsValueProblem.BAD_PORT: N_(
+        "The port number “{part}” given to --dns cannot be used: it is a number between 1 and 65535 "
+        "in half-width digits (for example --dns 192.0.2.53:5353)."
+    ),
+}
+
+
+def _dns_parser(translator: Translator) -> Callable[[str], str]:
+    """--dns: an IP address, optionally :PORT; anything else is a usage error (exit 2)."""
+
+    def parse(text: str) -> str:
+        problem = dns_value_problem(text)
+        if problem is not None:
+            reason, part = problem
+            raise _TranslatedUsageError(translator.gettext(_DNS_VALUE_MESSAGES[reason]).format(part=part))
+        return text
+
+    return parse
+
+
 def _stdout() -> Console:
     # made per use: tests and `python -m` swap sys.stdout, and Rich only colours a terminal
     return Console(highlight=False)
@@ -196,7 +246,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     def lang_option() -> Any:
         # a fresh OptionInfo per command: Typer keeps state on it
-        return typer.Option("--lang", help=lang_help, case_sensitive=False)
+        return typer.Option("--lang", metavar="<ja|en>", parser=_lang_parser(translator), help=lang_help)
 
     dns_help = _("A DNS server to use instead of the computer's own (can be given more than once).")
     ca_file_help = _("A file of extra certificate authorities to trust like public ones.")
@@ -207,7 +257,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     # options `check` and `settings` share (fresh OptionInfo objects per command, as for --lang)
     def dns_option() -> Any:
-        return typer.Option("--dns", metavar="HOST[:PORT]", help=dns_help)
+        return typer.Option("--dns", metavar="HOST[:PORT]", parser=_dns_parser(translator), help=dns_help)
 
     def ca_file_option() -> Any:
         return typer.Option("--ca-file", metavar="FILE", help=ca_file_help)
@@ -626,6 +676,8 @@ def language_for(args: Sequence[str], environ: Mapping[str, str]) -> Language:
             explicit = args[index + 1]
         elif arg.startswith("--lang="):
             explicit = arg.removeprefix("--lang=")
+    if explicit is not None and _known_language(explicit) is None:
+        explicit = None  # --lang itself is wrong: say so in the language of the locale
     return resolve_language(explicit, environ)
 
 

@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
 from rich.text import Text
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from maildoctor.cli.usage_errors import translate_usage_error
-from maildoctor.display import PhraseText
+from maildoctor.display import PhraseText, say
 from maildoctor.i18n import Translator
 
 # Typer imports its Rich help and error formatting only when it prints help or an error; importing
@@ -58,6 +60,11 @@ def translated_typer_texts(translator: Translator) -> Iterator[None]:
         values = dict(texts)
         if make_rich_text is not None:
             values["_make_rich_text"] = _folding(make_rich_text)
+        if isinstance(getattr(rich_utils, "Table", None), type):
+            values["Table"] = _CompactTable
+        format_error = getattr(rich_utils, "rich_format_error", None)
+        if format_error is not None and hasattr(rich_utils, "highlighter"):
+            values["rich_format_error"] = _phrased_error(rich_utils, format_error)
         saved.update({name: getattr(rich_utils, name) for name in values})
         for name, value in values.items():
             setattr(rich_utils, name, value)
@@ -118,14 +125,66 @@ def _folding(make_rich_text: Callable[..., Any]) -> Callable[..., Any]:
     wrap the Rich way again, nothing breaks.)"""
 
     def make_phrase_text(*args: Any, **kwargs: Any) -> Any:
-        rich_text = make_rich_text(*args, **kwargs)
-        if isinstance(rich_text, Text):
-            phrased = PhraseText(style=rich_text.style, end=rich_text.end)
-            phrased.append_text(rich_text)
-            return phrased
-        return rich_text
+        return _phrase(make_rich_text(*args, **kwargs))
 
     return make_phrase_text
+
+
+def _phrase(rich_text: Any) -> Any:
+    """`rich_text` as a PhraseText (same spans and style); anything else as it is."""
+    if isinstance(rich_text, Text) and not isinstance(rich_text, PhraseText):
+        phrased = PhraseText(style=rich_text.style, end=rich_text.end)
+        phrased.append_text(rich_text)
+        return phrased
+    return rich_text
+
+
+def _phrased_error(rich_utils: ModuleType, format_error: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Typer's error panel (a usage error, exit 2) with its message wrapped as help texts are
+    (`_folding`): Rich alone would cut a URL ("h|ttps") or start a Japanese line with 。. Typer
+    builds the panel's text with its module's `highlighter`; for the panel's time it gives
+    PhraseText."""
+
+    def format_phrased(error: Any) -> None:
+        highlighter = rich_utils.highlighter
+        rich_utils.highlighter = lambda text: _phrase(highlighter(text))  # type: ignore[attr-defined]
+        try:
+            format_error(error)
+        finally:
+            rich_utils.highlighter = highlighter  # type: ignore[attr-defined]
+
+    return format_phrased
+
+
+class _CompactTable(Table):
+    """Typer's options table without its columns that are empty in every row: Typer gives short
+    names and negative forms columns of their own, and maildoctor has none, so each would take its
+    padding from the help texts' column (then too narrow for an example URL at 80 columns)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        kept = [column for column in self.columns if any(map(_has_content, column.cells))]
+        if kept and len(kept) < len(self.columns):
+            for index, column in enumerate(kept):
+                column._index = index  # Rich's own numbering of the columns (first/last padding)
+            self.columns = kept
+        yield from super().__rich_console__(console, options)
+
+
+def _has_content(cell: Any) -> bool:
+    return bool(cell.plain if isinstance(cell, Text) else cell)
+
+
+def print_examples(console: Console, text: str) -> None:
+    """The examples below a help screen, as Typer sets an epilog (a blank line around, one space
+    in), each line wrapped by maildoctor.wrap with its own indentation kept."""
+    console.print()
+    for line in text.splitlines():
+        indent = " " * (1 + len(line) - len(line.lstrip()))
+        if line.strip():
+            say(console, line.strip(), first=indent, rest=indent)
+        else:
+            console.print()
+    console.print()
 
 
 def _no_type(ctx: Any) -> None:
@@ -133,7 +192,7 @@ def _no_type(ctx: Any) -> None:
 
 
 class _TranslatedHelp:
-    """Mixin for Typer's command classes: our --help text and usage prefix.
+    """Mixin for Typer's command classes: our --help text and usage prefix, our examples.
 
     The texts are class attributes because Typer creates the command objects
     itself from a class; command_classes() makes one pair of classes per run.
@@ -169,6 +228,21 @@ class _TranslatedHelp:
         if option is not None:
             option.help = self.help_option_text
         return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Typer's help, then the examples (the epilog) printed by us: Typer would place them in
+        the console's width and fold a command wider than that; printed with `say`, a command keeps a
+        line of its own, longer than the screen if need be (the terminal wraps it, copying joins it)."""
+        epilog = getattr(self, "epilog", None)
+        if not epilog or getattr(self, "rich_markup_mode", None) is None:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+            return
+        self.epilog = None
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            self.epilog = epilog
+        print_examples(Console(highlight=False), epilog)
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]

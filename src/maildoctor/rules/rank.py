@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from maildoctor.causes import get_cause
+from maildoctor.lint.typed import TypoRiskKind
 from maildoctor.model import Finding, Layer, Severity
 
 _LAYER_ORDER = list(Layer)
@@ -32,6 +34,26 @@ _EXPLAINS: dict[str, frozenset[str]] = {
 }
 
 
+# a warning that becomes an error when it explains another finding (see rank)
+_PROMOTED = "CREDENTIAL_TYPO_RISK"
+# a host name typed with these cannot be the server's name (full-width letters, an invisible
+# character, a space, a URL or an address in it): an error whatever DNS says. A look-alike
+# character, a trailing dot or the case may well be right: behind a resolver that cannot be
+# trusted, the resolver is the more likely cause.
+_UNUSABLE_HOST_KINDS = frozenset(
+    {
+        TypoRiskKind.FULLWIDTH,
+        TypoRiskKind.INVISIBLE,
+        TypoRiskKind.NON_ASCII,
+        TypoRiskKind.LEADING_SPACE,
+        TypoRiskKind.TRAILING_SPACE,
+        TypoRiskKind.INNER_SPACE,
+        TypoRiskKind.SCHEME_IN_HOST,
+        TypoRiskKind.EMAIL_IN_HOST,
+        TypoRiskKind.DOUBLE_DOT,
+    }
+)
+
 _SERVER_ORDER = {"input": 0, "incoming": 1, "outgoing": 2, "domain": 3}
 
 
@@ -58,10 +80,25 @@ def _explains(root: Finding, item: Finding) -> bool:
     return item.cause == "AUTH_FAILED"
 
 
+def _unpromoted(item: Finding) -> Finding:
+    """`item` with the severity its cause has before ranking raised it: ranked findings are ranked
+    again after some are left out (resolver_trust), and a promotion must not outlive what it explained."""
+    if item.cause == _PROMOTED:
+        return dataclasses.replace(item, severity=get_cause(_PROMOTED).severity)
+    return item
+
+
+def _unusable_host(item: Finding) -> bool:
+    kinds = {kind.strip() for kind in (item.param("kinds") or "").split(",")}
+    return item.param("field") == "host" and not kinds.isdisjoint(_UNUSABLE_HOST_KINDS)
+
+
 def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """Sort by severity then layer; a finding explained by another follows it as a consequence."""
+    """Sort by severity then layer; a finding explained by another follows it as a consequence.
+
+    Ranking its own output again, or a part of it, decides every promotion anew."""
     unique: list[Finding] = []
-    for item in findings:
+    for item in map(_unpromoted, findings):
         # the domain's findings are told apart by their problem (two SPF faults are two findings)
         if not any(
             other.cause == item.cause and other.server == item.server and _problem(other) == _problem(item)
@@ -83,10 +120,11 @@ def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
             roots.append(item)
         else:
             consequences.setdefault(root, []).append(dataclasses.replace(item, consequence_of=root))
-    # a typo risk that explains a refused login is no longer a mere warning
+    # a typo risk that explains a refused login (or a name not found), or makes a host name
+    # unusable as typed, is no longer a mere warning
     roots = [
         dataclasses.replace(item, severity=Severity.ERROR)
-        if item.cause == "CREDENTIAL_TYPO_RISK" and "CREDENTIAL_TYPO_RISK" in consequences
+        if item.cause == _PROMOTED and (_PROMOTED in consequences or _unusable_host(item))
         else item
         for item in roots
     ]
