@@ -359,9 +359,13 @@ _IDENTIFIERS: Final = re.compile(
 def _masked(text: str) -> str:
     """The text without copyable tokens, identifiers and option names, which are ASCII on purpose.
 
-    A literal \\n or \\t (how a line break inside server words is shown) counts as a space.
+    A literal \\n or \\t (how a line break inside server words is shown) counts as a space, and an
+    escaped control character (\\x1b[31m) is left out.
     """
     text = re.sub(r"\\[nrt]", " ", text)
+    # an escaped control character as the product shows it (\x1b, \u202e), with the rest of the
+    # terminal sequence it began (\x1b[31m): the notation of a hostile byte, not English words
+    text = re.sub(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})(?:\[[0-9;?]*[A-Za-z])?", " ", text)
     for name in PRODUCT_NAMES:
         text = text.replace(name, " ")
     for pattern in (URL_RE, COMMAND_RE, RECORD_RE, EMAIL_RE, HOST_RE):
