@@ -123,7 +123,10 @@ def _program(
         client = client_of_message_client(str(recognition.client))
     best = explanation.matches[0] if explanation.matches else None
     account = named_address(best) if best is not None else None
-    outgoing = "--incoming" not in best.entry.check if best is not None else reply is not None
+    if best is not None:
+        outgoing = "--incoming" not in best.entry.check
+    else:
+        outgoing = reply is not None and reply.mailbox is None
     guidance = Guidance(client, account=account, role="outgoing" if outgoing else "incoming")
     return _Program(guidance, recognition)
 
@@ -167,6 +170,9 @@ def _check_command(explanation: Explanation, reply: ReplyExplanation | None, fir
         return f"maildoctor domain {domain}"
     if best is not None:
         return confirming_check(best)
+    if reply is not None and reply.mailbox is not None:
+        url = "imaps://SERVER:993" if reply.mailbox == "imap" else "pop3s://SERVER:995"
+        return f"maildoctor check ADDRESS --incoming {url}"
     return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
 
 
@@ -291,7 +297,7 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
     if reply.reply.text:
         for line in wrap(_quoted(reply.reply.text, translator), width - 2):
             console.print(Text("  " + line, style="dim"))
-    for line in wrap(reply.meaning(lang), width):
+    for line in wrap(reply.meaning(lang), width) if reply.meaning(lang) else ():
         console.print(Text(line))
     action = reply.action(lang)
     if action:

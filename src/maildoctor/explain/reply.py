@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
+from maildoctor.explain.mailbox_reply import find_mailbox_refusal
 from maildoctor.explain.smtp import (
     MatchBasis,
     RejectionMatch,
@@ -49,6 +50,7 @@ class ReplyExplanation:
     rejection: RejectionMatch | None  # the provider's own text, when recognised
     causes: tuple[CauseCode, ...]  # most likely first
     specific: tuple[CauseCode, ...] = ()  # of those, the ones the provider's recognised words point to
+    mailbox: str | None = None  # "imap" or "pop3": an IMAP or POP3 refusal, not an SMTP reply
 
     def meaning(self, lang: str) -> str:
         """The plainest meaning known: the provider's, else the status detail's, else the code's."""
@@ -81,12 +83,26 @@ def _words_alone(text: str) -> ReplyExplanation | None:
     return ReplyExplanation(SmtpReply(None, None, words), None, None, matches[0], specific, specific)
 
 
+def _mailbox_refusal(text: str) -> ReplyExplanation | None:
+    """An IMAP or POP3 refusal: its response code and words say why (`protocol.classify`); a
+    provider's known words in it lead when recognised."""
+    refusal = find_mailbox_refusal(text)
+    if refusal is None or not refusal.causes:
+        return None
+    words = _words_alone(text)
+    specific = words.specific if words is not None else refusal.causes[:1]
+    causes = tuple(dict.fromkeys((*specific, *refusal.causes)))
+    rejection = words.rejection if words is not None else None
+    reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
+    return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol))
+
+
 def explain_reply(text: str) -> ReplyExplanation | None:
     """The first failure reply in `text` explained, or a provider's known words when it holds no SMTP
     reply (then with no code and only those words' causes); None when it holds neither."""
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
-        return _words_alone(text)
+        return _mailbox_refusal(text) or _words_alone(text)
     reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None

@@ -1,0 +1,93 @@
+"""Pasted IMAP and POP3 refusals: found inside mail programs' wrappers and classified by their codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from maildoctor.causes import CauseCode
+from maildoctor.explain.mailbox_reply import find_mailbox_refusal
+from maildoctor.explain.rank import ranked_causes
+from maildoctor.explain.reply import explain_reply
+from maildoctor.model import Protocol
+
+C = CauseCode
+
+
+@pytest.mark.parametrize(
+    ("text", "protocol", "code", "first"),
+    [
+        (
+            "A0001 NO [AUTHENTICATIONFAILED] Authentication failed.",
+            Protocol.IMAP,
+            "AUTHENTICATIONFAILED",
+            C.AUTH_FAILED,
+        ),
+        (
+            "a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+            Protocol.IMAP,
+            "AUTHENTICATIONFAILED",
+            C.AUTH_FAILED,
+        ),
+        (
+            "The IMAP server said: [AUTHENTICATIONFAILED] Authentication failed.",
+            Protocol.IMAP,
+            "AUTHENTICATIONFAILED",
+            C.AUTH_FAILED,
+        ),
+        ("* NO [UNAVAILABLE] Try again later", Protocol.IMAP, "UNAVAILABLE", C.SERVER_OUTAGE),
+        ("-ERR [AUTH] Authentication failed.", Protocol.POP3, "AUTH", C.AUTH_FAILED),
+        (
+            "ユーザー taro のパスワードの送信に失敗しました。\nメールサーバー pop.example.co.jp の応答: "
+            "-ERR [AUTH] Authentication failed.",
+            Protocol.POP3,
+            "AUTH",
+            C.AUTH_FAILED,
+        ),
+        (
+            "サーバーの応答: -ERR [SYS/TEMP] Server too busy, try again later'",
+            Protocol.POP3,
+            "SYS/TEMP",
+            C.SERVER_OUTAGE,
+        ),
+        (
+            "The server responded: -ERR [IN-USE] Mailbox locked by another session'",
+            Protocol.POP3,
+            "IN-USE",
+            C.TOO_MANY_CONNECTIONS,
+        ),
+        ("-ERR [LOGIN-DELAY] wait 15 minutes", Protocol.POP3, "LOGIN-DELAY", C.SERVER_OUTAGE),
+    ],
+)
+def test_refusal_found_and_classified(text: str, protocol: Protocol, code: str, first: CauseCode) -> None:
+    refusal = find_mailbox_refusal(text)
+    assert refusal is not None
+    assert (refusal.protocol, refusal.response_code, refusal.causes[0]) == (protocol, code, first)
+    assert "'" not in refusal.line and "\n" not in refusal.line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is NO way to send",
+        "no mail today",
+        "535 5.7.8 Authentication credentials invalid",
+        "[NOTACODE] hi",
+    ],
+)
+def test_no_refusal_in_other_text(text: str) -> None:
+    refusal = find_mailbox_refusal(text)
+    assert refusal is None or not refusal.causes
+
+
+def test_the_refusal_leads_the_wrapper() -> None:
+    """Outlook's 0x800CCC90 names a wrong password first; the server's SYS/TEMP says otherwise."""
+    reply = explain_reply("サーバーの応答: -ERR [SYS/TEMP] Server too busy, try again later")
+    assert reply is not None and reply.mailbox == "pop3"
+    wrapper = (C.AUTH_FAILED, C.TOO_MANY_CONNECTIONS, C.SERVER_OUTAGE)
+    ranked = ranked_causes(reply.specific, reply.causes, wrapper)
+    assert ranked[0] is C.SERVER_OUTAGE and C.AUTH_FAILED in ranked[2:]
+
+
+def test_smtp_reply_still_wins() -> None:
+    reply = explain_reply("535 5.7.8 Username and Password not accepted.")
+    assert reply is not None and reply.mailbox is None and reply.reply.code == "535"
