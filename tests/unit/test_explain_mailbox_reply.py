@@ -91,3 +91,26 @@ def test_the_refusal_leads_the_wrapper() -> None:
 def test_smtp_reply_still_wins() -> None:
     reply = explain_reply("535 5.7.8 Username and Password not accepted.")
     assert reply is not None and reply.mailbox is None and reply.reply.code == "535"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [TYCP286CA0012.PROD]",
+        "サーバーの応答: 535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+    ],
+)
+def test_modern_sign_in_only_rules_out_app_passwords(text: str) -> None:
+    """Where no password is taken at all, an app password is no way out: it is not offered."""
+    reply = explain_reply(text)
+    assert reply is not None and reply.causes[0] is C.MODERN_AUTH_REQUIRED
+    assert C.APP_PASSWORD_REQUIRED not in reply.causes
+    wrapper = (C.APP_PASSWORD_REQUIRED, C.SENDER_REJECTED)
+    ranked = ranked_causes(reply.specific, reply.causes, wrapper)
+    assert C.APP_PASSWORD_REQUIRED not in ranked and C.SENDER_REJECTED in ranked
+
+
+def test_plain_wrong_password_keeps_app_passwords() -> None:
+    reply = explain_reply("535 5.7.8 Username and Password not accepted.")
+    assert reply is not None and C.APP_PASSWORD_REQUIRED in reply.causes

@@ -12,6 +12,7 @@ from typing import Final
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.mailbox_reply import find_mailbox_refusal
+from maildoctor.explain.rank import ruled_out
 from maildoctor.explain.smtp import (
     MatchBasis,
     RejectionMatch,
@@ -111,6 +112,10 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     if not causes and status is None and code is None and not matches:
         return None
     specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    # the first recognised entry's causes rule out others (modern sign-in only: no app password)
+    excluded = ruled_out(matches[0].entry.causes) if matches else frozenset()
+    causes = tuple(cause for cause in causes if cause not in excluded)
+    specific = tuple(cause for cause in specific if cause not in excluded)
     return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
 
 
