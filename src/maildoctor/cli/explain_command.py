@@ -176,6 +176,12 @@ def _check_command(explanation: Explanation, reply: ReplyExplanation | None, fir
     return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
 
 
+def print_wrapped(console: Console, message: str) -> None:
+    """A message printed in lines broken by `wrap` (Japanese phrases, 禁則), not Rich's break at spaces."""
+    for line in wrap(message, console.width):
+        console.print(Text(line), soft_wrap=True)
+
+
 def _given(subject: str | None, err: Console, translator: Translator) -> Given | Refusal:
     _ = translator.gettext
     stdin = sys.stdin
@@ -192,7 +198,7 @@ def _given(subject: str | None, err: Console, translator: Translator) -> Given |
         if stdin is None or not hasattr(stdin, "buffer"):
             return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
         if at_terminal:
-            err.print(Text(_("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter).")))
+            print_wrapped(err, _("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter)."))
         return read_stdin(stdin.buffer, translator)
     if not subject.strip():
         return Refusal(_("Give the error message or the error code to explain."), EXIT_USAGE)
@@ -211,16 +217,16 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     err = Console(stderr=True, highlight=False)
     given = _given(options.subject, err, translator)
     if isinstance(given, Refusal):
-        err.print(Text(given.message))
+        print_wrapped(err, given.message)
         return given.status
     if given.truncated:
         size = MAX_BYTES // (1024 * 1024)
-        err.print(Text(_("Only the first {size} MB were read; the rest was left out.").format(size=size)))
+        print_wrapped(err, _("Only the first {size} MB were read; the rest was left out.").format(size=size))
     if given.mail is not None:
         return run_bounce(given.mail, options.json, translator)
     text = given.text or ""
     if not text.strip():
-        err.print(Text(_("Give the error message or the error code to explain.")))
+        print_wrapped(err, _("Give the error message or the error code to explain."))
         return EXIT_USAGE
     if len(text) > MAX_TEXT:
         err.print(
@@ -228,7 +234,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
         )
     repaired = repaired_mojibake(text[:MAX_TEXT])
     if repaired is not None:
-        err.print(Text(_("The text was garbled (mojibake); it was put right before reading.")))
+        print_wrapped(err, _("The text was garbled (mojibake); it was put right before reading."))
     return _explain_message(repaired or text[:MAX_TEXT], options, given, err, translator)
 
 
