@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -294,6 +294,20 @@ def _quoted(words: str, translator: Translator) -> str:
     return translator.gettext("“{words}”").format(words=safe_text(" ".join(words.split()), _SHOWN))
 
 
+def quoted_lines(lines: Sequence[str], translator: Translator, limit: int = _SHOWN) -> str:
+    """A server's multi-line words quoted as one, each of its lines kept on a line of its own (so no
+    line of the quote mixes the ends of two of the server's lines); at most `limit` characters."""
+    kept: list[str] = []
+    left = limit
+    for line in lines:
+        if left <= 0:
+            break
+        shown = safe_text(" ".join(line.split()), left)
+        kept.append(shown)
+        left -= len(shown)
+    return translator.gettext("“{words}”").format(words="\n".join(kept))
+
+
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
     lang = translator.language.value
@@ -301,7 +315,9 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
     heading = _("The server's reply {codes}").format(codes=codes) if codes else _("The server's words")
     console.print(Text(heading, style="bold"))
     if reply.reply.text:
-        for line in wrap(_quoted(reply.reply.text, translator), width - 2):
+        many = len(reply.reply.lines) > 1
+        words = quoted_lines(reply.reply.lines, translator) if many else _quoted(reply.reply.text, translator)
+        for line in wrap(words, width - 2):
             console.print(Text("  " + line, style="dim"))
     for line in wrap(reply.meaning(lang), width) if reply.meaning(lang) else ():
         console.print(Text(line))

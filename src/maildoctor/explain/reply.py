@@ -104,7 +104,9 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
         return _mailbox_refusal(text) or _words_alone(text)
-    reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
+    first = replies[0]
+    lines = tuple(line for line in (without_wrapper(line) for line in first.lines) if line)
+    reply = dataclasses.replace(first, text=without_wrapper(first.text), lines=lines)
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
