@@ -114,3 +114,15 @@ def test_modern_sign_in_only_rules_out_app_passwords(text: str) -> None:
 def test_plain_wrong_password_keeps_app_passwords() -> None:
     reply = explain_reply("535 5.7.8 Username and Password not accepted.")
     assert reply is not None and C.APP_PASSWORD_REQUIRED in reply.causes
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_kind_has_a_translated_meaning(lang: str) -> None:
+    from maildoctor.explain.mailbox_reply import KIND_CAUSES, KIND_MEANINGS
+    from maildoctor.i18n import get_translator
+
+    assert set(KIND_MEANINGS) == set(KIND_CAUSES)
+    translator = get_translator(lang)
+    for message in KIND_MEANINGS.values():
+        shown = translator.gettext(message)
+        assert shown and (shown != message) == (lang == "ja")

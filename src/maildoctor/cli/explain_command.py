@@ -92,7 +92,7 @@ def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, An
         "reply_code": reply.reply.code or "",
         "status": reply.reply.status or "",
         "text": safe_text(reply.reply.text),
-        "meaning": reply.meaning(lang),
+        "meaning": _meaning(reply, translator),
         "action": reply.action(lang),
         "provider": str(rejection.provider) if rejection is not None else None,
         "rejection": rejection.id if rejection is not None else None,
@@ -308,6 +308,14 @@ def quoted_lines(lines: Sequence[str], translator: Translator, limit: int = _SHO
     return translator.gettext("“{words}”").format(words="\n".join(kept))
 
 
+def _meaning(reply: ReplyExplanation, translator: Translator) -> str:
+    """The reply's plain meaning: the data's, else its kind's translated note."""
+    meaning = reply.meaning(translator.language.value)
+    if not meaning and reply.note:
+        return translator.gettext(reply.note)
+    return meaning
+
+
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
     lang = translator.language.value
@@ -319,7 +327,8 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
         words = quoted_lines(reply.reply.lines, translator) if many else _quoted(reply.reply.text, translator)
         for line in wrap(words, width - 2):
             console.print(Text("  " + line, style="dim"))
-    for line in wrap(reply.meaning(lang), width) if reply.meaning(lang) else ():
+    meaning = _meaning(reply, translator)
+    for line in wrap(meaning, width) if meaning else ():
         console.print(Text(line))
     action = reply.action(lang)
     if action:

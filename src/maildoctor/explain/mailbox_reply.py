@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
+from maildoctor.i18n import N_
 from maildoctor.model import Protocol
 from maildoctor.protocol.classify import AUTH_FAILURE_RULES, AuthFailureKind, explain_auth_failure
 
@@ -28,6 +29,24 @@ KIND_CAUSES: Final[dict[AuthFailureKind, tuple[CauseCode, ...]]] = {
     _K.TOO_MANY_CONNECTIONS: (_C.TOO_MANY_CONNECTIONS, _C.SERVER_OUTAGE),
     _K.PLAINTEXT_REFUSED: (_C.PLAINTEXT_LOGIN_REFUSED,),
     _K.TEMPORARY: (_C.SERVER_OUTAGE, _C.TOO_MANY_CONNECTIONS),
+}
+
+# What each kind of refusal says, in plain words (message ids, translated where shown).
+KIND_MEANINGS: Final[dict[AuthFailureKind, str]] = {
+    _K.WRONG_CREDENTIALS: N_("The receiving server did not accept the user name or password."),
+    _K.APP_PASSWORD_REQUIRED: N_(
+        "The receiving server does not take the account's own password from a mail program; "
+        "it needs an app password."
+    ),
+    _K.MODERN_AUTH_REQUIRED: N_(
+        "The receiving server takes no password from a mail program; it must sign in on the provider's page."
+    ),
+    _K.ACCOUNT_LOCKED: N_("The receiving server says the account is locked or stopped."),
+    _K.TOO_MANY_CONNECTIONS: N_(
+        "The receiving server refused because the mailbox is in use by another device or session."
+    ),
+    _K.PLAINTEXT_REFUSED: N_("The receiving server takes the password only over an encrypted connection."),
+    _K.TEMPORARY: N_("The receiving server is busy or has a temporary problem; it asks to try again later."),
 }
 
 # Response codes the table knows (IMAP's RFC 5530 codes, POP3's RFC 2449/3206 ones, the providers').
@@ -82,4 +101,4 @@ def find_mailbox_refusal(text: str) -> MailboxRefusal | None:
     return MailboxRefusal(protocol, code.upper() if code else None, line, kind, KIND_CAUSES.get(kind, ()))
 
 
-__all__ = ["KIND_CAUSES", "MailboxRefusal", "find_mailbox_refusal"]
+__all__ = ["KIND_CAUSES", "KIND_MEANINGS", "MailboxRefusal", "find_mailbox_refusal"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
-from maildoctor.explain.mailbox_reply import find_mailbox_refusal
+from maildoctor.explain.mailbox_reply import KIND_MEANINGS, find_mailbox_refusal
 from maildoctor.explain.rank import ruled_out
 from maildoctor.explain.smtp import (
     MatchBasis,
@@ -52,6 +52,7 @@ class ReplyExplanation:
     causes: tuple[CauseCode, ...]  # most likely first
     specific: tuple[CauseCode, ...] = ()  # of those, the ones the provider's recognised words point to
     mailbox: str | None = None  # "imap" or "pop3": an IMAP or POP3 refusal, not an SMTP reply
+    note: str | None = None  # a meaning as a message id (to translate), when no data entry gives one
 
     def meaning(self, lang: str) -> str:
         """The plainest meaning known: the provider's, else the status detail's, else the code's."""
@@ -95,7 +96,8 @@ def _mailbox_refusal(text: str) -> ReplyExplanation | None:
     causes = tuple(dict.fromkeys((*specific, *refusal.causes)))
     rejection = words.rejection if words is not None else None
     reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
-    return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol))
+    note = KIND_MEANINGS.get(refusal.kind)
+    return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol), note)
 
 
 def explain_reply(text: str) -> ReplyExplanation | None:
