@@ -129,6 +129,20 @@ def test_a_folder_is_a_calm_usage_error(cli: CliRunner, tmp_path: Path) -> None:
         assert run.code == 2 and words in "".join(run.stderr.split("\n"))
 
 
+@pytest.mark.parametrize("columns", ["40", "60", "80"])
+def test_a_refusal_breaks_lines_the_japanese_way(cli: CliRunner, tmp_path: Path, columns: str) -> None:
+    """The refusal is broken by `wrap` (no line starts with 」）。, no line ends with a lone space)."""
+    folder = tmp_path / "folder.eml"
+    folder.mkdir()
+    run = cli("explain", str(folder), "--lang", "ja", env={"COLUMNS": columns})
+    assert run.code == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) >= 2
+    for line in lines:
+        assert line[0] not in "）」。、", lines
+        assert line == line.rstrip(), lines
+
+
 def test_a_file_that_may_not_be_read(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = tmp_path / "bounce.eml"
     secret.write_text(BOUNCE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -92,7 +92,7 @@ def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, An
         "reply_code": reply.reply.code or "",
         "status": reply.reply.status or "",
         "text": safe_text(reply.reply.text),
-        "meaning": reply.meaning(lang),
+        "meaning": _meaning(reply, translator),
         "action": reply.action(lang),
         "provider": str(rejection.provider) if rejection is not None else None,
         "rejection": rejection.id if rejection is not None else None,
@@ -123,7 +123,10 @@ def _program(
         client = client_of_message_client(str(recognition.client))
     best = explanation.matches[0] if explanation.matches else None
     account = named_address(best) if best is not None else None
-    outgoing = "--incoming" not in best.entry.check if best is not None else reply is not None
+    if best is not None:
+        outgoing = "--incoming" not in best.entry.check
+    else:
+        outgoing = reply is not None and reply.mailbox is None
     guidance = Guidance(client, account=account, role="outgoing" if outgoing else "incoming")
     return _Program(guidance, recognition)
 
@@ -167,7 +170,16 @@ def _check_command(explanation: Explanation, reply: ReplyExplanation | None, fir
         return f"maildoctor domain {domain}"
     if best is not None:
         return confirming_check(best)
+    if reply is not None and reply.mailbox is not None:
+        url = "imaps://SERVER:993" if reply.mailbox == "imap" else "pop3s://SERVER:995"
+        return f"maildoctor check ADDRESS --incoming {url}"
     return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
+
+
+def print_wrapped(console: Console, message: str) -> None:
+    """A message printed in lines broken by `wrap` (Japanese phrases, 禁則), not Rich's break at spaces."""
+    for line in wrap(message, console.width):
+        console.print(Text(line), soft_wrap=True)
 
 
 def _given(subject: str | None, err: Console, translator: Translator) -> Given | Refusal:
@@ -186,7 +198,7 @@ def _given(subject: str | None, err: Console, translator: Translator) -> Given |
         if stdin is None or not hasattr(stdin, "buffer"):
             return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
         if at_terminal:
-            err.print(Text(_("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter).")))
+            print_wrapped(err, _("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter)."))
         return read_stdin(stdin.buffer, translator)
     if not subject.strip():
         return Refusal(_("Give the error message or the error code to explain."), EXIT_USAGE)
@@ -205,16 +217,16 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     err = Console(stderr=True, highlight=False)
     given = _given(options.subject, err, translator)
     if isinstance(given, Refusal):
-        err.print(Text(given.message))
+        print_wrapped(err, given.message)
         return given.status
     if given.truncated:
         size = MAX_BYTES // (1024 * 1024)
-        err.print(Text(_("Only the first {size} MB were read; the rest was left out.").format(size=size)))
+        print_wrapped(err, _("Only the first {size} MB were read; the rest was left out.").format(size=size))
     if given.mail is not None:
         return run_bounce(given.mail, options.json, translator)
     text = given.text or ""
     if not text.strip():
-        err.print(Text(_("Give the error message or the error code to explain.")))
+        print_wrapped(err, _("Give the error message or the error code to explain."))
         return EXIT_USAGE
     if len(text) > MAX_TEXT:
         err.print(
@@ -222,7 +234,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
         )
     repaired = repaired_mojibake(text[:MAX_TEXT])
     if repaired is not None:
-        err.print(Text(_("The text was garbled (mojibake); it was put right before reading.")))
+        print_wrapped(err, _("The text was garbled (mojibake); it was put right before reading."))
     return _explain_message(repaired or text[:MAX_TEXT], options, given, err, translator)
 
 
@@ -282,6 +294,28 @@ def _quoted(words: str, translator: Translator) -> str:
     return translator.gettext("“{words}”").format(words=safe_text(" ".join(words.split()), _SHOWN))
 
 
+def quoted_lines(lines: Sequence[str], translator: Translator, limit: int = _SHOWN) -> str:
+    """A server's multi-line words quoted as one, each of its lines kept on a line of its own (so no
+    line of the quote mixes the ends of two of the server's lines); at most `limit` characters."""
+    kept: list[str] = []
+    left = limit
+    for line in lines:
+        if left <= 0:
+            break
+        shown = safe_text(" ".join(line.split()), left)
+        kept.append(shown)
+        left -= len(shown)
+    return translator.gettext("“{words}”").format(words="\n".join(kept))
+
+
+def _meaning(reply: ReplyExplanation, translator: Translator) -> str:
+    """The reply's plain meaning: the data's, else its kind's translated note."""
+    meaning = reply.meaning(translator.language.value)
+    if not meaning and reply.note:
+        return translator.gettext(reply.note)
+    return meaning
+
+
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
     lang = translator.language.value
@@ -289,9 +323,12 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
     heading = _("The server's reply {codes}").format(codes=codes) if codes else _("The server's words")
     console.print(Text(heading, style="bold"))
     if reply.reply.text:
-        for line in wrap(_quoted(reply.reply.text, translator), width - 2):
+        many = len(reply.reply.lines) > 1
+        words = quoted_lines(reply.reply.lines, translator) if many else _quoted(reply.reply.text, translator)
+        for line in wrap(words, width - 2):
             console.print(Text("  " + line, style="dim"))
-    for line in wrap(reply.meaning(lang), width):
+    meaning = _meaning(reply, translator)
+    for line in wrap(meaning, width) if meaning else ():
         console.print(Text(line))
     action = reply.action(lang)
     if action:

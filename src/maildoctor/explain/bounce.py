@@ -346,6 +346,26 @@ def _address_free(value: str) -> str:
     return value.strip("[]")
 
 
+# A sending service's own prose that quotes the receiving server's reply after it (Gmail: "Technical
+# details of permanent failure: Google tried to deliver your message, but it was rejected by the
+# server for the recipient domain … The error that the other server returned was: 550 5.1.1 …").
+_RELAYED: Final = re.compile(
+    r"\b(?:the error that )?the (?:other|remote|recipient(?:'s)?|receiving) (?:mail )?server"
+    r" (?:returned|responded|replied|said)(?: was)?\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def relayed_reply(line: str) -> str:
+    """The receiving server's own reply when the bounce's prose quotes it, else the line as it is:
+    the server's words are what the person is shown, the sending service's prose is context."""
+    found = _RELAYED.search(line)
+    if found is None:
+        return line
+    reply = line[found.end() :].strip()
+    return reply if _reply_in(reply) or _status_in(reply) else line
+
+
 def _recipient(
     address: str, status: str, reply: str, remote: str, words: str, action: str, temporary: bool = False
 ) -> BounceRecipient:
@@ -362,7 +382,7 @@ def _recipient(
         status=status,
         reply_code=reply,
         remote_host=remote,
-        diagnostic=line,
+        diagnostic=relayed_reply(line),
         action=action,
         reason=reason,
         cause=cause_of_reason(reason),

@@ -30,19 +30,33 @@ _WORDING_WEIGHT: Final = 30  # the least of a program's own words (CJK counted t
 _NAMES: Final = {Client.OUTLOOK: "outlook", Client.THUNDERBIRD: "thunderbird"}
 
 
+# Causes that rule others out when the provider's recognised words name them: a provider that
+# takes no password at all (modern sign-in only) refuses app passwords too.
+RULES_OUT: Final[dict[CauseCode, frozenset[CauseCode]]] = {
+    CauseCode.MODERN_AUTH_REQUIRED: frozenset({CauseCode.APP_PASSWORD_REQUIRED}),
+}
+
+
+def ruled_out(specific: Iterable[CauseCode]) -> frozenset[CauseCode]:
+    """The causes the provider's recognised words (`specific`) rule out."""
+    return frozenset(excluded for cause in specific for excluded in RULES_OUT.get(cause, ()))
+
+
 def ranked_causes(
     specific: Sequence[CauseCode], reply: Sequence[CauseCode], wrapper: Sequence[CauseCode]
 ) -> tuple[CauseCode, ...]:
     """The causes in the order above; each once. `specific`: the provider's words' causes;
-    `reply`: all the reply's causes (most likely first); `wrapper`: the mail program message's."""
+    `reply`: all the reply's causes (most likely first); `wrapper`: the mail program message's.
+    Causes the specific ones rule out (`RULES_OUT`) are left out."""
     wrapped = set(wrapper)
+    excluded = ruled_out(specific)
     ordered = [
         *specific,
         *(cause for cause in reply if cause in wrapped),
         *reply,
         *wrapper,
     ]
-    return tuple(dict.fromkeys(ordered))
+    return tuple(cause for cause in dict.fromkeys(ordered) if cause not in excluded)
 
 
 class RecognisedBy(StrEnum):
@@ -82,4 +96,4 @@ def recognised_client(explanation: Explanation) -> Recognition | None:
     return recognitions[0]
 
 
-__all__ = ["RecognisedBy", "Recognition", "ranked_causes", "recognised_client"]
+__all__ = ["RULES_OUT", "RecognisedBy", "Recognition", "ranked_causes", "recognised_client", "ruled_out"]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
+from maildoctor.explain.mailbox_reply import KIND_MEANINGS, find_mailbox_refusal
+from maildoctor.explain.rank import ruled_out
 from maildoctor.explain.smtp import (
     MatchBasis,
     RejectionMatch,
@@ -49,6 +51,8 @@ class ReplyExplanation:
     rejection: RejectionMatch | None  # the provider's own text, when recognised
     causes: tuple[CauseCode, ...]  # most likely first
     specific: tuple[CauseCode, ...] = ()  # of those, the ones the provider's recognised words point to
+    mailbox: str | None = None  # "imap" or "pop3": an IMAP or POP3 refusal, not an SMTP reply
+    note: str | None = None  # a meaning as a message id (to translate), when no data entry gives one
 
     def meaning(self, lang: str) -> str:
         """The plainest meaning known: the provider's, else the status detail's, else the code's."""
@@ -81,13 +85,30 @@ def _words_alone(text: str) -> ReplyExplanation | None:
     return ReplyExplanation(SmtpReply(None, None, words), None, None, matches[0], specific, specific)
 
 
+def _mailbox_refusal(text: str) -> ReplyExplanation | None:
+    """An IMAP or POP3 refusal: its response code and words say why (`protocol.classify`); a
+    provider's known words in it lead when recognised."""
+    refusal = find_mailbox_refusal(text)
+    if refusal is None or not refusal.causes:
+        return None
+    words = _words_alone(text)
+    specific = words.specific if words is not None else refusal.causes[:1]
+    causes = tuple(dict.fromkeys((*specific, *refusal.causes)))
+    rejection = words.rejection if words is not None else None
+    reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
+    note = KIND_MEANINGS.get(refusal.kind)
+    return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol), note)
+
+
 def explain_reply(text: str) -> ReplyExplanation | None:
     """The first failure reply in `text` explained, or a provider's known words when it holds no SMTP
     reply (then with no code and only those words' causes); None when it holds neither."""
     replies = [reply for reply in find_replies(text) if (reply.code or reply.status or "2")[0] in "45"]
     if not replies:
-        return _words_alone(text)
-    reply = dataclasses.replace(replies[0], text=without_wrapper(replies[0].text))
+        return _mailbox_refusal(text) or _words_alone(text)
+    first = replies[0]
+    lines = tuple(line for line in (without_wrapper(line) for line in first.lines) if line)
+    reply = dataclasses.replace(first, text=without_wrapper(first.text), lines=lines)
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
@@ -95,6 +116,10 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     if not causes and status is None and code is None and not matches:
         return None
     specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    # the first recognised entry's causes rule out others (modern sign-in only: no app password)
+    excluded = ruled_out(matches[0].entry.causes) if matches else frozenset()
+    causes = tuple(cause for cause in causes if cause not in excluded)
+    specific = tuple(cause for cause in specific if cause not in excluded)
     return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
 
 

@@ -19,6 +19,7 @@ Everything here is pure: no I/O besides the cached, packaged data.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -153,6 +154,8 @@ class SmtpReply:
     code: str | None  # the basic reply code ("550"), None when only a status was found
     status: str | None  # the enhanced status code ("5.7.26")
     text: str  # the reply text, continuation lines joined, whitespace normalised
+    # the text of each line of a multi-line reply (`550-…`), as written; for showing, not compared
+    lines: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,7 +574,10 @@ def find_replies(text: str) -> tuple[SmtpReply, ...]:
         if hit.code is None and not reply_text:
             line_start = norm.rfind("\n", 0, hit.start) + 1
             reply_text = _clean(norm[line_start : hit.start])[:_MAX_REPLY_TEXT]
-        replies.append(SmtpReply(code=hit.code, status=hit.status or current.status, text=reply_text))
+        lines = tuple(line for line in (_clean(part) for part in parts) if line) if len(parts) > 1 else ()
+        replies.append(
+            SmtpReply(code=hit.code, status=hit.status or current.status, text=reply_text, lines=lines)
+        )
         index += 1
     with_code = {reply.status for reply in replies if reply.code is not None and reply.status is not None}
     unique: list[SmtpReply] = []
