@@ -44,6 +44,7 @@ from maildoctor.model import ServerUrlError, parse_server_url
 from maildoctor.protocol import ProtocolViolation
 from maildoctor.protocol.imap import (
     ImapResponseReader,
+    Untagged,
     parse_capabilities,
     parse_condition,
     parse_exists,
@@ -214,9 +215,12 @@ def test_protocol_readers_raise_only_protocol_violations(data: bytes, chunk: int
                 continue
             size(framed)
             for item in framed:
+                # the parsers take what the session hands them: EhloInfo a 250 reply (another code is
+                # its documented ValueError), the IMAP line parsers an untagged response
                 if isinstance(reader, SmtpReplyReader):
-                    size(EhloInfo.parse(item))  # type: ignore[arg-type]
-                elif isinstance(reader, ImapResponseReader):
+                    if item.code == 250:  # type: ignore[union-attr]
+                        size(EhloInfo.parse(item))  # type: ignore[arg-type]
+                elif isinstance(reader, ImapResponseReader) and isinstance(item, Untagged):
                     for parse in (
                         parse_greeting,
                         parse_capabilities,
