@@ -10,6 +10,12 @@ from maildoctor import datacache
 from maildoctor.datacache import cached_parse
 
 
+@pytest.fixture(autouse=True)
+def keeping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeping switched on, whatever ran before in this process (the demo switches it off for good)."""
+    monkeypatch.setattr(datacache._Switch, "keep", True)
+
+
 def _world(tmp_path: Path) -> tuple[Path, Path, Path]:
     folder = tmp_path / "data"
     folder.mkdir()
