@@ -386,12 +386,7 @@ async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
             else CheckStatus.SKIP
         )
         checks.append(CheckResult("roundtrip", ServerRole.INCOMING, status, roundtrip.delay_ms or 0))
-    if any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings):
-        verdict = Verdict.PROBLEMS
-    elif not servers or any(check.status == CheckStatus.SKIP for check in checks):
-        verdict = Verdict.INCOMPLETE
-    else:
-        verdict = Verdict.OK
+    verdict = _verdict(findings, checks, complete=bool(servers))
     report = Report(
         address=request.address,
         verdict=verdict,
@@ -447,14 +442,24 @@ def _offline(request: CheckRequest, started: float) -> tuple[Report, DiagnosisFa
     return report, facts
 
 
+def _verdict(findings: Sequence[Finding], checks: Sequence[CheckResult], *, complete: bool) -> Verdict:
+    """Problems when an error or a warning was found; else incomplete when something could not be
+    checked (nothing to check, a skipped check, findings left out); else ok."""
+    if any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings):
+        return Verdict.PROBLEMS
+    if not complete or any(check.status == CheckStatus.SKIP for check in checks):
+        return Verdict.INCOMPLETE
+    return Verdict.OK
+
+
 async def _trusted(request: CheckRequest, report: Report, started: float) -> Report:
     findings = await trusted_findings(
         report.findings, request.nameservers, filled=report.filled, deadline=started + request.timeout
     )
     if findings == report.findings:
         return report
-    serious = any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings)
-    verdict = Verdict.PROBLEMS if serious else Verdict.INCOMPLETE
+    # something was left out because the resolver could not be believed: never "ok"
+    verdict = _verdict(findings, report.checks, complete=False)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     return dataclasses.replace(report, findings=findings, verdict=verdict, elapsed_ms=elapsed_ms)
 
