@@ -57,6 +57,16 @@ from maildoctor.protocol.pop3 import Pop3Reader, parse_capa, parse_stat
 from maildoctor.protocol.smtp import EhloInfo, SmtpReplyReader
 
 TIME_LIMIT: Final = 5.0
+# the IMAP parsers of one untagged response (or its text)
+IMAP_LINE_PARSERS: Final = (
+    parse_greeting,
+    parse_capabilities,
+    parse_exists,
+    parse_quota,
+    parse_quotaroot,
+    parse_search,
+    parse_condition,
+)
 FAST: Final = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks like what people and servers send: mail words, codes, brackets, full-width
@@ -221,15 +231,7 @@ def test_protocol_readers_raise_only_protocol_violations(data: bytes, chunk: int
                     if item.code == 250:  # type: ignore[union-attr]
                         size(EhloInfo.parse(item))  # type: ignore[arg-type]
                 elif isinstance(reader, ImapResponseReader) and isinstance(item, Untagged):
-                    for parse in (
-                        parse_greeting,
-                        parse_capabilities,
-                        parse_exists,
-                        parse_quota,
-                        parse_quotaroot,
-                        parse_search,
-                        parse_condition,
-                    ):
+                    for parse in IMAP_LINE_PARSERS:
                         size(parse(item))  # type: ignore[operator]
 
 
@@ -237,16 +239,7 @@ def test_protocol_readers_raise_only_protocol_violations(data: bytes, chunk: int
 @given(TEXT)
 def test_imap_and_pop3_line_parsers_never_raise(text: str) -> None:
     with bounded(len(text)) as size:
-        for parse in (
-            parse_greeting,
-            parse_capabilities,
-            parse_exists,
-            parse_quota,
-            parse_quotaroot,
-            parse_search,
-            parse_condition,
-            parse_stat,
-        ):
+        for parse in (*IMAP_LINE_PARSERS, parse_stat):
             size(parse(text))  # type: ignore[operator]
         size(parse_capa(text.splitlines()))
 
