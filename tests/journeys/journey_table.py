@@ -758,6 +758,20 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
         "settings-lying-unknown-en", ("settings", "taro@example.co.jp", "--dns", "{lying}"), E, status=NOT_OK
     ),
     Journey("settings-dead-unknown", ("settings", "taro@example.co.jp", "--dns", "{dead}"), status=NOT_OK),
+    # no DNS at all: our own data on a known provider is still shown (untried), and the run counts as not done
+    Journey(
+        "settings-dead-gmail",
+        ("settings", "taro@gmail.com", "--dns", "{dead}"),
+        status=frozenset({3}),
+        mentions=("imap.gmail.com", "smtp.gmail.com"),
+    ),
+    Journey(
+        "settings-dead-gmail-en",
+        ("settings", "taro@gmail.com", "--dns", "{dead}"),
+        E,
+        status=frozenset({3}),
+        mentions=("imap.gmail.com", "published settings"),
+    ),
     Journey(
         "settings-escape",
         ("settings", "\x1b[31mtaro@example.co.jp", "--dns", "{lying}"),

@@ -21,6 +21,7 @@ from maildoctor.cli.render_check import render_findings
 from maildoctor.cli.settings_dead_end import (
     NothingFound,
     nothing_found_lines,
+    offline_lines,
     suggested_address,
     suggestion_lines,
     why_nothing_found,
@@ -29,7 +30,7 @@ from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
-from maildoctor.discover.engine import DiscoveryRequest, discover
+from maildoctor.discover.engine import DiscoveryRequest, discover, known_settings
 from maildoctor.discover.providers import ProviderIndex
 from maildoctor.display import safe, say, show
 from maildoctor.export.autoconfig import render_autoconfig
@@ -47,7 +48,7 @@ from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
 from maildoctor.net.resolver import Nameserver
-from maildoctor.resolver_guard import resolver_verdict
+from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.rules.rank import rank
 
 EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
@@ -143,10 +144,13 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
-        settings, facts = asyncio.run(discover(request))
+        found = asyncio.run(unless_offline(discover(request), nameservers))
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
+    if found is None:  # no DNS server answers: nothing can be looked up, each lookup would wait in vain
+        return _offline(options, translator, client, err)
+    settings, facts = found
     unconfirmed: Finding | None = None
     if _rests_on_dns(settings):
         broken = asyncio.run(resolver_verdict(nameservers))
@@ -168,6 +172,26 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if unconfirmed is None or status != EXIT_OK:
         return status
     return _unconfirmed(unconfirmed, translator)
+
+
+def _offline(options: SettingsOptions, translator: Translator, client: ClientId | None, err: Console) -> int:
+    """No DNS server answered: our own data on the provider, said to be untried, or why nothing can
+    be found. Either way the search itself could not run (exit 3), as with `check` and `domain`."""
+    _ = translator.gettext
+    settings = known_settings(options.address)
+    if not (settings.incoming or settings.outgoing):
+        _print_lines(err, offline_lines(settings.address, translator))
+        return EXIT_NOT_RUN
+    say(
+        err,
+        _(
+            "No DNS server answered, so nothing could be looked up or tried from this network. These are "
+            "the provider's published settings:"
+        ),
+        style="bold",
+    )
+    status = hand_over(settings, options, translator, today=date.today(), findings=(), client=client)
+    return EXIT_NOT_RUN if status == EXIT_OK else status
 
 
 def _any_verified(settings: DiscoveredSettings) -> bool:

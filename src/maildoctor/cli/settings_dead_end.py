@@ -84,6 +84,12 @@ def nothing_found_lines(address: str, facts: DiscoveryFacts | None, translator: 
     ]
 
 
+def offline_lines(address: str, translator: Translator) -> list[str]:
+    """Nothing found because no DNS server answered: the search could not run (not "nothing exists")."""
+    _ = translator.gettext
+    return [_(NOTHING_FOUND).format(address=address), _(REASONS[NothingFound.NO_DNS_ANSWER])]
+
+
 def suggested_address(address: str, known_domains: Iterable[str]) -> str | None:
     """The address the person probably meant: the repaired one (＠, spaces), or a known provider's
     domain one or two letters away (gmial.com -> gmail.com); None when nothing suggests itself."""

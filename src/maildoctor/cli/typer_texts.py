@@ -6,6 +6,7 @@ prefix. We set the constants for the duration of one run and give Typer command
 classes that use our texts, instead of installing a translation globally.
 """
 
+import copy
 import importlib.abc
 import importlib.machinery
 import sys
@@ -191,6 +192,10 @@ def _no_type(ctx: Any) -> None:
     return None
 
 
+def _no_metavar(*args: Any, **kwargs: Any) -> str:
+    return ""
+
+
 class _TranslatedHelp:
     """Mixin for Typer's command classes: our --help text and usage prefix, our examples.
 
@@ -221,6 +226,13 @@ class _TranslatedHelp:
         for param in params:
             if getattr(param, "is_flag", False) or getattr(param, "param_type_name", "") == "argument":
                 setattr(param, "display_type_rich", _no_type)  # noqa: B010 -- one object, not the class
+            if getattr(param, "param_type_name", "") == "argument" and not hasattr(param.type, "_untyped"):
+                # Typer 0.28 writes the type's metavar (or "<str>") after an argument's name; the
+                # type object is shared by every string parameter, so this one gets its own copy
+                untyped = copy.copy(param.type)
+                untyped.get_metavar = _no_metavar
+                untyped._untyped = True
+                param.type = untyped
         return params
 
     def get_help_option(self, ctx: Any) -> Any:

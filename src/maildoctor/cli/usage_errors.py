@@ -33,7 +33,10 @@ def _hint(error: click_errors.BadParameter) -> str:
     param = error.param
     if param is None:
         return ""
-    return str(param.get_error_hint()).replace("'", "").replace('"', "")
+    # what Click's Parameter.get_error_hint says, without its quotes (its signature differs by version)
+    if param.param_type_name == "argument":
+        return param.human_readable_name.upper()
+    return " / ".join(param.opts or [param.human_readable_name])
 
 
 def _unquote(text: str) -> str:

@@ -74,6 +74,15 @@ def _needing_consent(settings: DiscoveredSettings) -> DiscoveredSettings:
     )
 
 
+def known_settings(address: str) -> DiscoveredSettings:
+    """What our own provider data says about the address's domain, asking nothing on the network:
+    for when no DNS server answers at all and nothing can be looked up or tried."""
+    address = address.strip()
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    entry = ProviderIndex.load().lookup(domain)
+    return merge(address, [to_candidates(entry, address)] if entry is not None else [])
+
+
 async def discover(request: DiscoveryRequest) -> tuple[DiscoveredSettings, DiscoveryFacts]:
     address = request.address.strip()
     domain = address.rpartition("@")[2].lower().rstrip(".")
