@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from maildoctor.demo import command
+from maildoctor.demo.cases import CASES, DemoRun, run_demo
 from maildoctor.i18n import get_translator
-from maildoctor.lab.demo import command
-from maildoctor.lab.demo.cases import CASES, DemoRun, run_demo
-from maildoctor.lab.netns import run_in_netns
+from maildoctor_lab.netns import run_in_netns
 
 # case -> the cause the diagnosis must put first (None: no problem at all)
 EXPECTED: dict[str, str | None] = {
@@ -173,7 +173,7 @@ def test_demo_runs_without_root(tmp_path: Path) -> None:
     else:
         argv = _nobody_argv(demo_argv("--json", "--lang", "en"))
         probe = subprocess.run(
-            _nobody_argv([sys.executable, "-c", "import maildoctor.lab.demo.cases"]),
+            _nobody_argv([sys.executable, "-c", "import maildoctor.demo.cases"]),
             capture_output=True,
             text=True,
             timeout=DEMO_TIMEOUT,
