@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from maildoctor.demo import cases as demo_cases
 from maildoctor.demo import command
 from maildoctor.demo.cases import CASES, DemoRun, run_demo
 from maildoctor.i18n import get_translator
@@ -202,7 +203,7 @@ def test_an_example_without_its_cause_fails_the_demo(
     async def run_wrong() -> DemoRun:
         return await run_demo([wrong])
 
-    monkeypatch.setattr(command, "run_demo", run_wrong)
+    monkeypatch.setattr(demo_cases, "run_demo", run_wrong)  # command.py imports it when the demo runs
     assert command.run_demo_command(get_translator("en"), as_json=True) == 3
     captured = capsys.readouterr()
     assert json.loads(captured.out)[0]["as_expected"] is False
