@@ -13,7 +13,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from maildoctor.lab.scenario import load_scenario, run_scenario
+from maildoctor_lab.scenario import load_scenario, run_scenario
 
 HERE = Path(__file__).parent
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from maildoctor.lab.dns import running_dns, silent_resolver
+from maildoctor_lab.dns import running_dns, silent_resolver
 
 ADDRESS = "taro@gmail.com"
 

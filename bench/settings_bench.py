@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from maildoctor.discover.engine import GUESS_CONNECT_TIMEOUT
-from maildoctor.lab.scenario import load_scenario, run_scenario
+from maildoctor_lab.scenario import load_scenario, run_scenario
 
 HERE = Path(__file__).parent
 

@@ -38,7 +38,7 @@ import sys
 import time
 from pathlib import Path
 
-from maildoctor.lab.scenario import load_scenario, run_scenario
+from maildoctor_lab.scenario import load_scenario, run_scenario
 
 HERE = Path(__file__).resolve().parent
 WORLDS = {

@@ -40,9 +40,9 @@ from typing import cast
 
 from maildoctor.domain.dnssource import DnsClientSource
 from maildoctor.domain.spf import SpfCheck, analyze_spf_policy, check_host
-from maildoctor.lab.common import make_lab_dir
-from maildoctor.lab.dns import DnsServer, DnsZone, running_dns, zone_from_records
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.common import make_lab_dir
+from maildoctor_lab.dns import DnsServer, DnsZone, running_dns, zone_from_records
 
 SENDER_IP = "192.0.2.10"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.lab.certs import LabPKI, StandardCerts
-from maildoctor.lab.common import LabUnavailableError, make_lab_dir
-from maildoctor.lab.dovecot import DovecotServer, start_dovecot
-from maildoctor.lab.postfix import PostfixServer, start_postfix
+from maildoctor_lab.certs import LabPKI, StandardCerts
+from maildoctor_lab.common import LabUnavailableError, make_lab_dir
+from maildoctor_lab.dovecot import DovecotServer, start_dovecot
+from maildoctor_lab.postfix import PostfixServer, start_postfix
 
 # CI sets this: there a missing lab server is a failure, not a skip.
 LAB_REQUIRED = os.environ.get("MAILDOCTOR_LAB_REQUIRED") == "1"
@@ -71,7 +71,7 @@ def postfix(lab_root: Path, dovecot: DovecotServer, certs: StandardCerts) -> Ite
 @pytest.fixture(scope="session")
 def netns_ready() -> None:
     """Network namespaces with nft work here (else skip, or fail where the lab is required)."""
-    from maildoctor.lab import netns
+    from maildoctor_lab import netns
 
     reason = netns.netns_unavailable_reason()
     if reason is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from test_check_scenarios import check_json
 
-from maildoctor.lab.scenario import load_scenario, run_scenario
+from maildoctor_lab.scenario import load_scenario, run_scenario
 
 pytestmark = [pytest.mark.lab, pytest.mark.netns, pytest.mark.usefixtures("netns_ready")]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from maildoctor.lab.scenario import load_scenario, run_scenario
+from maildoctor_lab.scenario import load_scenario, run_scenario
 
 pytestmark = [pytest.mark.lab, pytest.mark.netns, pytest.mark.usefixtures("netns_ready")]
 

@@ -15,9 +15,9 @@ import pytest
 
 from maildoctor.i18n import get_translator
 from maildoctor.knowledge import render_finding
-from maildoctor.lab.scenario import Scenario, load_scenarios, run_scenario
 from maildoctor.model import Finding, Layer, Secret, ServerRole, Severity, leak_forms
 from maildoctor.rules.checks import CHECK_OF_LAYER
+from maildoctor_lab.scenario import Scenario, load_scenarios, run_scenario
 
 pytestmark = [pytest.mark.lab, pytest.mark.netns, pytest.mark.usefixtures("netns_ready")]
 

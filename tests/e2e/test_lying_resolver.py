@@ -1,6 +1,6 @@
 """A resolver that lies or is silent, through the real CLI: maildoctor says so, and blames no domain.
 
-The lying resolvers are real Unbound servers (maildoctor.lab.dns, `lie=`): one says that no name
+The lying resolvers are real Unbound servers (maildoctor_lab.dns, `lie=`): one says that no name
 exists (a filtering router, security software), one answers every name with one address (a captive
 portal); the silent one is a socket that never answers (no connection at all). The healthy lab
 resolver answers the names that certainly exist, so a typo is still a typo there.
@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, Lie, running_dns, silent_resolver, zone_from_records
 from maildoctor.net.resolver import Nameserver
 from maildoctor.probes.resolver_trial import resolver_answers
+from maildoctor_lab.common import LabUnavailableError
+from maildoctor_lab.dns import DnsServer, Lie, running_dns, silent_resolver, zone_from_records
 
 pytestmark = [pytest.mark.lab]
 

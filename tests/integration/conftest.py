@@ -19,11 +19,11 @@ from typing import Final
 import pytest
 
 from maildoctor.discover.candidates import ServerCandidate
-from maildoctor.lab.certs import CertFiles, LabPKI
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, running_dns
-from maildoctor.lab.https import HttpsServer, running_https
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.certs import CertFiles, LabPKI
+from maildoctor_lab.common import LabUnavailableError
+from maildoctor_lab.dns import DnsServer, running_dns
+from maildoctor_lab.https import HttpsServer, running_https
 
 
 def _top_lab_unavailable() -> Callable[[str], None]:

@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from maildoctor.demo import cases as demo_cases
+from maildoctor.demo import command
+from maildoctor.demo.cases import CASES, DemoRun, run_demo
 from maildoctor.i18n import get_translator
-from maildoctor.lab.demo import command
-from maildoctor.lab.demo.cases import CASES, DemoRun, run_demo
-from maildoctor.lab.netns import run_in_netns
+from maildoctor_lab.netns import run_in_netns
 
 # case -> the cause the diagnosis must put first (None: no problem at all)
 EXPECTED: dict[str, str | None] = {
@@ -173,7 +174,7 @@ def test_demo_runs_without_root(tmp_path: Path) -> None:
     else:
         argv = _nobody_argv(demo_argv("--json", "--lang", "en"))
         probe = subprocess.run(
-            _nobody_argv([sys.executable, "-c", "import maildoctor.lab.demo.cases"]),
+            _nobody_argv([sys.executable, "-c", "import maildoctor.demo.cases"]),
             capture_output=True,
             text=True,
             timeout=DEMO_TIMEOUT,
@@ -202,7 +203,7 @@ def test_an_example_without_its_cause_fails_the_demo(
     async def run_wrong() -> DemoRun:
         return await run_demo([wrong])
 
-    monkeypatch.setattr(command, "run_demo", run_wrong)
+    monkeypatch.setattr(demo_cases, "run_demo", run_wrong)  # command.py imports it when the demo runs
     assert command.run_demo_command(get_translator("en"), as_json=True) == 3
     captured = capsys.readouterr()
     assert json.loads(captured.out)[0]["as_expected"] is False

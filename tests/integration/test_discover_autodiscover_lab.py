@@ -26,13 +26,13 @@ from maildoctor.discover.autodiscover import (
 )
 from maildoctor.discover.candidates import Source
 from maildoctor.facts import DnsLookup, DnsOutcome, HostResolution
-from maildoctor.lab.certs import LabPKI, StandardCerts
-from maildoctor.lab.common import free_ports
-from maildoctor.lab.dns import zone_from_records
-from maildoctor.lab.https import HttpsServer
-from maildoctor.lab.scenario import load_scenario, world_of
 from maildoctor.net.http import HttpFailure, dns_resolver
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.certs import LabPKI, StandardCerts
+from maildoctor_lab.common import free_ports
+from maildoctor_lab.dns import zone_from_records
+from maildoctor_lab.https import HttpsServer
+from maildoctor_lab.scenario import load_scenario, world_of
 
 WORLDS = Path(__file__).parents[1] / "settings_worlds"
 POST_PATH = "POST /autodiscover/autodiscover.xml"

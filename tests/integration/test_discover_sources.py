@@ -16,12 +16,12 @@ from maildoctor.discover.candidates import DiscoveredSettings, PasswordKind, Sou
 from maildoctor.discover.mx import lookup_mx
 from maildoctor.discover.srv import lookup_srv
 from maildoctor.facts import DnsLookup, DnsOutcome, HostResolution
-from maildoctor.lab.certs import LabPKI
-from maildoctor.lab.common import free_ports
-from maildoctor.lab.dns import zone_from_records
-from maildoctor.lab.https import HttpsServer
 from maildoctor.net.http import HttpFailure, HttpFetchError, HttpResult, dns_resolver, http_get
 from maildoctor.net.resolver import DnsClient
+from maildoctor_lab.certs import LabPKI
+from maildoctor_lab.common import free_ports
+from maildoctor_lab.dns import zone_from_records
+from maildoctor_lab.https import HttpsServer
 
 CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 <clientConfig version="1.1">

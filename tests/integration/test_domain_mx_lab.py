@@ -36,9 +36,9 @@ from maildoctor.domain.mx import (
     mx_entries,
 )
 from maildoctor.facts import DnsOutcome
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, running_dns, zone_from_records
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.common import LabUnavailableError
+from maildoctor_lab.dns import DnsServer, running_dns, zone_from_records
 
 pytestmark = pytest.mark.lab
 

@@ -18,8 +18,8 @@ import dns.rdatatype
 import dns.resolver
 import pytest
 
-from maildoctor.lab.common import LabUnavailableError, free_udp_and_tcp_port
-from maildoctor.lab.dns import DnsServer, DnsZone, running_dns, start_dns, zone_from_records
+from maildoctor_lab.common import LabUnavailableError, free_udp_and_tcp_port
+from maildoctor_lab.dns import DnsServer, DnsZone, running_dns, start_dns, zone_from_records
 
 pytestmark = pytest.mark.lab
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.lab.certs import LAB_CA_NAME, RENTAL_SERVER_NAME, StandardCerts
-from maildoctor.lab.common import lab_dir
-from maildoctor.lab.dovecot import DovecotOptions, DovecotServer, running_dovecot
+from maildoctor_lab.certs import LAB_CA_NAME, RENTAL_SERVER_NAME, StandardCerts
+from maildoctor_lab.common import lab_dir
+from maildoctor_lab.dovecot import DovecotOptions, DovecotServer, running_dovecot
 
 pytestmark = pytest.mark.lab
 

@@ -19,9 +19,9 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from maildoctor.lab.certs import RENTAL_SERVER_NAME, CertFiles, LabPKI, StandardCerts
-from maildoctor.lab.common import LabUnavailableError, free_ports
-from maildoctor.lab.https import HttpsServer, running_https, start_https
+from maildoctor_lab.certs import RENTAL_SERVER_NAME, CertFiles, LabPKI, StandardCerts
+from maildoctor_lab.common import LabUnavailableError, free_ports
+from maildoctor_lab.https import HttpsServer, running_https, start_https
 
 pytestmark = pytest.mark.lab
 

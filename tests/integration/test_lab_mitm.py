@@ -29,11 +29,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from maildoctor.lab.certs import INTERCEPTION_CA_NAME, LAB_CA_NAME, CertFiles, LabPKI, StandardCerts
-from maildoctor.lab.common import LOOPBACK
-from maildoctor.lab.dovecot import DovecotServer
-from maildoctor.lab.mitm import MitmConfig, MitmProxy, interception_certificate, start_mitm
-from maildoctor.lab.postfix import PostfixServer
+from maildoctor_lab.certs import INTERCEPTION_CA_NAME, LAB_CA_NAME, CertFiles, LabPKI, StandardCerts
+from maildoctor_lab.common import LOOPBACK
+from maildoctor_lab.dovecot import DovecotServer
+from maildoctor_lab.mitm import MitmConfig, MitmProxy, interception_certificate, start_mitm
+from maildoctor_lab.postfix import PostfixServer
 
 pytestmark = pytest.mark.lab
 
@@ -216,7 +216,7 @@ def mitm_implicit(echo_upstream: ServerThread, pki: LabPKI, certs: StandardCerts
 @pytest.fixture
 def quiet_check(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Nothing at WARNING or above from the proxy or asyncio, however the clients behave."""
-    caplog.set_level(logging.DEBUG, logger="maildoctor.lab.mitm")
+    caplog.set_level(logging.DEBUG, logger="maildoctor_lab.mitm")
     caplog.set_level(logging.DEBUG, logger="asyncio")
     yield
     loud = [record for record in caplog.records if record.levelno >= logging.WARNING]
@@ -583,7 +583,7 @@ def test_idle_connection_times_out(
 def test_command_line(
     echo_upstream: ServerThread, pki: LabPKI, certs: StandardCerts, interception_ca_context: ssl.SSLContext
 ) -> None:
-    argv = [sys.executable, "-m", "maildoctor.lab.mitm", "--listen-port", "0", "--upstream-host", LOOPBACK]
+    argv = [sys.executable, "-m", "maildoctor_lab.mitm", "--listen-port", "0", "--upstream-host", LOOPBACK]
     argv += [
         "--upstream-port",
         str(echo_upstream.port),
@@ -608,7 +608,7 @@ def test_command_line(
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
     assert stderr == ""
-    print(f"python -m maildoctor.lab.mitm ready after {elapsed * 1000:.0f} ms")
+    print(f"python -m maildoctor_lab.mitm ready after {elapsed * 1000:.0f} ms")
 
 
 def test_command_line_refuses_other_hosts(certs: StandardCerts, pki: LabPKI) -> None:
@@ -616,7 +616,7 @@ def test_command_line_refuses_other_hosts(certs: StandardCerts, pki: LabPKI) -> 
         [
             sys.executable,
             "-m",
-            "maildoctor.lab.mitm",
+            "maildoctor_lab.mitm",
             "--upstream-host",
             "192.0.2.1",
             "--upstream-port",

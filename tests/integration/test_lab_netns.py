@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from maildoctor.lab.common import LOOPBACK, free_ports
-from maildoctor.lab.netns import (
+from maildoctor_lab.common import LOOPBACK, free_ports
+from maildoctor_lab.netns import (
     NETNS_ID_VARIABLE,
     TABLE_NAME,
     FirewallRule,
@@ -243,7 +243,7 @@ def test_apply_firewall_inside_replaces_the_rules() -> None:
     script = textwrap.dedent(
         """
         import subprocess
-        from maildoctor.lab.netns import FirewallRule, apply_firewall, in_lab_netns
+        from maildoctor_lab.netns import FirewallRule, apply_firewall, in_lab_netns
         assert in_lab_netns()
         apply_firewall([FirewallRule(2525, "reject"), FirewallRule(2526, "drop")])
         apply_firewall([FirewallRule(2527, "drop")])  # replaces, does not add

@@ -7,8 +7,8 @@ import ssl
 
 import pytest
 
-from maildoctor.lab.dovecot import DovecotServer
-from maildoctor.lab.postfix import PostfixServer
+from maildoctor_lab.dovecot import DovecotServer
+from maildoctor_lab.postfix import PostfixServer
 
 pytestmark = pytest.mark.lab
 

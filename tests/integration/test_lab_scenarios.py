@@ -19,8 +19,8 @@ import dns.resolver
 import pytest
 from cryptography import x509
 
-from maildoctor.lab.certs import INTERCEPTION_CA_NAME
-from maildoctor.lab.scenario import Scenario, World, load_scenario, load_scenarios, run_scenario, world_of
+from maildoctor_lab.certs import INTERCEPTION_CA_NAME
+from maildoctor_lab.scenario import Scenario, World, load_scenario, load_scenarios, run_scenario, world_of
 
 pytestmark = pytest.mark.lab
 

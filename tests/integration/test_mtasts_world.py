@@ -46,12 +46,12 @@ import pytest
 import maildoctor.domain.mtasts as mtasts
 from conftest import lab_unavailable
 from maildoctor.domain.mtasts import MtaStsCheck, StsMode, StsOutcome, StsProblemCode, check_mta_sts
-from maildoctor.lab.certs import CertFiles, LabPKI
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, running_dns, zone_from_records
-from maildoctor.lab.https import HttpsServer, running_https
 from maildoctor.net.http import HttpResult, http_get
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.certs import CertFiles, LabPKI
+from maildoctor_lab.common import LabUnavailableError
+from maildoctor_lab.dns import DnsServer, running_dns, zone_from_records
+from maildoctor_lab.https import HttpsServer, running_https
 
 REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = REPO.parent / "shared" / "data" / "mta-sts" / "tests"

@@ -19,13 +19,13 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from maildoctor.lab.certs import INTERCEPTION_CA_NAME, CertFiles, LabPKI, StandardCerts
-from maildoctor.lab.common import LOOPBACK, free_ports, wait_for_port
-from maildoctor.lab.dovecot import DovecotServer
-from maildoctor.lab.mitm import start_mitm
 from maildoctor.net.errors import ConnectRefused, NetError, TlsFailure
 from maildoctor.net.tls import TlsErrorKind, TlsHandshakeFacts, open_tls, tls_handshake_facts
 from maildoctor.tlsfacts import TrustStores, VerifyError, assess_chain
+from maildoctor_lab.certs import INTERCEPTION_CA_NAME, CertFiles, LabPKI, StandardCerts
+from maildoctor_lab.common import LOOPBACK, free_ports, wait_for_port
+from maildoctor_lab.dovecot import DovecotServer
+from maildoctor_lab.mitm import start_mitm
 
 pytestmark = pytest.mark.lab
 

@@ -25,11 +25,11 @@ from maildoctor.domain.registration import (
     judge_registration,
     lookup_registration,
 )
-from maildoctor.lab.certs import LabPKI
-from maildoctor.lab.dns import zone_from_records
-from maildoctor.lab.https import HttpsServer
 from maildoctor.net.http import dns_resolver
 from maildoctor.net.resolver import DnsClient
+from maildoctor_lab.certs import LabPKI
+from maildoctor_lab.dns import zone_from_records
+from maildoctor_lab.https import HttpsServer
 
 pytestmark = pytest.mark.lab
 

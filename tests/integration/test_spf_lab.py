@@ -25,9 +25,9 @@ from maildoctor.domain.spf import (
     analyze_spf_policy,
     check_host,
 )
-from maildoctor.lab.common import LabUnavailableError
-from maildoctor.lab.dns import DnsServer, start_dns, zone_from_records
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor_lab.common import LabUnavailableError
+from maildoctor_lab.dns import DnsServer, start_dns, zone_from_records
 
 pytestmark = pytest.mark.lab
 

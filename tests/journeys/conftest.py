@@ -24,7 +24,7 @@ from journey_resolvers import dead_resolver, lying_resolver
 from journey_runner import run_cli
 from journey_table import BOUNCES, FILES_FROM_CORPUS, JOURNEYS, SHARED, Journey
 
-from maildoctor.lab.common import LabUnavailableError
+from maildoctor_lab.common import LabUnavailableError
 
 LAB_REQUIRED = os.environ.get("MAILDOCTOR_LAB_REQUIRED") == "1"
 

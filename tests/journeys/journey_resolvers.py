@@ -24,7 +24,7 @@ import dns.message
 import dns.query
 import dns.rcode
 
-from maildoctor.lab.common import (
+from maildoctor_lab.common import (
     LOOPBACK,
     ManagedProcess,
     free_udp_and_tcp_port,

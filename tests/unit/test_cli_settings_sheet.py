@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -183,6 +184,36 @@ def test_no_pdf_renderer_is_said_plainly_and_nothing_is_written(
     assert discovery.requests == []  # said before waiting for the discovery
     run = cli("settings", ADDRESS, "--format", "sheet", "--output", str(target))
     assert "A PDF cannot be made on this computer" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("ja", "PDF を作る部分は maildoctor の追加部品"),
+        ("en", "the PDF maker is an optional part of maildoctor that is not installed"),
+    ],
+)
+def test_without_the_pdf_extra_the_install_command_is_named(
+    cli: CliRunner,
+    discovery: FakeDiscovery,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    language: str,
+    says: str,
+) -> None:
+    # `pip install maildoctor` without [pdf]: importing WeasyPrint fails as if it were not installed
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    monkeypatch.setattr(settings_command, "fonts_for", lambda _language: ("IPAGothic",))
+    target = tmp_path / "sheet.pdf"
+    run = cli("settings", ADDRESS, "--lang", language, "--format", "sheet", "--output", str(target))
+    assert run.code == ExitCode.NOT_RUN
+    assert says in run.stderr
+    assert "\n  pip install 'maildoctor[pdf]'\n" in run.stderr  # on a line of its own, to be copied
+    assert ".html" in run.stderr  # the way that works without it
+    assert "Traceback" not in run.stderr and "weasyprint" not in run.stderr.lower()
+    assert run.stdout == ""
+    assert not target.exists()
+    assert discovery.requests == []  # said before waiting for the discovery
 
 
 def test_memo_as_text(cli: CliRunner) -> None:

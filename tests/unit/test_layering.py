@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from maildoctor.extras import DEMO, EXTRAS, PDF
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "src" / "maildoctor"
 
 FORBIDDEN = ("socket", "ssl", "asyncio", "sqlite3", "maildoctor.net")
@@ -130,3 +132,48 @@ def test_the_checker_follows_imports_through_the_package(tmp_path: Path) -> None
     assert forbidden_imports(package_dir / "rules" / "tls.py", package_dir) == [
         "maildoctor.rules.tls -> maildoctor.helpers -> maildoctor.clock -> asyncio"
     ]
+
+
+# ------------------------------------------------------------------ the runtime package and the lab
+
+# Issue 13: the lab (packages/maildoctor-lab) is for tests; an optional extra's packages are
+# imported only where that extra is asked for (maildoctor.extras names them).
+EXTRA_HOMES = {DEMO.modules: "demo/", PDF.modules: "export/sheet.py"}
+
+
+def import_violations(path: Path, package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """The lab, or an extra's package outside its home, imported by one file of the runtime package."""
+    relative = path.relative_to(package_dir).as_posix()
+    name = module_name(path, package_dir)
+    found = []
+    for module in imported_modules(path.read_text(encoding="utf-8"), name, path.name == "__init__.py"):
+        top = module.partition(".")[0]
+        if top == "maildoctor_lab":
+            found.append(f"{relative}: {module} (the lab is for tests only)")
+        for modules, home in EXTRA_HOMES.items():
+            if top in modules and not relative.startswith(home):
+                found.append(f"{relative}: {module} (only {home} may import it)")
+    return found
+
+
+def test_the_runtime_package_imports_no_lab_and_no_extra_outside_its_home() -> None:
+    violations = [v for path in sorted(PACKAGE_DIR.rglob("*.py")) for v in import_violations(path)]
+    assert violations == []
+
+
+def test_every_extra_has_a_home() -> None:
+    assert set(EXTRA_HOMES) == {extra.modules for extra in EXTRAS}
+
+
+def test_the_lab_and_extra_checker_can_fail(tmp_path: Path) -> None:
+    package_dir = tmp_path / "maildoctor"
+    (package_dir / "cli").mkdir(parents=True)
+    (package_dir / "demo").mkdir()
+    (package_dir / "cli" / "run.py").write_text("from maildoctor_lab.dns import x\nimport weasyprint\n")
+    (package_dir / "demo" / "imap.py").write_text("from pymap.imap import IMAPServer\n")
+    assert import_violations(package_dir / "cli" / "run.py", package_dir) == [
+        "cli/run.py: maildoctor_lab.dns (the lab is for tests only)",
+        "cli/run.py: maildoctor_lab.dns.x (the lab is for tests only)",
+        "cli/run.py: weasyprint (only export/sheet.py may import it)",
+    ]
+    assert import_violations(package_dir / "demo" / "imap.py", package_dir) == []

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from maildoctor.lab.netns import (
+from maildoctor_lab.netns import (
     BOOTSTRAP_FAILED,
     TABLE_NAME,
     FirewallRule,
@@ -128,7 +128,7 @@ def test_netns_argv() -> None:
     assert argv[0] == "unshare"
     assert {"--net", "--pid", "--fork", "--kill-child"} <= set(argv[: argv.index("--")])
     bootstrap = argv[argv.index("--") + 1 :]
-    assert bootstrap[:3] == [sys.executable, "-m", "maildoctor.lab.netns"]
+    assert bootstrap[:3] == [sys.executable, "-m", "maildoctor_lab.netns"]
     assert rules_from_json(bootstrap[bootstrap.index("--rules") + 1]) == rules
     assert bootstrap[-4:] == ["--", "python3", "-c", "print(1)"]
     with pytest.raises(ValueError, match="no command"):
@@ -141,7 +141,7 @@ def test_bootstrap_prints_the_ruleset() -> None:
         [
             sys.executable,
             "-m",
-            "maildoctor.lab.netns",
+            "maildoctor_lab.netns",
             "--print-ruleset",
             "--rules",
             rules_to_json([FirewallRule(7, "drop")]),
@@ -159,7 +159,7 @@ def test_bootstrap_refuses_bad_rules_before_touching_anything() -> None:
         [
             sys.executable,
             "-m",
-            "maildoctor.lab.netns",
+            "maildoctor_lab.netns",
             "--rules",
             '[{"port": 0, "action": "drop"}]',
             "--",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maildoctor.causes import EXTENSIONS
-from maildoctor.lab.scenario import ScenarioError, load_scenarios, parse_scenario
+from maildoctor_lab.scenario import ScenarioError, load_scenarios, parse_scenario
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 CAUSES_SPEC = Path(__file__).parents[3] / "shared" / "spec" / "causes.md"

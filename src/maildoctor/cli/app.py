@@ -641,7 +641,7 @@ def build_app(translator: Translator) -> typer.Typer:
         ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
-        from maildoctor.lab.demo.command import run_demo_command
+        from maildoctor.demo.command import run_demo_command
 
         raise typer.Exit(run_demo_command(translator, as_json=json))
 

@@ -42,6 +42,7 @@ from maildoctor.export.oauth2 import OAUTH2_NOTES, PROFILE_REFUSED, oauth2_only,
 from maildoctor.export.settings_json import settings_to_json
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support, render_sheet, sheet_to_pdf
 from maildoctor.export.table import render_settings_table
+from maildoctor.extras import PDF
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_evidence
 from maildoctor.lint.address import check_address
@@ -140,7 +141,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
         try:
             ensure_pdf_support()
         except PdfUnavailableError as exc:
-            say(err, _pdf_unavailable(exc, translator))
+            _pdf_unavailable(err, exc, translator)
             return EXIT_NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
@@ -377,7 +378,7 @@ def _sheet(
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
-        say(Console(stderr=True, highlight=False), _pdf_unavailable(exc, translator))
+        _pdf_unavailable(Console(stderr=True, highlight=False), exc, translator)
         return EXIT_NOT_RUN
     return _deliver(pdf, options.output, translator)
 
@@ -404,12 +405,31 @@ def _no_font(err: Console, translator: Translator, language: str) -> None:
     )
 
 
-def _pdf_unavailable(exc: PdfUnavailableError, translator: Translator) -> str:
-    return translator.gettext(
-        "A PDF cannot be made on this computer: the WeasyPrint library or the Pango library it needs "
-        "is missing ({reason}). Save the sheet as HTML instead (a file name ending in .html) "
-        "and print it from a web browser."
-    ).format(reason=exc.reason)
+def _pdf_unavailable(err: Console, exc: PdfUnavailableError, translator: Translator) -> None:
+    """Why no PDF can be made; when maildoctor's PDF part is missing, the command that adds it."""
+    _ = translator.gettext
+    if not exc.not_installed:
+        say(
+            err,
+            _(
+                "A PDF cannot be made on this computer: the WeasyPrint library or the Pango library it needs "
+                "is missing ({reason}). Save the sheet as HTML instead (a file name ending in .html) "
+                "and print it from a web browser."
+            ).format(reason=exc.reason),
+        )
+        return
+    say(
+        err,
+        _(
+            "A PDF cannot be made yet: the PDF maker is an optional part of maildoctor that is not "
+            "installed on this computer. Install it with this command, then run the command again:"
+        ),
+    )
+    err.print(show(f"  {PDF.install_command}"), soft_wrap=True)
+    say(
+        err,
+        _("Or save the sheet as HTML instead (a file name ending in .html) and print it from a web browser."),
+    )
 
 
 def _deliver(content: bytes, output: Path | None, translator: Translator) -> int:

@@ -136,10 +136,15 @@ _CSP: Final = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 class PdfUnavailableError(RuntimeError):
-    """WeasyPrint or the Pango library it needs cannot be loaded on this computer."""
+    """WeasyPrint or the Pango library it needs cannot be loaded on this computer.
 
-    def __init__(self, reason: str) -> None:
+    not_installed: WeasyPrint itself is missing (the [pdf] extra was not installed), rather than
+    a system library it needs.
+    """
+
+    def __init__(self, reason: str, *, not_installed: bool = False) -> None:
         self.reason = reason
+        self.not_installed = not_installed
         super().__init__(reason)
 
 
@@ -370,7 +375,9 @@ def _load_weasyprint() -> Any:
         with warnings.catch_warnings():  # its English font warnings: the fonts are checked before (fonts.py)
             warnings.simplefilter("ignore")
             import weasyprint  # type: ignore[import-untyped,unused-ignore]
-    except (ImportError, OSError) as exc:  # OSError: Pango's shared library is missing
+    except ImportError as exc:  # the [pdf] extra is not installed
+        raise PdfUnavailableError(f"{type(exc).__name__}: {exc}", not_installed=True) from exc
+    except OSError as exc:  # Pango's shared library is missing
         raise PdfUnavailableError(f"{type(exc).__name__}: {exc}") from exc
     return weasyprint
 

@@ -13,8 +13,8 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
-from maildoctor.lab.certs import CertFiles
-from maildoctor.lab.common import LOOPBACK, free_ports
+from maildoctor_lab.certs import CertFiles
+from maildoctor_lab.common import LOOPBACK, free_ports
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
-from maildoctor.lab.certs import CertFiles
-from maildoctor.lab.common import LOOPBACK, free_ports
+from maildoctor_lab.certs import CertFiles
+from maildoctor_lab.common import LOOPBACK, free_ports
 
 
 @dataclass

@@ -7,7 +7,7 @@ touching the host's firewall, so the lab runs the servers *and* the probe in a f
     run_in_netns([sys.executable, "-m", "some.module"], [FirewallRule(10587, "drop")], timeout=30)
 
 starts `unshare --net --pid --fork --mount-proc --kill-child` with this module as the bootstrap
-(`python -m maildoctor.lab.netns --rules JSON -- CMD...`). The bootstrap brings `lo` up (all of
+(`python -m maildoctor_lab.netns --rules JSON -- CMD...`). The bootstrap brings `lo` up (all of
 127.0.0.0/8 and ::1 are on it then), loads the rules with `nft -f -` into an input chain, and runs
 CMD, which may replace the rules later with apply_firewall (after starting its servers, say).
 
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from maildoctor.lab.common import LabUnavailableError, require_programs
+from maildoctor_lab.common import LabUnavailableError, require_programs
 
 Action = Literal["drop", "reject"]
 Protocol = Literal["tcp", "udp"]
@@ -46,7 +46,7 @@ Protocol = Literal["tcp", "udp"]
 TABLE_NAME = "maildoctor_lab"
 # Exit status of the bootstrap when the namespace could not be set up (not the command's own).
 BOOTSTRAP_FAILED = 121
-_BOOTSTRAP_MARK = "maildoctor.lab.netns bootstrap failed:"
+_BOOTSTRAP_MARK = "maildoctor_lab.netns bootstrap failed:"
 _SBIN_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 # Set by the bootstrap for the command it runs: the inode of the namespace it made.
 NETNS_ID_VARIABLE = "MAILDOCTOR_LAB_NETNS_ID"
@@ -174,7 +174,7 @@ def netns_argv(argv: Sequence[str], rules: Sequence[FirewallRule]) -> list[str]:
         "--",
         sys.executable,
         "-m",
-        "maildoctor.lab.netns",
+        "maildoctor_lab.netns",
         "--rules",
         rules_to_json(rules),
         "--",
@@ -356,7 +356,7 @@ def _run_as_init(argv: Sequence[str]) -> int:
 
 def main(args: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m maildoctor.lab.netns",
+        prog="python -m maildoctor_lab.netns",
         description="Inside a fresh network namespace: bring lo up, load firewall rules, run a command.",
     )
     parser.add_argument("--rules", default="[]", help='JSON list, e.g. [{"port": 10587, "action": "drop"}]')

@@ -25,7 +25,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
-from maildoctor.lab.common import LOOPBACK
+from maildoctor.demo import LOOPBACK
 
 TTL = 60
 

@@ -21,11 +21,11 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from maildoctor.lab.certs import LabPKI
-from maildoctor.lab.common import LOOPBACK
-from maildoctor.lab.demo.dns import DemoZone, serve_dns
-from maildoctor.lab.demo.imap import DemoMessage, DemoUser, serve_imap
-from maildoctor.lab.demo.smtp import serve_smtp
+from maildoctor.demo import LOOPBACK
+from maildoctor.demo.certs import LabPKI
+from maildoctor.demo.dns import DemoZone, serve_dns
+from maildoctor.demo.imap import DemoMessage, DemoUser, serve_imap
+from maildoctor.demo.smtp import serve_smtp
 from maildoctor.net.resolver import Nameserver
 from maildoctor.probes.resolver_trial import CERTAIN_QUESTIONS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.rule import Rule
@@ -13,10 +13,13 @@ from rich.text import Text
 
 from maildoctor.cli.render_check import render_report
 from maildoctor.datacache import keep_nothing
-from maildoctor.display import say
+from maildoctor.display import say, show
+from maildoctor.extras import DEMO, is_missing_package
 from maildoctor.i18n import Translator
-from maildoctor.lab.demo.cases import CaseOutcome, DemoRun, run_demo
 from maildoctor.report import report_to_json
+
+if TYPE_CHECKING:  # cases.py runs pymap and aiosmtpd: imported when the demo runs, if installed
+    from maildoctor.demo.cases import CaseOutcome, DemoRun
 
 EXIT_OK, EXIT_NOT_RUN = 0, 3
 
@@ -133,6 +136,13 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
     """Run the demo; 0 when every example gave its expected diagnosis, 3 otherwise."""
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
+    try:
+        from maildoctor.demo.cases import run_demo
+    except ImportError as exc:
+        if not is_missing_package(exc):
+            raise
+        say_demo_not_installed(err, translator)
+        return EXIT_NOT_RUN
     keep_nothing()  # the demo leaves the user's cache alone
     try:
         run = asyncio.run(run_demo())
@@ -159,3 +169,16 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
     else:
         render_demo(Console(highlight=False), run, translator)
     return EXIT_NOT_RUN if run.failed else EXIT_OK
+
+
+def say_demo_not_installed(err: Console, translator: Translator) -> None:
+    """The example servers' packages (the [demo] extra) are missing: what to install, on its own line."""
+    _ = translator.gettext
+    say(
+        err,
+        _(
+            "The demo's example mail servers are an optional part of maildoctor that is not installed "
+            "on this computer. Install it with this command, then run the demo again:"
+        ),
+    )
+    err.print(show(f"  {DEMO.install_command}"), soft_wrap=True)

@@ -41,7 +41,7 @@ from pymap.parsing.specials.fetchattr import FetchRequirement
 from pymap.user import Passwords, UserMetadata
 from pysasl.hashing import BuiltinHash
 
-from maildoctor.lab.common import LOOPBACK
+from maildoctor.demo import LOOPBACK
 
 QUOTA_ROOT = ""  # one quota root for all of a user's mailboxes, as Dovecot's default "User quota"
 # PBKDF2 as pymap stores passwords, with fewer rounds than its default 500000 so logins are quick

@@ -51,10 +51,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from maildoctor.lab.certs import DEFAULT_SERVER_NAMES, LabPKI, StandardCerts
-from maildoctor.lab.common import LOOPBACK, free_ports, make_lab_dir
-from maildoctor.lab.dovecot import DovecotOptions, DovecotServer, MailUser, start_dovecot
-from maildoctor.lab.postfix import PostfixOptions, PostfixServer, start_postfix
+from maildoctor_lab.certs import DEFAULT_SERVER_NAMES, LabPKI, StandardCerts
+from maildoctor_lab.common import LOOPBACK, free_ports, make_lab_dir
+from maildoctor_lab.dovecot import DovecotOptions, DovecotServer, MailUser, start_dovecot
+from maildoctor_lab.postfix import PostfixOptions, PostfixServer, start_postfix
 
 NETNS_MARKER = "MAILDOCTOR_LAB_NETNS"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -314,9 +314,9 @@ class World:
     values: dict[str, str] = field(default_factory=dict)
     dovecot: DovecotServer | None = None
     postfix: PostfixServer | None = None
-    dns: Any = None  # maildoctor.lab.dns.DnsServer
-    https: Any = None  # maildoctor.lab.https.HttpsServer
-    interception: Any = None  # maildoctor.lab.mitm.MitmProxy
+    dns: Any = None  # maildoctor_lab.dns.DnsServer
+    https: Any = None  # maildoctor_lab.https.HttpsServer
+    interception: Any = None  # maildoctor_lab.mitm.MitmProxy
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def fill(self, text: str) -> str:
@@ -405,7 +405,7 @@ def _logout_quietly(client: imaplib.IMAP4) -> None:
 
 
 def _start_interception(world: World, spec: InterceptionSpec) -> None:
-    from maildoctor.lab import mitm
+    from maildoctor_lab import mitm
 
     upstream_port = int(world.values[spec.port])
     modes: dict[str, mitm.MitmMode] = {
@@ -431,7 +431,7 @@ def _start_interception(world: World, spec: InterceptionSpec) -> None:
 
 
 def _start_dns(world: World, spec: DnsSpec) -> None:
-    from maildoctor.lab import dns
+    from maildoctor_lab import dns
 
     zones = [
         dns.zone_from_records(name, [world.fill(record) for record in records])
@@ -461,7 +461,7 @@ def _start_https(
     sites: Sequence[tuple[str, Sequence[tuple[str, str]]]],
     redirects: Sequence[tuple[str, str]] = (),
 ) -> None:
-    from maildoctor.lab import https
+    from maildoctor_lab import https
 
     server = https.start_https(
         world.directory / "https",
@@ -487,7 +487,7 @@ def apply_firewall(world: World) -> None:
         return
     if not in_lab_namespace():
         raise ScenarioError(f"{world.scenario.name}: firewall rules are only applied inside a lab namespace")
-    from maildoctor.lab import netns
+    from maildoctor_lab import netns
 
     rules = [
         netns.FirewallRule(
@@ -559,7 +559,7 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
         if scenario.interception is not None:
             _start_interception(world, scenario.interception)
         if scenario.scripted_smtp is not None:
-            from maildoctor.lab.scripted_smtp import start_scripted_smtp
+            from maildoctor_lab.scripted_smtp import start_scripted_smtp
 
             port = 465 if standard and scenario.postfix is None else None
             spec = scenario.scripted_smtp
@@ -567,7 +567,7 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
             world._stack.callback(scripted.stop)
             world.values["scripted_smtp"] = str(scripted.port)
         if scenario.legacy_tls is not None:
-            from maildoctor.lab.legacy_tls import start_legacy_tls
+            from maildoctor_lab.legacy_tls import start_legacy_tls
 
             upstream = int(world.values[scenario.legacy_tls.upstream])
             front = start_legacy_tls(world.certs.good, host, upstream, host)
@@ -625,11 +625,11 @@ def run_scenario(
     """
     if scenario.path is None:
         raise ScenarioError(f"{scenario.name}: run_scenario needs a scenario loaded from a file")
-    child = [sys.executable, "-m", "maildoctor.lab.scenario", "exec", str(scenario.path), "--", *command]
+    child = [sys.executable, "-m", "maildoctor_lab.scenario", "exec", str(scenario.path), "--", *command]
     if stdin is None and scenario.account.password is not None:
         stdin = scenario.account.password + "\n"
     if scenario.needs_netns if namespace is None else namespace or scenario.needs_netns:
-        from maildoctor.lab import netns
+        from maildoctor_lab import netns
 
         return netns.run_in_netns(
             child, rules=(), timeout=timeout, input=stdin, env={**(env or {}), NETNS_MARKER: "1"}
@@ -647,7 +647,7 @@ def run_scenario(
 
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m maildoctor.lab.scenario", description=__doc__.split("\n")[0]
+        prog="python -m maildoctor_lab.scenario", description=__doc__.split("\n")[0]
     )
     sub = parser.add_subparsers(dest="action", required=True)
     up = sub.add_parser("up", help="build the world, print it as JSON, keep it until interrupted")

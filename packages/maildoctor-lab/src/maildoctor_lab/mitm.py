@@ -18,7 +18,7 @@ byte either way closes it). Clients that disconnect or refuse the interception c
 normal case for a strict client - are logged at DEBUG only.
 
 In-process: `with start_mitm(...) as proxy: connect to proxy.host, proxy.port`. As a program:
-`python -m maildoctor.lab.mitm --listen-port N --upstream-host 127.0.0.1 --upstream-port M
+`python -m maildoctor_lab.mitm --listen-port N --upstream-host 127.0.0.1 --upstream-port M
 --mode implicit --cert leaf.pem --key leaf.key --upstream-ca lab-ca.pem` (prints
 "mitm listening HOST PORT" once it accepts connections; SIGTERM stops it).
 
@@ -45,7 +45,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
-    from maildoctor.lab.certs import CertFiles, LabPKI
+    from maildoctor_lab.certs import CertFiles, LabPKI
 
 logger = logging.getLogger(__name__)
 
@@ -548,7 +548,7 @@ def interception_certificate(pki: LabPKI, upstream_cert: Path, stem: str = "inte
     return pki.issue(stem, names, issuer="interception")
 
 
-# ---- python -m maildoctor.lab.mitm ---------------------------------------------------------------
+# ---- python -m maildoctor_lab.mitm ---------------------------------------------------------------
 
 
 async def _serve(config: MitmConfig, ready: Callable[[str, int], None]) -> None:
@@ -568,7 +568,7 @@ async def _serve(config: MitmConfig, ready: Callable[[str, int], None]) -> None:
 
 def _parse_args(argv: Sequence[str] | None) -> MitmConfig:
     parser = argparse.ArgumentParser(
-        prog="python -m maildoctor.lab.mitm",
+        prog="python -m maildoctor_lab.mitm",
         description='A TLS-intercepting proxy (an antivirus "mail shield") for the lab, on loopback.',
     )
     parser.add_argument("--listen-host", default="127.0.0.1")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from maildoctor.lab.certs import CertFiles
-from maildoctor.lab.common import (
+from maildoctor_lab.certs import CertFiles
+from maildoctor_lab.common import (
     LabUnavailableError,
     ManagedProcess,
     free_ports,
@@ -27,7 +27,7 @@ from maildoctor.lab.common import (
     start_process,
     wait_for_port,
 )
-from maildoctor.lab.dovecot import DovecotServer
+from maildoctor_lab.dovecot import DovecotServer
 
 PORT_NAMES = ("mx", "submission", "smtps")
 STANDARD_PORTS = {"mx": 25, "submission": 587, "smtps": 465}
@@ -77,7 +77,7 @@ def start_postfix(
     require_programs("postfix")
     require_root("postfix")
     options = options or PostfixOptions()
-    package = resources.files("maildoctor.lab")
+    package = resources.files("maildoctor_lab")
     main_template = package.joinpath("templates/postfix-main.cf.tmpl").read_text()
     master_template = package.joinpath("templates/postfix-master.cf.tmpl").read_text()
     addresses = [f"{user.name}@{options.domain}" for user in dovecot.options.users]

@@ -63,7 +63,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.zone
 
-from maildoctor.lab.common import (
+from maildoctor.probes.resolver_trial import CERTAIN_QUESTIONS
+from maildoctor_lab.common import (
     LOOPBACK,
     ManagedProcess,
     free_udp_and_tcp_port,
@@ -71,7 +72,6 @@ from maildoctor.lab.common import (
     require_programs,
     start_process,
 )
-from maildoctor.probes.resolver_trial import CERTAIN_QUESTIONS
 
 _MARKER_NAME = "ready.maildoctor-lab.invalid."
 _READY_TIMEOUT = 10.0
@@ -368,7 +368,7 @@ def _write_config(
     # Unbound's own source ports: a block below Linux's ephemeral range (where the kernel and
     # free_ports() pick), one per listening port so that servers side by side rarely share one.
     first_source_port = 20000 + 256 * (port % 48)
-    template = resources.files("maildoctor.lab").joinpath("templates/unbound.conf.tmpl").read_text()
+    template = resources.files("maildoctor_lab").joinpath("templates/unbound.conf.tmpl").read_text()
     config = render_template(
         template,
         {

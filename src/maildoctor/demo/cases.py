@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from maildoctor.demo.world import ALICE, BOB, CAROL, PROVIDER_HOST, SHOP_HOST, DemoWorld, demo_world
 from maildoctor.diagnose import CheckRequest, run_check
 from maildoctor.i18n import N_
-from maildoctor.lab.demo.world import ALICE, BOB, CAROL, PROVIDER_HOST, SHOP_HOST, DemoWorld, demo_world
 from maildoctor.model import Endpoint, Protocol, Report, Secret, Security, Verdict
 
 CASE_TIMEOUT = 10.0  # seconds for one diagnosis; on loopback each takes well under one

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from maildoctor.lab.common import LOOPBACK
+from maildoctor.demo import LOOPBACK
 
 # aiosmtpd logs every connection, and a deprecation warning on each successful AUTH (1.4.6)
 AIOSMTPD_LOGGER = "mail.log"

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from maildoctor.lab.certs import CertFiles
-from maildoctor.lab.common import (
+from maildoctor_lab.certs import CertFiles
+from maildoctor_lab.common import (
     LOOPBACK,
     LabUnavailableError,
     ManagedProcess,
@@ -164,7 +164,7 @@ def start_dovecot(
     """Start Dovecot in `directory` (created; must not exist) and wait until a login works."""
     require_programs("dovecot")
     options = options or DovecotOptions()
-    template = resources.files("maildoctor.lab").joinpath("templates/dovecot.conf.tmpl").read_text()
+    template = resources.files("maildoctor_lab").joinpath("templates/dovecot.conf.tmpl").read_text()
     last_error: Exception | None = None
     for attempt in range(3):  # a free port can be taken between choosing and binding it
         instance = directory if attempt == 0 else directory.with_name(f"{directory.name}-{attempt}")

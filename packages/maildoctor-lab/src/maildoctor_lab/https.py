@@ -40,8 +40,8 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from maildoctor.lab.certs import CertFiles, LabPKI
-from maildoctor.lab.common import (
+from maildoctor_lab.certs import CertFiles, LabPKI
+from maildoctor_lab.common import (
     LOOPBACK,
     ManagedProcess,
     free_ports,
@@ -379,7 +379,7 @@ def start_https(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content.encode() if isinstance(content, str) else content)
     default = pki.issue(f"https-{directory.name}", [*site_files, *redirect_targets, LOOPBACK])
-    template = resources.files("maildoctor.lab").joinpath("templates/nginx.conf.tmpl").read_text()
+    template = resources.files("maildoctor_lab").joinpath("templates/nginx.conf.tmpl").read_text()
 
     last_output = ""
     for _ in range(3):  # a free port can be taken between choosing and binding it

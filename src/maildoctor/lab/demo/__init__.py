@@ -1,8 +1,0 @@
-"""`maildoctor demo`: example mail servers broken on purpose, and the real diagnosis of each.
-
-Everything runs inside the demo's own event loop on 127.0.0.1, offline and without root, from
-pure-Python packages: pymap for IMAP (imap.py, with a small QUOTA extension), aiosmtpd for
-submission (smtp.py), and a tiny dnspython-based DNS server (dns.py). world.py starts them with
-the lab's certificates, cases.py holds the examples (plain CheckRequests for run_check), and
-command.py shows the reports.
-"""
