@@ -573,12 +573,16 @@ def looks_like_bounce(message: email.message.Message) -> bool:
     )
 
 
+# The subjects of auto-replies: RFC 3834 §3.1.5 ("Auto:"), Outlook/Exchange ("Automatic reply:"), …
+_AUTO_SUBJECT: Final = re.compile(
+    r"\s*(?:auto(?:matic)?[- ]?reply|out of (?:the )?office|vacation|autoreply|auto:|不在|自動応答)", re.I
+)
+
+
 def _auto_reply(message: email.message.Message) -> bool:
     auto = str(message.get("Auto-Submitted", "")).lower()
-    subject = _decode_header(message.get("Subject")).lower()
-    return auto.startswith("auto-replied") or bool(
-        re.match(r"(?:auto(?:matic)?[- ]?reply|out of (?:the )?office|vacation|autoreply|不在)", subject)
-    )
+    subject = _decode_header(message.get("Subject"))
+    return auto.startswith("auto-replied") or bool(_AUTO_SUBJECT.match(subject))
 
 
 def _returned_recipient(parts: _Parts) -> str:
@@ -715,7 +719,7 @@ def parse_bounce(data: bytes, phrases: PhraseTable | None = None) -> Bounce | No
     notification = _ses_notification(parts.texts, subject, original_sender, phrases)
     if notification is not None:
         return notification
-    if not looks_like_bounce(message):
+    if not looks_like_bounce(message) or _AUTO_SUBJECT.match(subject):  # an auto-reply is sent to <> too
         return _auto_reply_of(message, subject, original_sender, text)
     excluded = set()
     for header in ("From", "Return-Path", "Reply-To", "Sender"):

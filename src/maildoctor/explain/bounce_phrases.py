@@ -68,15 +68,15 @@ _GENERAL: Final[tuple[tuple[str, str, str], ...]] = (
     ("exceedlimit", r"message length exceeds|exceeded (?:the )?(?:storage )?allocation", "RFC 3463 5.2.3; Sendmail"),
     ("systemfull", r"disk full|no space left|file system full|out of (?:disk )?space|insufficient (?:disk|system) (?:space|storage)", "RFC 3463 4.3.1 mail system full"),
     ("mailboxfull", r"mailbox (?:is )?full|over ?quota|quota exceeded|exceed(?:ed|s)? (?:the |his |her |its )?(?:storage |mailbox |disk )?quota|mail ?box (?:size )?limit|not enough (?:storage|space)|mailfolder is full|account is full|is full\b", "RFC 3463 5.2.2; Google 4.2.2/5.2.2 over quota; Postfix virtual_mailbox_limit"),
-    ("suspend", r"\bsuspended\b|account (?:is |has been )?(?:disabled|deactivated|inactive|locked)|mailbox (?:is )?(?:disabled|inactive|deactivated|frozen)|(?:user|recipient) (?:is )?(?:inactive|disabled|suspended)|no longer (?:active|available)", "RFC 3463 5.2.1 mailbox disabled; Google 5.2.1 account disabled"),
+    ("suspend", r"(?<!delivery temporarily )\bsuspended\b|account (?:is |has been )?(?:disabled|deactivated|inactive|locked)|mailbox (?:is )?(?:disabled|inactive|deactivated|frozen)|(?:user|recipient) (?:is )?(?:inactive|disabled|suspended)|no longer (?:active|available)", "RFC 3463 5.2.1 mailbox disabled; Google 5.2.1 account disabled"),
     ("hasmoved", r"has moved|no forwarding address|moved permanently", "RFC 3463 5.1.6"),
     ("hostunknown", r"host or domain name not found", "Postfix smtp(8) 'Host or domain name not found'"),
-    ("networkerror", r"name service error|host not found, try again|temporary (?:lookup|dns) failure", "Postfix 'Name service error … Host not found, try again' (a DNS failure, not an answer)"),
+    ("networkerror", r"\bdns error\b|name service error|host not found, try again|temporary (?:lookup|dns) failure", "Postfix 'Name service error … Host not found, try again' (a DNS failure, not an answer); Gmail's 'DNS Error: …' DSN"),
     ("hostunknown", r"host (?:\S+ )?not found|unknown host|host unknown|no such domain|domain (?:name )?not found|domain (?:does not|doesn't) exist|nxdomain|unrout(?:e)?able (?:mail )?(?:domain|address)|all relevant mx records point to non-existent hosts|no (?:mx|mail exchanger)|domain is not reachable|(?<![@\w.\-])(?:[a-z0-9\-]+\.)+[a-z]{2,} does not exist", "Exim 'Unrouteable address'; Sendmail 'Host unknown'; '<domain> does not exist'; RFC 3463 5.1.2"),
     ("notaccept", r"null mx|does not accept (?:any )?mail|accepts no mail|not accepting network messages", "RFC 7505 null MX; RFC 3463 5.3.2"),
     ("mailererror", r"pipe to \||mailer \S+ (?:exited|died)|returned (?:status|exit code)|child process .* exited|command died with status|mailer error", "Postfix pipe(8)/local(8); Sendmail prog mailer"),
     ("networkerror", r"loops back to myself|mail loop|too many hops|hop count exceeded|routing loop|network (?:is )?unreachable|no route to host|connection (?:refused|reset)", "Postfix 'loops back to myself'; RFC 3463 5.4.6"),
-    ("userunknown", r"user ?unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user)|(?:user|mailbox|recipient|address|account)(?: \S+)? (?:does not|doesn't|did not) exist|invalid (?:recipient|mailbox|address|user)|unknown (?:recipient|mailbox|address|local[- ]part)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:not found|unavailable)|(?:user|recipient|address) not found|no mailbox here|addressee unknown|bad destination mailbox|recipnotfound|recipientnotfound|account that you tried to reach does not exist|doesn't have an? \S+ account|no valid recipients|not listed in (?:the )?(?:domino directory|public name & address book)", "Postfix 'User unknown in local recipient table'; qmail 'no mailbox here by that name'; Sendmail 'User unknown'; Microsoft RESOLVER.ADR.RecipNotFound; Google 5.1.1; Yahoo 554 'doesn't have a yahoo.com account'; Lotus Domino 'not listed in Domino Directory'; RFC 3463 5.1.1"),
+    ("userunknown", r"user ?unknown|unknown user|no such (?:user|mailbox|recipient|address|account|local user)|(?:user|mailbox|recipient|address|account)(?: \S+)? (?:does not|doesn't|did not|not) exist|invalid (?:recipient|mailbox|address|user)|unknown (?:recipient|mailbox|address|local[- ]part)|not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|mailbox (?:not found|unavailable)|(?:user|recipient|address) not found|no mailbox here|addressee unknown|bad destination mailbox|recipnotfound|recipientnotfound|account that you tried to reach does not exist|doesn't have an? \S+ account|no valid recipients|not listed in (?:the )?(?:domino directory|public name & address book)", "Postfix 'User unknown in local recipient table'; qmail 'no mailbox here by that name'; Sendmail 'User unknown'; Microsoft RESOLVER.ADR.RecipNotFound; Google 5.1.1; Yahoo 554 'doesn't have a yahoo.com account'; Lotus Domino 'not listed in Domino Directory'; RFC 3463 5.1.1"),
     ("userunknown", r"宛先不明|あて先不明|存在しない(?:メール)?アドレス|アドレスが存在しません|ユーザー?が存在しません", "Japanese carriers' and ISPs' standard wording (宛先不明: address unknown)"),
     ("mailboxfull", r"容量(?:が|を)?(?:超|いっぱい|オーバー)|メールボックスがいっぱい", "Japanese ISPs' standard wording (mailbox over capacity)"),
     ("expired", r"retry time(?:out)? (?:not reached|exceeded)|could not be delivered for|in the queue too long|(?:delivery time|message|envelope) expired|\bexpired\b|giving up|gave up|given up|connection timed out|timed out", "Exim 'retry timeout exceeded'; Sendmail 'could not be delivered for N days'; Postfix maximal_queue_lifetime; OpenSMTPD 'Envelope expired'"),
@@ -116,19 +116,30 @@ _NOISE: Final = re.compile(
     r"\S+@\S+|<[^>]*>|\[[^\]]*\]|\b[\w\-]+(?:\.[\w\-]+)+\b|\d+",
 )
 _TOKEN: Final = re.compile(r"[a-z][a-z']*[a-z]|[ぁ-んァ-ヶー一-龯]+")
-_STOP: Final = frozenset(
-    (
-        "the a an to of for in on at is was be by from this that your you our we it its and or with as "
-        "are has have not no mail message email smtp server host error about please following could would "
-        "been will were which there their more than into only also other some such when what sent send "
-        "these those here"
-    ).split()
+_STOP_WORDS: Final = (
+    "the a an to of for in on at is was be by from this that your you our we it its and or with as "
+    "are has have not no mail message email smtp server host error about please following could would "
+    "been will were which there their more than into only also other some such when what sent send "
+    "these those here"
 )
+_STOP: Final = frozenset(_STOP_WORDS.split(" "))
+
+
+# Where the receiving server's own reply starts in a bounce's words: a reply code (RFC 5321 §4.2)
+# followed by text. The prose before it is the reporting MTA's, the same for every reason.
+_REPLY_START: Final = re.compile(r"(?<![\w.\-])[45][0-5]\d(?:[ \-]|$)")
+
+
+def server_words(text: str) -> str:
+    """The receiving server's reply within a bounce's words, or the whole text without one."""
+    found = _REPLY_START.search(text)
+    return text[found.start() :] if found is not None else text
 
 
 def ngrams(text: str) -> set[str]:
-    """The word n-grams (1..MAX_N) of a text, after addresses, host names and numbers are removed."""
-    words = _TOKEN.findall(_NOISE.sub(" ", text.lower()))
+    """The word n-grams (1..MAX_N) of the server's words (`server_words`), after addresses, host
+    names and numbers are removed."""
+    words = _TOKEN.findall(_NOISE.sub(" ", server_words(text).lower()))
     found: set[str] = set()
     for size in range(1, MAX_N + 1):
         for start in range(len(words) - size + 1):

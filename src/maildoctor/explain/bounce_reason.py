@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Final
 
 from maildoctor.causes import CauseCode
-from maildoctor.explain.bounce_phrases import PhraseTable, normalise, phrase_reason
+from maildoctor.explain.bounce_phrases import PhraseTable, general_reason, normalise, phrase_reason
 from maildoctor.explain.bounce_status import reason_from_status, specific_status_reason
 
 _C = CauseCode
@@ -83,7 +83,10 @@ def cause_of_reason(reason: str) -> CauseCode | None:
 _COMMAND: Final = re.compile(
     r"(?:in reply to|after|did not like our|for|error in reply to)\s+(?:the\s+)?"
     r"(mail from|rcpt to|end of data|data|initial connection|helo|ehlo|connect|text)\b|"
-    r"\[(rcpt_to|mail_from|data)\]|>>> (mail from|rcpt to|data)|smtp command (data|rcpt|mail)",
+    r"\[(rcpt_to|mail_from|data)\]|>>> (mail from|rcpt to|data)|smtp command (data|rcpt|mail)|"
+    # a refused greeting (RFC 5321 §3.1, "554 No SMTP service here"); Postfix smtp(8) writes
+    # "server refused to talk to me" for it
+    r"(refused to talk to me|no smtp service|not accepting connections)",
 )
 
 
@@ -97,7 +100,7 @@ def smtp_command(text: str) -> str:
         return "MAIL"
     if said.startswith("rcpt"):
         return "RCPT"
-    if said in ("initial connection", "connect"):
+    if said in ("initial connection", "connect") or said.startswith(("refused", "no smtp", "not accepting")):
         return "CONN"
     if said in ("helo", "ehlo"):
         return "HELO"
@@ -155,12 +158,13 @@ def classify(
     by_provider = provider_reason(provider, status, flat) if flat else None
     if by_provider is not None:
         return by_provider
-    by_words = phrase_reason(status, text, provider, phrases) if flat else None
     command = smtp_command(text) if flat else ""
-    if command == "MAIL":
-        return by_words if by_words in _SENDER_SIDE or by_words == "rejected" else "rejected"
-    if command in ("CONN", "HELO"):
-        return by_words if by_words in _SENDER_SIDE else "blocked"
+    if command in ("MAIL", "CONN", "HELO"):  # the step decides; only the general wordings refine it
+        general = general_reason(text)
+        if command == "MAIL":
+            return general if general in _SENDER_SIDE or general == "rejected" else "rejected"
+        return general if general in _SENDER_SIDE else "blocked"
+    by_words = phrase_reason(status, text, provider, phrases) if flat else None
     if by_words is not None:  # general wordings; fitted phrases only where the status is vague
         return by_words
     by_status = specific_status_reason(status)
