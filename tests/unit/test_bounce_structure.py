@@ -191,3 +191,25 @@ def test_the_shipped_table_is_read() -> None:
 )
 def test_the_provider_of_a_host(hosts: tuple[str, ...], provider: str) -> None:
     assert provider_of(hosts, load_curated()) == provider
+
+
+def test_an_x_unix_diagnostic_is_a_local_program_unless_the_words_say_more() -> None:
+    assert classify("255", "5.0.0", "", diagnostic_type="x-unix") == "mailererror"
+    words = "/var/mail/taro/Maildir/tmp/1.A.neko: Disk quota exceeded"
+    assert classify(words, "4.3.0", "", diagnostic_type="x-unix") == "mailboxfull"
+    assert classify("255", "5.0.0", "", diagnostic_type="smtp", phrases=PhraseTable()) == "onhold"
+
+
+def test_a_dsn_with_an_x_unix_diagnostic_code_is_read_as_one() -> None:
+    from maildoctor.explain.bounce import parse_bounce
+
+    dsn = (
+        b"From: MAILER-DAEMON@mx.example.jp\nTo: taro@example.jp\nSubject: Returned mail\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nfailed\n\n--B\nContent-Type: message/delivery-status\n\n"
+        b"Reporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: RFC822; hanako@example.jp\n"
+        b"Action: failed\nStatus: 5.0.0\nDiagnostic-Code: X-Unix; 255\n\n--B--\n"
+    )
+    bounce = parse_bounce(dsn)
+    assert bounce is not None
+    assert [(r.address, r.reason) for r in bounce.recipients] == [("hanako@example.jp", "mailererror")]

@@ -306,8 +306,9 @@ def _dsn_recipients(parts: _Parts, text: str, phrases: PhraseTable | None) -> li
             if not address:
                 continue
             diagnostic = block.get("diagnostic-code", "")
+            diagnostic_type = ""
             if ";" in diagnostic[:20]:
-                diagnostic = diagnostic.split(";", 1)[1]
+                diagnostic_type, diagnostic = diagnostic.split(";", 1)
             diagnostic = diagnostic.strip()
             written = _status_in(block.get("status", ""))
             words = diagnostic or _words_for(address, text, addresses)
@@ -318,7 +319,7 @@ def _dsn_recipients(parts: _Parts, text: str, phrases: PhraseTable | None) -> li
             reporting = _address_free(per_message.get("reporting-mta", ""))
             remote = _address_free(block.get("remote-mta", "")) or reporting
             action = block.get("action", "").split()[0].lower() if block.get("action", "").split() else ""
-            where = _Where(provider_of((remote, reporting)), phrases)
+            where = _Where(provider_of((remote, reporting)), phrases, diagnostic_type.strip().lower())
             recipients.append(_recipient(address, status, reply, remote, words, action, where=where))
     return recipients
 
@@ -374,6 +375,7 @@ class _Where:
 
     provider: str = ""
     phrases: PhraseTable | None = None
+    diagnostic_type: str = ""  # RFC 3464 Diagnostic-Code type: smtp, x-unix, …
 
 
 def _recipient(
@@ -390,7 +392,7 @@ def _recipient(
     if not action:
         action = "delayed" if status.startswith("4.") or reply.startswith("4") else "failed"
     provider = where.provider or provider_of((remote,))
-    reason = classify(line, status, reply, action, provider, where.phrases)
+    reason = classify(line, status, reply, action, provider, where.phrases, where.diagnostic_type)
     implied = not status
     if implied:
         final = bool(_FINAL.search(words))

@@ -152,12 +152,16 @@ def classify(
     action: str = "",
     provider: str = "",
     phrases: PhraseTable | None = None,
+    diagnostic_type: str = "",
 ) -> str:
     """The reason for one recipient; "undefined" when nothing tells. `phrases` is the fitted
-    phrase table (the shipped one when None; the held-out bench passes one per fold)."""
+    phrase table (the shipped one when None; the held-out bench passes one per fold);
+    `diagnostic_type` the RFC 3464 Diagnostic-Code type ("smtp", "x-unix", …) when a DSN wrote one."""
     action = action.lower()
     if action in ("delivered", "relayed", "expanded"):
         return "delivered"
+    if diagnostic_type == "x-unix":  # RFC 3464 §2.3.6: a local program's status (a prog mailer, Maildir)
+        return general_reason(text) or "mailererror"
     flat = normalise(text) if text else ""
     by_provider = provider_reason(provider, status, flat) if flat else None
     if by_provider is not None:
