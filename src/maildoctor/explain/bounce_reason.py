@@ -115,7 +115,6 @@ def smtp_command(text: str) -> str:
 _MS_DBEB: Final = re.compile(r"recipient address rejected: access denied")
 _GOOGLE_RATE: Final = re.compile(r"receiving mail at a rate|rate that prevents additional messages")
 _MICROSOFT: Final = frozenset({"microsoft365", "outlook-com"})
-_SES_UNVERIFIED: Final = re.compile(r"email address is not verified\. the following identities failed")
 _MS_REPUTATION: Final = re.compile(r"\b4\.7\.65\d\b|\b5\.7\.7[0-5]\d\b|ip reputation")
 
 
@@ -126,14 +125,10 @@ def provider_reason(provider: str, status: str, flat: str) -> str | None:
     Directory-Based Edge Blocking, the recipient does not exist (learn.microsoft.com, "Fix NDR
     error 550 5.4.1 in Exchange Online"). Google: X.2.1 "The user you are trying to contact is
     receiving mail at a rate that prevents additional messages" is a rate limit, not a disabled
-    mailbox (support.google.com/a/answer/3726730, SMTP error reference). Amazon SES: "554 Message
-    rejected: Email address is not verified. The following identities failed the check" is a
-    sender the service will not relay for (docs.aws.amazon.com/ses, "Amazon SES SMTP issues").
+    mailbox (support.google.com/a/answer/3726730, SMTP error reference).
     """
     if status.endswith(".4.1") and _MS_DBEB.search(flat):
         return "userunknown"  # the wording is Microsoft's own, whichever host relayed it
-    if _SES_UNVERIFIED.search(flat):
-        return "norelaying"  # the service will not send for this sender until it is verified
     if _GOOGLE_RATE.search(flat):
         return "speeding"  # Google's wording, wherever it is quoted (providers forward it)
     if provider in _MICROSOFT and _MS_REPUTATION.search(flat):
