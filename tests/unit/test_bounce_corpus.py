@@ -19,11 +19,11 @@ CORPUS = ROOT.parent / "shared" / "data" / "bounces"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/data/bounces is not beside the project")
 
 
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bounce_accuracy", ROOT / "bench" / "bounce_accuracy.py")
+def _bench(name: str = "bounce_accuracy"):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bounce_accuracy"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -49,3 +49,13 @@ def test_mapped_cause_on_90_percent(figures) -> None:  # type: ignore[no-untyped
 
 def test_no_non_bounce_is_taken_for_a_bounce(figures) -> None:  # type: ignore[no-untyped-def]
     assert figures.not_bounces_taken == 0
+
+
+def test_held_out_figures_stay_where_they_were_measured() -> None:
+    """5-fold held-out (bench/bounce_heldout.py): the phrase table fitted on four fifths, scored
+    on the fifth it did not see. Measured 95.4 % status and 90.4 % cause (mean of folds)."""
+    module = _bench("bounce_heldout")
+    names = sorted(module.json.loads((CORPUS / "expected.json").read_text()))
+    results = module.held_out(CORPUS, names)
+    assert module.mean(result.status for result in results) >= 0.95
+    assert module.mean(result.cause for result in results) >= 0.89

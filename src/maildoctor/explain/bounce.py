@@ -33,6 +33,8 @@ from enum import StrEnum
 from typing import Final
 
 from maildoctor.causes import CauseCode
+from maildoctor.explain.bounce_phrases import PhraseTable
+from maildoctor.explain.bounce_provider import provider_of
 from maildoctor.explain.bounce_reason import cause_of_reason, classify
 
 MAX_BYTES: Final = 4 * 1024 * 1024  # a bounce carrying a large original is cut here
@@ -294,7 +296,7 @@ def _bounce_text(parts: _Parts) -> str:
 # --------------------------------------------------------------------------- the three forms
 
 
-def _dsn_recipients(parts: _Parts, text: str) -> list[BounceRecipient]:
+def _dsn_recipients(parts: _Parts, text: str, phrases: PhraseTable | None) -> list[BounceRecipient]:
     recipients: list[BounceRecipient] = []
     addresses = [_address_of(_recipient_field(block)) for blocks in parts.status_blocks for block in blocks]
     for blocks in parts.status_blocks:
@@ -304,8 +306,9 @@ def _dsn_recipients(parts: _Parts, text: str) -> list[BounceRecipient]:
             if not address:
                 continue
             diagnostic = block.get("diagnostic-code", "")
+            diagnostic_type = ""
             if ";" in diagnostic[:20]:
-                diagnostic = diagnostic.split(";", 1)[1]
+                diagnostic_type, diagnostic = diagnostic.split(";", 1)
             diagnostic = diagnostic.strip()
             written = _status_in(block.get("status", ""))
             words = diagnostic or _words_for(address, text, addresses)
@@ -313,11 +316,11 @@ def _dsn_recipients(parts: _Parts, text: str) -> list[BounceRecipient]:
             if not status:
                 status = _status_in(words)
             reply = _reply_in(diagnostic) or _reply_in(words)
-            remote = _address_free(block.get("remote-mta", "")) or _address_free(
-                per_message.get("reporting-mta", "")
-            )
+            reporting = _address_free(per_message.get("reporting-mta", ""))
+            remote = _address_free(block.get("remote-mta", "")) or reporting
             action = block.get("action", "").split()[0].lower() if block.get("action", "").split() else ""
-            recipients.append(_recipient(address, status, reply, remote, words, action))
+            where = _Where(provider_of((remote, reporting)), phrases, diagnostic_type.strip().lower())
+            recipients.append(_recipient(address, status, reply, remote, words, action, where=where))
     return recipients
 
 
@@ -366,13 +369,30 @@ def relayed_reply(line: str) -> str:
     return reply if _reply_in(reply) or _status_in(reply) else line
 
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """What the reason is judged with beside the words: the provider id and the phrase table."""
+
+    provider: str = ""
+    phrases: PhraseTable | None = None
+    diagnostic_type: str = ""  # RFC 3464 Diagnostic-Code type: smtp, x-unix, …
+
+
 def _recipient(
-    address: str, status: str, reply: str, remote: str, words: str, action: str, temporary: bool = False
+    address: str,
+    status: str,
+    reply: str,
+    remote: str,
+    words: str,
+    action: str,
+    temporary: bool = False,
+    where: _Where = _Where(),
 ) -> BounceRecipient:
     line = _one_line(words)
     if not action:
         action = "delayed" if status.startswith("4.") or reply.startswith("4") else "failed"
-    reason = classify(line, status, reply, action)
+    provider = where.provider or provider_of((remote,))
+    reason = classify(line, status, reply, action, provider, where.phrases, where.diagnostic_type)
     implied = not status
     if implied:
         final = bool(_FINAL.search(words))
@@ -427,7 +447,9 @@ def _words_for(address: str, text: str, others: Sequence[str] = ()) -> str:
     return tail[:end].strip(" >:.\n\t")
 
 
-def _text_recipients(text: str, excluded: set[str], failed: Sequence[str] = ()) -> list[BounceRecipient]:
+def _text_recipients(
+    text: str, excluded: set[str], failed: Sequence[str] = (), phrases: PhraseTable | None = None
+) -> list[BounceRecipient]:
     """Recipients of a plain-text bounce: X-Failed-Recipients when the server wrote it, else every
     address in the bounce's own words that is not the sender's or a mail system's."""
     seen: list[str] = list(dict.fromkeys(failed))
@@ -447,7 +469,9 @@ def _text_recipients(text: str, excluded: set[str], failed: Sequence[str] = ()) 
     recipients = []
     for address in seen:
         words = _words_for(address, text, seen)
-        if len(seen) == 1 and classify(_one_line(words), _status_in(words), _reply_in(words)) in (
+        if len(seen) == 1 and classify(  # the fitted phrases do not decide where the words are
+            _one_line(words), _status_in(words), _reply_in(words), phrases=_NO_PHRASES
+        ) in (
             "onhold",
             "undefined",
         ):
@@ -456,10 +480,13 @@ def _text_recipients(text: str, excluded: set[str], failed: Sequence[str] = ()) 
         reply = _reply_in(words)
         remote = _remote_in(words)
         temporary = bool(_TEMPORARY.search(text)) and not _FINAL.search(text)
-        recipients.append(_recipient(address, status, reply, remote, words, "", temporary))
+        recipients.append(
+            _recipient(address, status, reply, remote, words, "", temporary, _Where("", phrases))
+        )
     return recipients
 
 
+_NO_PHRASES: Final = PhraseTable()
 _SUMMARY_LINE: Final = re.compile(r"\s*(?:to|cc)\s*:", re.IGNORECASE)
 _TEMPORARY: Final = re.compile(
     r"will be retried|warning message only|still trying|not yet been delivered|delayed", re.I
@@ -548,12 +575,16 @@ def looks_like_bounce(message: email.message.Message) -> bool:
     )
 
 
+# The subjects of auto-replies: RFC 3834 §3.1.5 ("Auto:"), Outlook/Exchange ("Automatic reply:"), …
+_AUTO_SUBJECT: Final = re.compile(
+    r"\s*(?:auto(?:matic)?[- ]?reply|out of (?:the )?office|vacation|autoreply|auto:|不在|自動応答)", re.I
+)
+
+
 def _auto_reply(message: email.message.Message) -> bool:
     auto = str(message.get("Auto-Submitted", "")).lower()
-    subject = _decode_header(message.get("Subject")).lower()
-    return auto.startswith("auto-replied") or bool(
-        re.match(r"(?:auto(?:matic)?[- ]?reply|out of (?:the )?office|vacation|autoreply|不在)", subject)
-    )
+    subject = _decode_header(message.get("Subject"))
+    return auto.startswith("auto-replied") or bool(_AUTO_SUBJECT.match(subject))
 
 
 def _returned_recipient(parts: _Parts) -> str:
@@ -586,7 +617,9 @@ def _array(value: object) -> list[object]:
     return value[:_MAX_RECIPIENTS] if isinstance(value, list) else []
 
 
-def _ses_notification(texts: Sequence[str], subject: str, original_sender: str) -> Bounce | None:
+def _ses_notification(
+    texts: Sequence[str], subject: str, original_sender: str, phrases: PhraseTable | None
+) -> Bounce | None:
     """An Amazon SES notification (JSON, sometimes inside an SNS envelope): Bounce, Complaint, Delivery."""
     for text in texts:
         start = text.find("{")
@@ -610,7 +643,9 @@ def _ses_notification(texts: Sequence[str], subject: str, original_sender: str) 
                     words = str(one.get("diagnosticCode", ""))
                     address = _address_of(str(one.get("emailAddress", "")))
                     status = _status_in(str(one.get("status", ""))) or _status_in(words)
-                    recipients.append(_recipient(address, status, _reply_in(words), remote, words, ""))
+                    reply = _reply_in(words)
+                    where = _Where(provider_of((remote,)), phrases)
+                    recipients.append(_recipient(address, status, reply, remote, words, "", where=where))
         elif kind == "Complaint":
             complaint = _object(document.get("complaint"))
             for one in _array(complaint.get("complainedRecipients")):
@@ -628,9 +663,9 @@ def _ses_notification(texts: Sequence[str], subject: str, original_sender: str) 
             remote = str(delivery.get("reportingMTA", ""))
             for one in _array(delivery.get("recipients")):
                 address = _address_of(str(one))
-                recipients.append(
-                    _recipient(address, _status_in(words), _reply_in(words), remote, words, "delivered")
-                )
+                status, reply = _status_in(words), _reply_in(words)
+                where = _Where(provider_of((remote,)), phrases)
+                recipients.append(_recipient(address, status, reply, remote, words, "delivered", where=where))
         if recipients:
             return Bounce(BounceKind.DSN, "amazonses", subject, original_sender, tuple(recipients))
     return None
@@ -652,13 +687,14 @@ def split_mbox(data: bytes) -> list[bytes]:
     return [data[start:end] for start, end in zip(starts, [*starts[1:], len(data)], strict=True)]
 
 
-def parse_bounces(data: bytes) -> list[Bounce]:
-    """Every bounce in a file that may hold several messages (mbox)."""
-    found = (parse_bounce(message) for message in split_mbox(data))
+def parse_bounces(data: bytes, phrases: PhraseTable | None = None) -> list[Bounce]:
+    """Every bounce in a file that may hold several messages (mbox). `phrases`: the fitted phrase
+    table to judge the words with (the shipped one when None; bench/bounce_heldout.py passes its own)."""
+    found = (parse_bounce(message, phrases) for message in split_mbox(data))
     return [bounce for bounce in found if bounce is not None]
 
 
-def parse_bounce(data: bytes) -> Bounce | None:
+def parse_bounce(data: bytes, phrases: PhraseTable | None = None) -> Bounce | None:
     """The bounce in a message's bytes, or None when it is not one (nothing failed in it)."""
     message = email.message_from_bytes(data[:MAX_BYTES], policy=email.policy.compat32)
     parts = _Parts()
@@ -677,15 +713,15 @@ def parse_bounce(data: bytes) -> Bounce | None:
         if embedded is not None:
             parts.status_blocks.append(_field_blocks(joined[embedded.start() : embedded.start() + _MAX_TEXT]))
     if parts.status_blocks:
-        recipients = _dsn_recipients(parts, text)
+        recipients = _dsn_recipients(parts, text, phrases)
         if recipients:
             first = parts.status_blocks[0][0] if parts.status_blocks[0] else {}
             reporting = _address_free(first.get("reporting-mta", ""))
             return Bounce(BounceKind.DSN, reporting, subject, original_sender, tuple(recipients))
-    notification = _ses_notification(parts.texts, subject, original_sender)
+    notification = _ses_notification(parts.texts, subject, original_sender, phrases)
     if notification is not None:
         return notification
-    if not looks_like_bounce(message):
+    if not looks_like_bounce(message) or _AUTO_SUBJECT.match(subject):  # an auto-reply is sent to <> too
         return _auto_reply_of(message, subject, original_sender, text)
     excluded = set()
     for header in ("From", "Return-Path", "Reply-To", "Sender"):
@@ -694,13 +730,13 @@ def parse_bounce(data: bytes) -> Bounce | None:
             excluded.add(address)
     named = (_address_of(value) for value in str(message.get("X-Failed-Recipients", "")).split(","))
     failed = [address for address in named if address]
-    recipients = _text_recipients(text, excluded | {original_sender}, failed)
+    recipients = _text_recipients(text, excluded | {original_sender}, failed, phrases)
     if not recipients and original_sender:  # a bounce of a message sent to oneself
-        recipients = _text_recipients(text, excluded, failed)
+        recipients = _text_recipients(text, excluded, failed, phrases)
     if not recipients:  # the bounce names nobody: the returned message's recipient is the one
         returned = _returned_recipient(parts)
         if returned and returned != original_sender:
-            recipients = _text_recipients(text, excluded, [returned])
+            recipients = _text_recipients(text, excluded, [returned], phrases)
     if not recipients:
         return _auto_reply_of(message, subject, original_sender, text)
     return Bounce(BounceKind.TEXT, "", subject, original_sender, tuple(recipients))
