@@ -12,8 +12,7 @@ Rich markup (Typer's help and error panels), `safe_markup()` also escapes the ``
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Any, Final
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
@@ -22,19 +21,7 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.text import Text
 
-# controls, format characters (bidi, zero width), line/paragraph separators, surrogates
-_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-
-
-def is_unsafe(char: str) -> bool:
-    """True for a character a terminal would act on or that does not show."""
-    return unicodedata.category(char) in _INVISIBLE_CATEGORIES
-
-
-def _escape(char: str) -> str:
-    if "\ud800" <= char <= "\udfff":
-        return f"\\u{ord(char):04x}"  # a lone surrogate cannot be encoded at all
-    return char.encode("unicode_escape").decode("ascii")  # \x1b, \t, \n, \u202e
+from maildoctor.escapes import escape_char
 
 
 def safe(text: str, *, multiline: bool = False) -> str:
@@ -47,9 +34,7 @@ def safe(text: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.isascii() and text.isprintable():
         return text  # the common case: nothing to look at
-    return "".join(
-        char if (multiline and char == "\n") or not is_unsafe(char) else _escape(char) for char in text
-    )
+    return "".join(char if multiline and char == "\n" else escape_char(char) for char in text)
 
 
 def safe_markup(text: str) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, TypeVar
 
+from maildoctor.escapes import escape_char
+
 from .errors import BufferFull, LineTooLong, ProtocolViolation
 
 __all__ = [
@@ -177,24 +179,11 @@ def decode_text(data: bytes) -> str:
 # controls (U+0080..U+009F: CSI, OSC, ... in 8-bit form), the bidirectional
 # overrides and isolates ("Trojan Source", CVE-2021-42574) and the Unicode line and
 # paragraph separators.
-_BIDI_AND_SEPARATORS: Final = (
-    0x061C,  # ARABIC LETTER MARK
-    0x200E,  # LEFT-TO-RIGHT MARK
-    0x200F,  # RIGHT-TO-LEFT MARK
-    *range(0x202A, 0x202F),  # LRE RLE PDF LRO RLO
-    *range(0x2066, 0x206A),  # LRI RLI FSI PDI
-    0x2028,  # LINE SEPARATOR
-    0x2029,  # PARAGRAPH SEPARATOR
-)
-_ESCAPES: Final[dict[int, str]] = {
-    **{code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))},
-    **{code: f"\\u{code:04x}" for code in _BIDI_AND_SEPARATORS},
-}
 ELLIPSIS: Final = "…"
 
 
 def safe_text(text: str, limit: int = 500) -> str:
-    """`text` with every control character written as a visible escape (ESC → `\\x1b`),
+    """`text` with every unsafe character written as a visible escape (maildoctor.escapes: ESC → `\\x1b`),
     cut to at most `limit` characters, the last one "…" when something was cut.
 
     An escape is never cut in half. Backslashes are left alone: this is for
@@ -205,7 +194,7 @@ def safe_text(text: str, limit: int = 500) -> str:
     pieces: list[str] = []
     used = 0
     for char in text:
-        piece = _ESCAPES.get(ord(char), char)
+        piece = escape_char(char)
         if used + len(piece) > limit:
             break
         pieces.append(piece)
