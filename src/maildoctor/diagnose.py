@@ -30,6 +30,7 @@ from maildoctor.i18n import N_
 from maildoctor.lint.findings import lint_account
 from maildoctor.loginguard import LoginGuard, default_cache_dir
 from maildoctor.model import (
+    STANDARD_PORTS,
     CheckResult,
     CheckStatus,
     Endpoint,
@@ -53,15 +54,9 @@ from maildoctor.rules.checks import agree_with_findings
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
 
-# Every port a mail provider may answer on, with what it carries there.
-MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = (
-    (993, Protocol.IMAP, Security.SSL),
-    (143, Protocol.IMAP, Security.STARTTLS),
-    (995, Protocol.POP3, Security.SSL),
-    (110, Protocol.POP3, Security.STARTTLS),
-    (587, Protocol.SMTP, Security.STARTTLS),
-    (465, Protocol.SMTP, Security.SSL),
-    (25, Protocol.SMTP, Security.STARTTLS),
+# Every port a mail provider may answer on, with what it carries there (model.STANDARD_PORTS).
+MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = tuple(
+    (row.port, row.protocol, row.security) for row in STANDARD_PORTS
 )
 
 

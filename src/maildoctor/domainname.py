@@ -17,19 +17,19 @@ import idna
 __all__ = ["normalize_domain"]
 
 
-def normalize_domain(text: str, *, a_labels: bool = True) -> str | None:
+def normalize_domain(text: str, *, a_labels: bool = True) -> str:
     """`text` as a lower-case domain without a trailing dot, in A-labels unless `a_labels` is False.
 
-    None if it names no domain: nothing left, an empty label ("a..jp"), or a label IDNA 2008
+    "" if it names no domain: nothing left, an empty label ("a..jp"), or a label IDNA 2008
     cannot encode (a symbol, a joiner out of place). An ASCII name is not checked further: "_dmarc",
     "[::1]" and "*.example.jp" come back as they are, lower case.
     """
     name = text.strip().rstrip(".").lower()
     if not name or any(not label for label in name.split(".")):
-        return None
+        return ""
     if name.isascii() or not a_labels:
         return name
     try:
         return idna.encode(name, uts46=True).decode("ascii").lower()
     except idna.IDNAError:
-        return None
+        return ""

@@ -156,9 +156,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.datafile",
             "maildoctor.datacache",
             "maildoctor.loginguard",
-            "maildoctor.escaping",
-            "maildoctor.wrap",
-            "maildoctor.display",
+            "maildoctor.escaping",  # safe(): untrusted text made displayable, pure
             # the types of discovered settings; by their meaning model types (architecture.md)
             "maildoctor.discover.candidates",
         ),
@@ -187,6 +185,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.diagnose",
         ),
     ),
+    # the terminal's text helpers: nothing below the diagnosis imports a renderer (architecture.md)
+    ("presentation", ("maildoctor.display", "maildoctor.wrap")),
     ("export", ("maildoctor.export",)),
     ("cli", ("maildoctor.cli", "maildoctor.__main__")),
 )
@@ -419,6 +419,8 @@ def test_the_graph_sees_a_cycle_at_import_time(tmp_path: Path) -> None:
         ("maildoctor.probes.base", "maildoctor.net.tls", False),
         ("maildoctor.lab.demo.command", "maildoctor.cli.render_check", False),
         ("maildoctor.discover.engine", "maildoctor.domain.mx", False),  # one layer
+        ("maildoctor.rules.engine", "maildoctor.display", True),  # a renderer below the diagnosis
+        ("maildoctor.wrap", "maildoctor.escaping", False),
     ],
 )
 def test_the_direction_check_can_fail(importer: str, imported: str, wrong: bool) -> None:

@@ -47,7 +47,7 @@ def mx_lookup_domains(mx_host: str) -> tuple[str, ...]:
     ("mx.example.com" -> just "example.com"; "example.co.jp" must not try "co.jp").
     """
     host = normalize_domain(mx_host)
-    if host is None:
+    if not host:
         return ()
     base = registered_domain(host)
     parent = host.partition(".")[2]

@@ -56,7 +56,7 @@ class ProviderIndex:
             for domain in entry.domains:
                 wildcard = domain.startswith("*.")
                 key = normalize_domain(domain[2:] if wildcard else domain)
-                if key is not None:
+                if key:
                     (self._by_parent if wildcard else self._by_domain).setdefault(key, entry)
             self._mx_patterns.extend((pattern.lower(), entry) for pattern in entry.mx_patterns)
 
@@ -84,7 +84,7 @@ class ProviderIndex:
     def lookup(self, domain: str) -> ProviderEntry | None:
         """The provider of `domain` (any case, Unicode or A-labels, with or without a trailing dot)."""
         key = normalize_domain(domain)
-        if key is None:
+        if not key:
             return None
         if (entry := self._by_domain.get(key)) is not None:
             return entry
@@ -105,7 +105,7 @@ class ProviderIndex:
         """
         for mx_host in mx_hosts:
             host = normalize_domain(mx_host)
-            if host is None:
+            if not host:
                 continue
             for pattern, patterned in self._mx_patterns:
                 if fnmatch.fnmatchcase(host, pattern):
