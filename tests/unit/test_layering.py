@@ -183,12 +183,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.checkplan",
             "maildoctor.resolver_guard",
             "maildoctor.diagnose",
+            "maildoctor.checks",  # the check registry and runner (architecture.md), when it comes
         ),
     ),
     # the terminal's text helpers: nothing below the diagnosis imports a renderer (architecture.md)
     ("presentation", ("maildoctor.display", "maildoctor.wrap")),
     ("export", ("maildoctor.export",)),
-    ("cli", ("maildoctor.cli", "maildoctor.__main__")),
+    # the demo's pieces, if they stay in the package as an optional extra, sit beside the CLI
+    ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo")),
 )
 # The lab (real servers for tests, the demo) stands outside the layers: it may import anything,
 # and only tests, benchmarks and the demo import it, never the package itself.
