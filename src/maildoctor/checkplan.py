@@ -10,8 +10,8 @@ import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from maildoctor.check_request import CheckRequest
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.discover.curated import find_retired
 from maildoctor.discover.providers import ProviderIndex
@@ -19,9 +19,6 @@ from maildoctor.facts import DiagnosisFacts, ExpectedServer, RetiredMatch, Serve
 from maildoctor.model import Endpoint, Finding, MailSettings, Protocol, ServerRole
 from maildoctor.rules.rank import rank
 from maildoctor.rules.settings import settings_findings
-
-if TYPE_CHECKING:
-    from maildoctor.diagnose import CheckRequest
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ import asyncio
 import dataclasses
 import ipaddress
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
+from maildoctor.check_request import CheckRequest  # in __all__: callers import it from here too
 from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
@@ -31,6 +30,7 @@ from maildoctor.i18n import N_
 from maildoctor.lint.findings import lint_account
 from maildoctor.loginguard import LoginGuard, default_cache_dir
 from maildoctor.model import (
+    STANDARD_PORTS,
     CheckResult,
     CheckStatus,
     Endpoint,
@@ -39,14 +39,13 @@ from maildoctor.model import (
     Protocol,
     Report,
     RoundtripResult,
-    Secret,
     Security,
     ServerRole,
     Severity,
     Verdict,
 )
 from maildoctor.net.connect import PortAnswers, probe_port
-from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.net.resolver import DnsClient
 from maildoctor.probes.base import SessionContext
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
@@ -55,50 +54,10 @@ from maildoctor.rules.checks import agree_with_findings
 from maildoctor.rules.engine import evaluate
 from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
 
-# Every port a mail provider may answer on, with what it carries there.
-MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = (
-    (993, Protocol.IMAP, Security.SSL),
-    (143, Protocol.IMAP, Security.STARTTLS),
-    (995, Protocol.POP3, Security.SSL),
-    (110, Protocol.POP3, Security.STARTTLS),
-    (587, Protocol.SMTP, Security.STARTTLS),
-    (465, Protocol.SMTP, Security.SSL),
-    (25, Protocol.SMTP, Security.STARTTLS),
+# Every port a mail provider may answer on, with what it carries there (model.STANDARD_PORTS).
+MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = tuple(
+    (row.port, row.protocol, row.security) for row in STANDARD_PORTS
 )
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    address: str
-    incoming: Endpoint | None = None
-    outgoing: Endpoint | None = None
-    username: str | None = None
-    password: Secret | None = None
-    login: bool = True
-    outgoing_auth: bool = True
-    force_login: bool = False
-    nameservers: Sequence[Nameserver] = ()
-    ca_file: Path | None = None
-    timeout: float = 20.0
-    # standard port -> the port it is really on (the demo's servers run on free ports)
-    port_map: Mapping[int, int] = field(default_factory=dict)
-    cache_dir: Path | None = None  # where remembered login failures live; None: the user's cache
-    remember_failures: bool = True
-    roundtrip: bool = False
-    # told each step that finished (role, step, passed?), for a live view
-    progress: Callable[[ServerRole, str, bool], None] | None = None
-    # find the right settings too: fill the servers not given, and compare the typed ones with them
-    discover: bool = True
-    # scheme -> port of the web server discovery asks (the lab's nginx is not on 443/80)
-    web_ports: Mapping[str, int] | None = None
-    # also examine the sending side of the address's domain (SPF, DMARC, DKIM, expiry)
-    sending_domain: bool = True
-    # the mail program in use (a ClientId value), when the person named it
-    client: str | None = None
-
-    @property
-    def user(self) -> str:
-        return self.username or self.address
 
 
 def _domain_of(address: str) -> str:

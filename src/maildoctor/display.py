@@ -21,20 +21,10 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.text import Text
 
-from maildoctor.escapes import escape_char
+from maildoctor.escaping import safe
+from maildoctor.wrap import NO_LINE_START, wrap
 
-
-def safe(text: str, *, multiline: bool = False) -> str:
-    """`text` as display text: every control or invisible character written as its escape.
-
-    With `multiline`, line breaks stay line breaks (CR LF and CR become LF); otherwise a line
-    break is shown as ``\\x0a`` too, so one value stays on one line.
-    """
-    if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.isascii() and text.isprintable():
-        return text  # the common case: nothing to look at
-    return "".join(char if multiline and char == "\n" else escape_char(char) for char in text)
+__all__ = ["PhraseText", "phrased", "safe", "safe_markup", "say", "show", "wrapped"]
 
 
 def safe_markup(text: str) -> str:
@@ -50,8 +40,6 @@ def show(text: str, style: str = "", *, multiline: bool = False) -> Text:
 def wrapped(text: str, width: int, first: str = "", rest: str = "", style: str = "") -> list[Text]:
     """`text` made safe and wrapped (maildoctor.wrap) to `width` cells, `first` before the first line
     and `rest` before the others. Print each with ``soft_wrap=True`` so Rich does not wrap it again."""
-    from maildoctor.wrap import wrap  # wrap imports this module for safe()
-
     lines = wrap(text, width - max(cell_len(first), cell_len(rest)))
     return [Text((first if index == 0 else rest) + line, style=style) for index, line in enumerate(lines)]
 
@@ -68,8 +56,6 @@ class PhraseText(Text):
     (help columns, table cells), where the width is known only when it is drawn."""
 
     def wrap(self, console: Console, width: int, **kwargs: Any) -> Lines:
-        from maildoctor.wrap import NO_LINE_START, wrap
-
         plain = self.plain
         starts: list[int] = []
         position = 0
@@ -96,8 +82,6 @@ class PhraseText(Text):
         return lines
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from maildoctor.wrap import wrap
-
         widest = max((cell_len(line) for line in wrap(self.plain, 8)), default=0)
         whole = max((cell_len(line) for line in self.plain.splitlines()), default=0)
         return Measurement(min(widest, options.max_width), min(whole, options.max_width))

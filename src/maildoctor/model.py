@@ -32,24 +32,68 @@ class Security(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StandardPort:
+    """One standard mail port and what it carries there."""
+
+    port: int
+    protocol: Protocol
+    security: Security  # SSL: TLS from the first byte; STARTTLS: a plain start, STARTTLS may follow
+    for_mail_programs: bool = True  # False: between servers only (25), never a mail program's port
+
+
+# The one table of the standard mail ports (RFC 8314, RFC 6409, RFC 5321). The order is the order in
+# which a provider's ports are tried and recommended: per protocol the preferred one first.
+STANDARD_PORTS: Final = (
+    StandardPort(993, Protocol.IMAP, Security.SSL),
+    StandardPort(143, Protocol.IMAP, Security.STARTTLS),
+    StandardPort(995, Protocol.POP3, Security.SSL),
+    StandardPort(110, Protocol.POP3, Security.STARTTLS),
+    StandardPort(587, Protocol.SMTP, Security.STARTTLS),
+    StandardPort(465, Protocol.SMTP, Security.SSL),
+    StandardPort(25, Protocol.SMTP, Security.STARTTLS, for_mail_programs=False),
+)
+
+
+def mail_program_ports(protocol: Protocol) -> tuple[tuple[int, Security], ...]:
+    """The (port, encryption) pairs a provider offers mail programs for `protocol`, preferred first."""
+    return tuple(
+        (row.port, row.security)
+        for row in STANDARD_PORTS
+        if row.protocol is protocol and row.for_mail_programs
+    )
+
+
+def _scheme_port(protocol: Protocol, security: Security) -> int:
+    """The port a server URL means when it names none: the standard port of the pair; without
+    encryption the protocol's own plain port (smtp:// is 25, imap:// and pop3:// share 143 and 110)."""
+    rows = [row for row in STANDARD_PORTS if row.protocol is protocol]
+    if security is Security.NONE:
+        return [row.port for row in rows if row.security is Security.STARTTLS][-1]
+    return next(row.port for row in rows if row.security is security)
+
+
+@dataclass(frozen=True, slots=True)
 class _Scheme:
     name: str
     protocol: Protocol
     security: Security
-    default_port: int
+
+    @property
+    def default_port(self) -> int:
+        return _scheme_port(self.protocol, self.security)
 
 
 # The table of interface.md ("Server URLs"); the order is the order of that table.
 _SCHEMES: Final = (
-    _Scheme("imaps", Protocol.IMAP, Security.SSL, 993),
-    _Scheme("imap+starttls", Protocol.IMAP, Security.STARTTLS, 143),
-    _Scheme("imap", Protocol.IMAP, Security.NONE, 143),
-    _Scheme("pop3s", Protocol.POP3, Security.SSL, 995),
-    _Scheme("pop3+starttls", Protocol.POP3, Security.STARTTLS, 110),
-    _Scheme("pop3", Protocol.POP3, Security.NONE, 110),
-    _Scheme("smtps", Protocol.SMTP, Security.SSL, 465),
-    _Scheme("smtp+starttls", Protocol.SMTP, Security.STARTTLS, 587),
-    _Scheme("smtp", Protocol.SMTP, Security.NONE, 25),
+    _Scheme("imaps", Protocol.IMAP, Security.SSL),
+    _Scheme("imap+starttls", Protocol.IMAP, Security.STARTTLS),
+    _Scheme("imap", Protocol.IMAP, Security.NONE),
+    _Scheme("pop3s", Protocol.POP3, Security.SSL),
+    _Scheme("pop3+starttls", Protocol.POP3, Security.STARTTLS),
+    _Scheme("pop3", Protocol.POP3, Security.NONE),
+    _Scheme("smtps", Protocol.SMTP, Security.SSL),
+    _Scheme("smtp+starttls", Protocol.SMTP, Security.STARTTLS),
+    _Scheme("smtp", Protocol.SMTP, Security.NONE),
 )
 _SCHEME_BY_NAME: Final = {scheme.name: scheme for scheme in _SCHEMES}
 _SCHEME_BY_KIND: Final = {(scheme.protocol, scheme.security): scheme for scheme in _SCHEMES}
@@ -57,8 +101,8 @@ _SCHEME_BY_KIND: Final = {(scheme.protocol, scheme.security): scheme for scheme 
 SERVER_URL_SCHEMES: Final = tuple(scheme.name for scheme in _SCHEMES)
 # The standard ports whose encryption the port itself fixes: SSL/TLS from the first byte
 # (993, 995, 465), or a plain start (143, 110, 587, 25; STARTTLS may follow).
-IMPLICIT_TLS_PORTS: Final = frozenset(s.default_port for s in _SCHEMES if s.security == Security.SSL)
-PLAIN_START_PORTS: Final = frozenset(s.default_port for s in _SCHEMES if s.security != Security.SSL)
+IMPLICIT_TLS_PORTS: Final = frozenset(row.port for row in STANDARD_PORTS if row.security is Security.SSL)
+PLAIN_START_PORTS: Final = frozenset(row.port for row in STANDARD_PORTS if row.security is not Security.SSL)
 
 
 def default_port(protocol: Protocol, security: Security) -> int:

@@ -12,7 +12,7 @@ next line or be cut anywhere. Here a paragraph is cut into pieces between which 
   spaces; a phrase wider than the whole line breaks between characters;
 * 禁則: no line starts with 、。）」 and the like, no line ends with 「（ and the like.
 
-Every line is display text: `wrap` makes the text safe first (maildoctor.display).
+Every line is display text: `wrap` makes the text safe first (maildoctor.escaping, see maildoctor.display).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from rich.cells import cell_len
 
-from maildoctor.display import safe
+from maildoctor.escaping import safe
 
 if TYPE_CHECKING:
     from budoux import Parser

@@ -158,7 +158,7 @@ def test_bounds_must_make_sense(max_line: int, max_buffer: int) -> None:
         (b"bell\x07", "bell\\x07"),
         (b"nul\x00", "nul\\x00"),
         (b"del\x7f", "del\\x7f"),
-        (b"tab\there", "tab\\there"),  # one notation with the screen (maildoctor.escapes)
+        (b"tab\there", "tab\\there"),  # one notation with the screen (maildoctor.escaping)
         (b"line\r\nbreak", "line\\r\\nbreak"),
         ("c1 csi \u009b31m".encode(), "c1 csi \\x9b31m"),  # 8-bit CSI
         ("\u0085next line".encode(), "\\x85next line"),

@@ -12,7 +12,6 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn
 
@@ -24,6 +23,7 @@ from maildoctor import __version__
 from maildoctor.cli.dns_option import DnsValueProblem, dns_value_problem
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
+from maildoctor.exitcode import ExitCode as ExitCode  # re-exported: tests and callers import it from here
 from maildoctor.i18n import N_, Language, Translator, get_translator, resolve_language
 from maildoctor.model import (
     SERVER_URL_SCHEMES,
@@ -35,15 +35,6 @@ from maildoctor.model import (
 )
 
 PROG_NAME: Final = "maildoctor"
-
-
-class ExitCode(IntEnum):
-    """The exit statuses of interface.md."""
-
-    OK = 0  # nothing wrong found
-    PROBLEMS = 1  # problems found
-    USAGE = 2  # the command line is wrong
-    NOT_RUN = 3  # the diagnosis itself could not run
 
 
 # One sentence per reason a server URL is refused. {part} is the piece at fault.

@@ -18,12 +18,17 @@ from maildoctor.cli.render_check import LiveProgress, render_report, render_tran
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import CheckRequest, run_check
 from maildoctor.display import safe, say
+from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
 from maildoctor.net.resolver import Nameserver
 from maildoctor.report import report_to_json
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_OK = ExitCode.OK
+EXIT_PROBLEMS = ExitCode.PROBLEMS
+EXIT_USAGE = ExitCode.USAGE
+EXIT_NOT_RUN = ExitCode.NOT_RUN
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from maildoctor.display import safe, say, show
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings
 from maildoctor.domain.report import SCHEMA, domain_to_json, verdict
+from maildoctor.exitcode import ExitCode
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
 from maildoctor.knowledge import render_evidence, render_finding
@@ -27,7 +28,11 @@ from maildoctor.net.resolver import Nameserver
 from maildoctor.report import finding_to_json
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_OK = ExitCode.OK
+EXIT_PROBLEMS = ExitCode.PROBLEMS
+EXIT_USAGE = ExitCode.USAGE
+EXIT_NOT_RUN = ExitCode.NOT_RUN
 NOT_FOUND: str = N_("none")
 
 

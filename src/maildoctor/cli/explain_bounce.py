@@ -18,6 +18,7 @@ from rich.prompt import Confirm
 from rich.text import Text
 
 from maildoctor.causes import CauseCode
+from maildoctor.exitcode import ExitCode
 from maildoctor.explain.bounce import Bounce, BounceRecipient, parse_bounces
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
@@ -27,7 +28,9 @@ from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
 
 SCHEMA: Final = "maildoctor.explain/1"
-EXIT_EXPLAINED, EXIT_UNKNOWN = 0, 1
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_EXPLAINED = ExitCode.OK
+EXIT_UNKNOWN = ExitCode.PROBLEMS
 _SHOWN_WORDS: Final = 300
 
 # Causes on the sender's own side: `maildoctor domain` on the sender's domain confirms them

@@ -26,6 +26,7 @@ from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import Guidance, is_note
 from maildoctor.clients.model import lang_of
 from maildoctor.clients.render import client_of_message_client
+from maildoctor.exitcode import ExitCode
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.explain.bounce import MAX_BYTES
 from maildoctor.explain.rank import RecognisedBy, Recognition, ranked_causes, recognised_client
@@ -39,7 +40,11 @@ from maildoctor.report import finding_to_json
 from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
 
-EXIT_EXPLAINED, EXIT_UNKNOWN, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_EXPLAINED = ExitCode.OK
+EXIT_UNKNOWN = ExitCode.PROBLEMS
+EXIT_USAGE = ExitCode.USAGE
+EXIT_NOT_RUN = ExitCode.NOT_RUN
 SCHEMA: Final = "maildoctor.explain/1"
 MAX_TEXT: Final = 20_000  # characters of pasted text looked at
 _SHOWN: Final = 300  # characters of a pasted message or a server's reply shown back

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from maildoctor.exitcode import ExitCode
 from maildoctor.explain.bounce import MAX_BYTES
 from maildoctor.explain.subject import (
     ContentKind,
@@ -25,7 +26,9 @@ from maildoctor.explain.subject import (
 from maildoctor.i18n import Translator
 from maildoctor.protocol.lines import safe_text
 
-EXIT_USAGE, EXIT_NOT_RUN = 2, 3
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_USAGE = ExitCode.USAGE
+EXIT_NOT_RUN = ExitCode.NOT_RUN
 STDIN: Final = "-"
 _SHOWN_NAME: Final = 200
 _BOMS: Final = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")

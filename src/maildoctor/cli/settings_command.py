@@ -33,6 +33,7 @@ from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover, known_settings
 from maildoctor.discover.providers import ProviderIndex
 from maildoctor.display import safe, say, show
+from maildoctor.exitcode import ExitCode
 from maildoctor.export.autoconfig import render_autoconfig
 from maildoctor.export.common import NoServerError
 from maildoctor.export.fonts import INSTALL_COMMAND, font_language, fonts_for
@@ -52,7 +53,11 @@ from maildoctor.net.resolver import Nameserver
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.rules.rank import rank
 
-EXIT_OK, EXIT_NOTHING_FOUND, EXIT_USAGE, EXIT_NOT_RUN = 0, 1, 2, 3
+# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
+EXIT_OK = ExitCode.OK
+EXIT_NOTHING_FOUND = ExitCode.PROBLEMS
+EXIT_USAGE = ExitCode.USAGE
+EXIT_NOT_RUN = ExitCode.NOT_RUN
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
 # the formats a memo goes with: alone (instead of the table), or as a section of the sheet
 MEMO_FORMATS = ("table", "sheet")

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+# the one Security enum; imported from here by the client modules (a second copy until issue 13)
+from maildoctor.model import Security as Security
+
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
@@ -57,14 +60,6 @@ class ClientField(StrEnum):
 
 
 SECURITY_FIELDS = frozenset({ClientField.INCOMING_SECURITY, ClientField.OUTGOING_SECURITY})
-
-
-class Security(StrEnum):
-    """maildoctor's three ways to protect a connection; each client words them its own way."""
-
-    SSL = "ssl"  # TLS from the first byte (993, 995, 465)
-    STARTTLS = "starttls"  # plain first, then upgraded with STARTTLS (143, 110, 587)
-    NONE = "none"
 
 
 class Confirmed(StrEnum):

@@ -23,11 +23,14 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Final
 
+import maildoctor.discover.domains as domains
+import maildoctor.discover.ispdb as ispdb
+from maildoctor import domainname
 from maildoctor.datacache import cached_parse
-from maildoctor.discover import ispdb
 from maildoctor.discover.candidates import PasswordKind
+from maildoctor.discover.domains import GENERIC_SECOND_LEVELS
 from maildoctor.discover.ispdb import MXHOST, ProviderEntry, RetiredSetting, ServerTemplate
-from maildoctor.discover.providers import GENERIC_SECOND_LEVELS, normalize_domain
+from maildoctor.domainname import normalize_domain
 from maildoctor.model import Protocol, Security
 
 DATA_PACKAGE: Final = "maildoctor"
@@ -418,7 +421,8 @@ def _load(directory: Traversable) -> tuple[ProviderEntry, ...]:
 @functools.cache
 def _shipped() -> tuple[ProviderEntry, ...]:
     folder = resources.files(DATA_PACKAGE).joinpath("data").joinpath("providers")
-    return cached_parse("providers", folder, ".toml", (__file__, ispdb.__file__), lambda: _load(folder))
+    code = (__file__, ispdb.__file__, domains.__file__, domainname.__file__)
+    return cached_parse("providers", folder, ".toml", code, lambda: _load(folder))
 
 
 def load_curated(directory: Traversable | None = None) -> tuple[ProviderEntry, ...]:

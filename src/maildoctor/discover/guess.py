@@ -7,7 +7,7 @@ reaches the person unverified.
 from __future__ import annotations
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source
-from maildoctor.model import Protocol, Security
+from maildoctor.model import Protocol, Security, mail_program_ports
 
 # host prefixes per protocol, most common first ("" is the bare domain)
 _HOSTS = {
@@ -15,11 +15,11 @@ _HOSTS = {
     Protocol.POP3: ("pop.", "pop3.", "mail.", ""),
     Protocol.SMTP: ("smtp.", "mail.", ""),
 }
-# RFC 8314: implicit TLS first; plaintext-only pairs are not proposed
+# the standard pairs (model.STANDARD_PORTS), implicit TLS first (RFC 8314); plaintext-only pairs are
+# not proposed
 _PAIRS = {
-    Protocol.IMAP: ((993, Security.SSL), (143, Security.STARTTLS)),
-    Protocol.POP3: ((995, Security.SSL), (110, Security.STARTTLS)),
-    Protocol.SMTP: ((465, Security.SSL), (587, Security.STARTTLS)),
+    protocol: tuple(sorted(mail_program_ports(protocol), key=lambda pair: pair[1] is not Security.SSL))
+    for protocol in Protocol
 }
 
 

@@ -19,67 +19,24 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Final
 
-import idna
-
 from maildoctor.datacache import cached_parse
 from maildoctor.discover import ispdb
+from maildoctor.discover.curated import load_curated
+from maildoctor.discover.domains import GENERIC_SECOND_LEVELS, mx_lookup_domains, registered_domain
 from maildoctor.discover.ispdb import ProviderEntry, parse_client_config
+from maildoctor.domainname import normalize_domain
 
 DATA_PACKAGE: Final = "maildoctor"
 
-# Second-level labels under which registrations happen one level deeper, so that the
-# registered domain of "mx.example.co.jp" is "example.co.jp" and not "co.jp". A short,
-# hand-kept stand-in for the Public Suffix List: the generic second levels of the
-# countries whose providers the ISPDB and maildoctor's users mostly have.
-GENERIC_SECOND_LEVELS: Final = frozenset(
-    {
-        # Japan (JPRS attribute-type domains)
-        "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "ad.jp", "ed.jp", "gr.jp", "lg.jp",
-        # United Kingdom
-        "co.uk", "org.uk", "ac.uk", "me.uk", "ltd.uk", "plc.uk",
-        # Australia, New Zealand
-        "com.au", "net.au", "org.au", "edu.au", "co.nz", "net.nz", "org.nz",
-        # elsewhere
-        "com.br", "net.br", "co.kr", "com.cn", "net.cn", "com.tw", "co.za", "co.in", "com.mx",
-    }
-)  # fmt: skip
-
-
-def normalize_domain(domain: str) -> str | None:
-    """The lower-case A-label form of `domain` without a trailing dot, or None if it is no domain."""
-    text = domain.strip().rstrip(".").lower()
-    if not text or any(not label for label in text.split(".")):
-        return None
-    if text.isascii():
-        return text
-    try:
-        return idna.encode(text, uts46=True).decode("ascii").lower()
-    except idna.IDNAError:
-        return None
-
-
-def registered_domain(host: str) -> str:
-    """The domain `host` is registered under: the last two labels, three under a generic second level."""
-    labels = host.split(".")
-    keep = 3 if ".".join(labels[-2:]) in GENERIC_SECOND_LEVELS else 2
-    return ".".join(labels[-keep:])
-
-
-def mx_lookup_domains(mx_host: str) -> tuple[str, ...]:
-    """The domains Thunderbird tries for one MX host: the host without its first label, then its base.
-
-    "aspmx.l.google.com" -> ("l.google.com", "google.com"). The host without its
-    first label is left out when it is no longer than the registered domain
-    ("mx.example.com" -> just "example.com"; "example.co.jp" must not try "co.jp").
-    """
-    host = normalize_domain(mx_host)
-    if host is None:
-        return ()
-    base = registered_domain(host)
-    parent = host.partition(".")[2]
-    if parent and len(parent.split(".")) > len(base.split(".")):
-        return (parent, base)
-    return (base,)
+__all__ = [  # the domain helpers stay importable from here, where they were before issue 13
+    "DATA_PACKAGE",
+    "GENERIC_SECOND_LEVELS",
+    "ProviderIndex",
+    "ispdb_overrides",
+    "mx_lookup_domains",
+    "normalize_domain",
+    "registered_domain",
+]
 
 
 class ProviderIndex:
@@ -99,7 +56,7 @@ class ProviderIndex:
             for domain in entry.domains:
                 wildcard = domain.startswith("*.")
                 key = normalize_domain(domain[2:] if wildcard else domain)
-                if key is not None:
+                if key:
                     (self._by_parent if wildcard else self._by_domain).setdefault(key, entry)
             self._mx_patterns.extend((pattern.lower(), entry) for pattern in entry.mx_patterns)
 
@@ -127,7 +84,7 @@ class ProviderIndex:
     def lookup(self, domain: str) -> ProviderEntry | None:
         """The provider of `domain` (any case, Unicode or A-labels, with or without a trailing dot)."""
         key = normalize_domain(domain)
-        if key is None:
+        if not key:
             return None
         if (entry := self._by_domain.get(key)) is not None:
             return entry
@@ -148,7 +105,7 @@ class ProviderIndex:
         """
         for mx_host in mx_hosts:
             host = normalize_domain(mx_host)
-            if host is None:
+            if not host:
                 continue
             for pattern, patterned in self._mx_patterns:
                 if fnmatch.fnmatchcase(host, pattern):
@@ -201,6 +158,4 @@ def _ispdb_index() -> ProviderIndex:
 
 @functools.cache
 def _shipped_index() -> ProviderIndex:
-    from maildoctor.discover.curated import load_curated  # here: curated imports this module
-
     return ProviderIndex((*load_curated(), *_ispdb_entries()))

@@ -33,7 +33,8 @@ from typing import Final
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from maildoctor.domain.dmarc import TxtLookup, decode_txt, normalize_domain
+from maildoctor.domain.dmarc import TxtLookup, decode_txt
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Severity
 

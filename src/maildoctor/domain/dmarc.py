@@ -35,6 +35,7 @@ from typing import Final
 from publicsuffixlist import PublicSuffixList
 
 from maildoctor.domain.suffixes import public_suffix_list
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -294,17 +295,6 @@ def decode_txt(answer: str) -> str:
 
 def _psl(name: str) -> PublicSuffixList:
     return public_suffix_list(name)
-
-
-def normalize_domain(domain: str) -> str:
-    """Lower case, no trailing dot, IDN labels as A-labels ("" when it cannot be encoded)."""
-    name = domain.strip().rstrip(".").lower()
-    if name.isascii():
-        return name
-    try:
-        return name.encode("idna").decode("ascii")
-    except UnicodeError:
-        return ""
 
 
 def is_public_suffix(domain: str) -> bool:

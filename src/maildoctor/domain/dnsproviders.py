@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from maildoctor.domainname import normalize_domain
+
 
 @dataclass(frozen=True, slots=True)
 class DnsProvider:
@@ -29,7 +31,7 @@ class DnsProvider:
     recalled: bool = False
 
     def matches(self, host: str) -> bool:
-        return re.fullmatch(self.pattern, _normal(host)) is not None
+        return re.fullmatch(self.pattern, normalize_domain(host, a_labels=False)) is not None
 
 
 DNS_PROVIDERS: Final = (
@@ -143,8 +145,9 @@ class DnsHosting:
 
 def identify_dns_hosting(nameservers: Iterable[str], domain: str | None = None) -> DnsHosting:
     """Name the DNS provider(s) from the NS host names (and the zone's name, for own servers)."""
-    hosts = tuple(dict.fromkeys(_normal(host) for host in nameservers if _normal(host)))
-    zone = _normal(domain) if domain else None
+    names = (normalize_domain(host, a_labels=False) for host in nameservers)
+    hosts = tuple(dict.fromkeys(name for name in names if name))
+    zone = normalize_domain(domain, a_labels=False) if domain else None
     matched: dict[str, list[str]] = {}
     own: list[str] = []
     unknown: list[str] = []
@@ -163,10 +166,6 @@ def identify_dns_hosting(nameservers: Iterable[str], domain: str | None = None) 
 
 def provider_of(host: str) -> DnsProvider | None:
     return next((provider for provider in DNS_PROVIDERS if provider.matches(host)), None)
-
-
-def _normal(host: str) -> str:
-    return host.strip().lower().rstrip(".")
 
 
 __all__ = [

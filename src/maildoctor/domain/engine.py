@@ -24,6 +24,7 @@ from maildoctor.domain.mtasts import MtaStsCheck, TlsRptCheck, check_mta_sts, ch
 from maildoctor.domain.mx import MxFacts, lookup_mx_facts
 from maildoctor.domain.registration import IANA_DNS_BOOTSTRAP, RegistrationCheck, check_registration
 from maildoctor.domain.spf import SpfCheck, SpfPolicy, analyze_spf_policy, check_mail_from
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup
 from maildoctor.net.http import web_ssl_context
 from maildoctor.net.resolver import DnsClient, Nameserver
@@ -66,13 +67,9 @@ class DomainFacts:
     elapsed_ms: int
 
 
-def normal_domain(text: str) -> str:
-    return text.strip().rstrip(".").lower()
-
-
 async def examine_domain(request: DomainRequest) -> DomainFacts:
     started = time.monotonic()
-    domain = normal_domain(request.domain)
+    domain = normalize_domain(request.domain, a_labels=False)  # as typed: a Unicode name stays Unicode
     dns = DnsClient(request.nameservers)
     lifetime = min(5.0, request.timeout / 3)
     web = web_ssl_context(request.ca_file)

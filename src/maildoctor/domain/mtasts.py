@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final, Generic, NamedTuple, TypeVar
 
-from maildoctor.domain.dmarc import decode_txt, normalize_domain
+from maildoctor.domain.dmarc import decode_txt
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Severity
 from maildoctor.net.http import HttpFailure, HttpFetchError, dns_resolver, http_get

@@ -48,6 +48,7 @@ from maildoctor.causes import CauseCode
 from maildoctor.domain.dnsproviders import DnsHosting, identify_dns_hosting
 from maildoctor.domain.mx import DomainProblem, lookup_lines, problem
 from maildoctor.domain.suffixes import public_suffix_list
+from maildoctor.domainname import normalize_domain as normal_domain  # its name here before issue 13
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -64,17 +65,6 @@ _DELETE_STATUSES: Final = frozenset({"redemption period", "pending delete", "pen
 
 def _public_suffixes(name: str) -> PublicSuffixList:
     return public_suffix_list(name, only_icann=True)
-
-
-def normal_domain(domain: str) -> str:
-    """Lower case, no trailing dot, IDNA A-labels (the form registries and bootstrap use)."""
-    text = domain.strip().rstrip(".").lower()
-    if text.isascii():
-        return text
-    try:
-        return text.encode("idna").decode("ascii")
-    except UnicodeError:
-        return text
 
 
 def registered_domain(domain: str) -> str | None:

@@ -8,12 +8,9 @@ TlsFailure is for callers that need TLS to go on (TlsHandshakeFacts.raise_for_er
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from maildoctor.net.tls import TlsHandshakeFacts
-
-__all__ = ["ConnectFailed", "ConnectRefused", "ConnectTimeout", "NetError", "TlsFailure"]
+__all__ = ["ConnectFailed", "ConnectRefused", "ConnectTimeout", "FailedHandshake", "NetError", "TlsFailure"]
 
 
 class NetError(OSError):
@@ -44,10 +41,22 @@ class ConnectFailed(NetError):
     """Any other connect failure: no route, network unreachable, a name that does not resolve."""
 
 
-class TlsFailure(NetError):
-    """The TLS handshake failed; `facts` says how (error_kind, error_detail, first_bytes)."""
+class FailedHandshake(Protocol):
+    """What TlsFailure reads of a failed handshake: net.tls.TlsHandshakeFacts (named by its shape,
+    so that this module, which tls imports, does not import tls)."""
 
-    def __init__(self, facts: TlsHandshakeFacts, *, host: str = "", port: int = 0) -> None:
+    @property
+    def error_kind(self) -> str | None: ...
+
+    @property
+    def error_detail(self) -> str: ...
+
+
+class TlsFailure(NetError):
+    """The TLS handshake failed; `facts` (a TlsHandshakeFacts) says how (error_kind, error_detail,
+    first_bytes)."""
+
+    def __init__(self, facts: FailedHandshake, *, host: str = "", port: int = 0) -> None:
         detail = f": {facts.error_detail}" if facts.error_detail else ""
         super().__init__(f"TLS handshake failed ({facts.error_kind}){detail}", host=host, port=port)
         self.facts = facts

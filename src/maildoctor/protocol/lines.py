@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from maildoctor.escapes import escape_char
+from maildoctor.escaping import escape_char
 
 from .errors import BufferFull, LineTooLong, ProtocolViolation
 
@@ -183,7 +183,7 @@ ELLIPSIS: Final = "…"
 
 
 def safe_text(text: str, limit: int = 500) -> str:
-    """`text` with every unsafe character written as a visible escape (maildoctor.escapes: ESC → `\\x1b`),
+    """`text` with every unsafe character written as a visible escape (maildoctor.escaping: ESC → `\\x1b`),
     cut to at most `limit` characters, the last one "…" when something was cut.
 
     An escape is never cut in half. Backslashes are left alone: this is for

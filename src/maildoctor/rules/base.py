@@ -6,13 +6,11 @@ from collections.abc import Iterable, Mapping
 
 from maildoctor.causes import get_cause
 from maildoctor.facts import AlternativeProbe, ConnectOutcome, ServerFacts, ServerWords
-from maildoctor.model import Evidence, Finding, Protocol, Security, ServerRole, Severity
+from maildoctor.model import Evidence, Finding, Protocol, Security, ServerRole, Severity, mail_program_ports
 
-# The pairs a provider offers, most recommended first (RFC 8314: implicit TLS first).
+# The pairs a provider offers, most recommended first (model.STANDARD_PORTS).
 STANDARD_PAIRS: Mapping[Protocol, tuple[tuple[int, Security], ...]] = {
-    Protocol.IMAP: ((993, Security.SSL), (143, Security.STARTTLS)),
-    Protocol.POP3: ((995, Security.SSL), (110, Security.STARTTLS)),
-    Protocol.SMTP: ((587, Security.STARTTLS), (465, Security.SSL)),
+    protocol: mail_program_ports(protocol) for protocol in Protocol
 }
 
 

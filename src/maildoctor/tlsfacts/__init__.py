@@ -14,7 +14,7 @@ from maildoctor.tlsfacts.assess import (
     load_certificates,
     load_trust_stores,
 )
-from maildoctor.tlsfacts.certificate import CertificateInfo, host_matches, normalize_host
+from maildoctor.tlsfacts.certificate import CertificateInfo, host_matches
 
 __all__ = [
     "INTERCEPTION_PRODUCTS",
@@ -29,5 +29,4 @@ __all__ = [
     "host_matches",
     "load_certificates",
     "load_trust_stores",
-    "normalize_host",
 ]

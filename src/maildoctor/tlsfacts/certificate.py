@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-__all__ = ["CertificateInfo", "host_matches", "normalize_host"]
+from maildoctor.domainname import normalize_domain
+
+__all__ = ["CertificateInfo", "host_matches"]
 
 
 def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
@@ -178,22 +180,6 @@ class CertificateInfo:
 # ---- RFC 6125 host name matching -----------------------------------------------------------------
 
 
-def normalize_host(host: str) -> str | None:
-    """A DNS name as compared: lower case, A-labels (IDNA), no trailing dot; None if unusable."""
-    host = host.strip().rstrip(".")
-    if not host:
-        return None
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    host = host.lower()
-    if any(not label for label in host.split(".")):
-        return None
-    return host
-
-
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(text.strip().removeprefix("[").removesuffix("]"))
@@ -203,8 +189,8 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def _name_matches(pattern: str, host: str) -> bool:
     """pattern: one presented DNS name (maybe `*.example.jp`); host: already normalized."""
-    presented = normalize_host(pattern)
-    if presented is None:
+    presented = normalize_domain(pattern)
+    if not presented:
         return False
     if "*" not in presented:
         return presented == host
@@ -228,7 +214,7 @@ def host_matches(names: Iterable[str], ips: Iterable[str], host: str) -> bool:
     address = _ip(host)
     if address is not None:
         return any(_ip(ip) == address for ip in ips)
-    normalized = normalize_host(host)
-    if normalized is None or "*" in normalized:
+    normalized = normalize_domain(host)
+    if not normalized or "*" in normalized:
         return False
     return any(_name_matches(name, normalized) for name in names)
