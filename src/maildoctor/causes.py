@@ -91,9 +91,19 @@ class Cause:
 
 
 # Codes maildoctor added beyond shared/spec/causes.md (the catalogue says: add codes when reality
-# needs them), each with why. tests/unit/test_causes.py holds every other code to the spec. Empty
-# since 2026-12-07: causes.md accepted every code declared here.
-EXTENSIONS: Final[Mapping[CauseCode, str]] = MappingProxyType({})
+# needs them), each with why: the `extension` of the cause's data file. tests/unit/test_causes.py
+# holds every other code to the spec. Empty since 2026-12-07: causes.md accepted every code.
+def _extensions() -> Mapping[CauseCode, str]:
+    return MappingProxyType(
+        {
+            CauseCode(code): entry.extension
+            for code, entry in knowledge_base().causes.items()
+            if entry.extension is not None
+        }
+    )
+
+
+EXTENSIONS: Final[Mapping[CauseCode, str]] = LazyMapping(_extensions)
 
 
 def _catalogue() -> Mapping[CauseCode, Cause]:

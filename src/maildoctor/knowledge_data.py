@@ -10,6 +10,7 @@ A cause file holds:
     params = ["role", "host"]            # the parameters the rules set; texts use only these
     explains = ["AUTH_FAILED"]           # (a root cause) the causes it explains when both are found
     explains_precedence = 6              # when several found causes explain one, the lowest wins
+    extension = "..."                    # (a code causes.md has not accepted yet) why it is needed
 
     [[fix]]                              # numbered steps, each one action
     use = ["open_role_host"]             # texts shared with other entries (shared.toml), first
@@ -49,7 +50,7 @@ KNOWLEDGE_DIR: Final[Traversable] = files("maildoctor") / "data" / "knowledge"
 CODE_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 _CAUSE_KEYS: Final = frozenset(
-    {"layer", "severity", "title", "params", "explains", "explains_precedence", "fix", "do_not"}
+    {"layer", "severity", "title", "params", "explains", "explains_precedence", "fix", "do_not", "extension"}
 )
 _REQUIRED_CAUSE_KEYS: Final = frozenset({"layer", "severity", "title", "params", "fix"})
 _STEP_KEYS: Final = frozenset({"use", "text", "settings"})
@@ -98,6 +99,7 @@ class CauseEntry:
     do_not: Step | None = None  # what not to do while the cause lasts
     explains: frozenset[str] = frozenset()  # the causes this one explains when both are found
     explains_precedence: int | None = None  # among roots explaining one finding, the lowest wins
+    extension: str | None = None  # why maildoctor has this code before shared/spec/causes.md does
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +219,10 @@ def _cause(
     precedence = document.get("explains_precedence")
     if (precedence is None) != (not explains) or not (precedence is None or type(precedence) is int):
         raise KnowledgeError(f"{where}: explains and an integer explains_precedence go together")
-    return CauseEntry(code, layer, severity, title, params, steps, do_not, explains, precedence)
+    extension = document.get("extension")
+    if extension is not None and (not isinstance(extension, str) or len(extension.strip()) < 20):
+        raise KnowledgeError(f"{where}: extension is the reason for a code causes.md lacks (a sentence)")
+    return CauseEntry(code, layer, severity, title, params, steps, do_not, explains, precedence, extension)
 
 
 def _read(item: Traversable) -> dict[str, object]:

@@ -68,6 +68,13 @@ def test_a_well_formed_base_is_read(folder: Path) -> None:
     assert entry.fix[0].settings == (knowledge_data.Setting("host", "host", "incoming"),)
     assert entry.do_not is not None and entry.do_not.text == "Do not."
     assert base.problems == {"mx:MX_CNAME": ("{host} is an alias.", "An alias.")}
+    assert entry.extension is None
+
+
+def test_a_code_the_spec_lacks_says_why_in_its_file(folder: Path) -> None:
+    reason = "Providers started to refuse this in 2027; causes.md has no code for it yet."
+    _break(folder, 'title = "A title"', f'title = "A title"\nextension = "{reason}"')
+    assert parse(folder).causes["SOME_CAUSE"].extension == reason
 
 
 @pytest.mark.parametrize(
@@ -87,6 +94,7 @@ def test_a_well_formed_base_is_read(folder: Path) -> None:
         ('params = ["role", "host"]', 'params = ["role", "host"]\nexplains = ["SOME_CAUSE"]', "precedence"),
         ('text = ["Do not."]', "text = []", "needs a text"),
         ('text = ["Do not."]', 'text = [""]', "non-empty strings"),
+        ('title = "A title"', 'title = "A title"\nextension = "needed"', "extension is the reason"),
     ],
 )
 def test_a_fault_in_a_cause_file_is_refused_with_its_place(
