@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -183,6 +184,14 @@ def test_every_setting_a_step_changes_is_one_the_mail_programs_know() -> None:
         for step in entry.fix:
             for setting in step.settings:
                 assert client_field(setting, params) is not None, f"{code}: {setting}"
+
+
+def test_the_kept_copy_is_the_base_itself() -> None:
+    """datacache keeps the parsed base as a pickle; it must come back equal, through the constructors."""
+    base = parse()
+    again = pickle.loads(pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+    assert again == base
+    assert again.causes["PORT_CLOSED"].fix[1].settings == base.causes["PORT_CLOSED"].fix[1].settings != ()
 
 
 def test_the_base_is_read_once_and_quickly() -> None:
