@@ -31,6 +31,7 @@ caller that shows the result of checking a sending IP builds it ("spf-result:sof
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -73,14 +74,18 @@ _MESSAGE_PARAMS: Final = frozenset({"meaning", "usage", "note"})
 
 
 def _texts() -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType(dict(knowledge_base().problems))
+    return MappingProxyType(knowledge_base().problems)
 
 
 # the knowledge base's problems/<kind>.toml, read on first use (knowledge_data.py)
 PROBLEM_TEXTS: Final[Mapping[str, tuple[str, ...]]] = LazyMapping(_texts)
-_STEPS: Final[Mapping[str, Step]] = LazyMapping(
-    lambda: MappingProxyType({key: chain(texts) for key, texts in PROBLEM_TEXTS.items()})
-)
+
+
+@functools.cache
+def _step(key: str) -> Step | None:
+    """The texts of `key` as one step (made when first asked: a report names a few keys of ~150)."""
+    texts = PROBLEM_TEXTS.get(key)
+    return None if texts is None else chain(texts)
 
 
 # --------------------------------------------------------------------------- keys, values, rendering
@@ -148,7 +153,7 @@ def problem_text(key: str, values: Mapping[str, str], translator: Translator) ->
     None for a key without texts; for a known key never None (its last text has no
     placeholder).
     """
-    step = _STEPS.get(key)
+    step = _step(key)
     return None if step is None else render_step(step, values, translator)
 
 
