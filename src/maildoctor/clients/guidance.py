@@ -17,6 +17,7 @@ from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang, Securit
 from maildoctor.clients.render import field_default, field_note, field_step, how_to_find, unsupported_reason
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.i18n import N_, get_translator
+from maildoctor.knowledge_data import Setting  # the knowledge base's (its steps name them)
 
 _ROLED: Final = frozenset({"host", "port", "security", "username", "password"})
 _DEFAULT: Final = N_("Default: {default}")
@@ -32,20 +33,6 @@ _FIXED: Final[Mapping[str, ClientField]] = {
     "add_account": ClientField.ADD_ACCOUNT,
     "remove_account": ClientField.REMOVE_ACCOUNT,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """A setting a step changes: `field` is a role-less name ("port") or a fixed one ("outgoing_auth").
-
-    `value` names the finding parameter holding the new value; `role` fixes the server
-    ("incoming"/"outgoing") when the step is always about one; `field` may be "{field}" to take
-    the field from the finding's own `field` parameter (username, password, host).
-    """
-
-    field: str
-    value: str | None = None
-    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

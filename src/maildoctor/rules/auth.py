@@ -7,6 +7,7 @@ from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Security, Severity
 from maildoctor.protocol.classify import AuthFailureKind, classify_auth_failure
 from maildoctor.rules.base import finding, implicit_tls_alternative, words_evidence
+from maildoctor.rules.registry import server_rule
 
 REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
     N_(
@@ -109,3 +110,7 @@ def outage_findings(server: ServerFacts) -> list[Finding]:
             words_evidence(session.closing_words),
         )
     ]
+
+
+server_rule("auth", 60, lambda _facts, server: auth_findings(server))
+server_rule("outage", 70, lambda _facts, server: outage_findings(server))

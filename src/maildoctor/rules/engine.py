@@ -1,4 +1,8 @@
-"""All rules over one diagnosis' facts, in the order a person would check the layers."""
+"""All rules over one diagnosis' facts, in the order a person would check the layers.
+
+The rules register themselves (rules/registry.py): this module runs what is registered, so a
+new rule needs no line here.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,9 @@ from collections.abc import Sequence
 
 from maildoctor.facts import DiagnosisFacts, GreetingKind, LoginOutcome
 from maildoctor.model import Finding
-from maildoctor.rules.auth import auth_findings, outage_findings
-from maildoctor.rules.mailbox import mailbox_findings
 from maildoctor.rules.password import with_password_page
-from maildoctor.rules.pop import pop_delete_risk
 from maildoctor.rules.rank import rank
-from maildoctor.rules.reachability import dns_findings, network_offline, transport_findings
-from maildoctor.rules.settings import settings_findings
-from maildoctor.rules.smtp import sending_findings
-from maildoctor.rules.tls import certificate_findings, security_mismatch, starttls_findings
+from maildoctor.rules.registry import DiagnosisRule, ServerRule, registered
 
 
 def _still_relevant(item: Finding, facts: DiagnosisFacts) -> bool:
@@ -33,19 +31,19 @@ def _still_relevant(item: Finding, facts: DiagnosisFacts) -> bool:
 
 def evaluate(facts: DiagnosisFacts, input_findings: Sequence[Finding] = ()) -> tuple[Finding, ...]:
     found: list[Finding] = [item for item in input_findings if _still_relevant(item, facts)]
-    found += network_offline(facts)
-    found += settings_findings(facts)
+    rules = registered()
+    diagnosis = [rule for rule in rules if isinstance(rule, DiagnosisRule)]
+    per_server = [rule for rule in rules if isinstance(rule, ServerRule)]
+    for rule in diagnosis:
+        if not rule.after_servers:
+            found += rule.run(facts)
     for server in facts.servers:
-        found += dns_findings(facts, server)
-        found += transport_findings(server)
-        mismatch = security_mismatch(server)
-        found += mismatch
-        if not mismatch:
-            found += starttls_findings(server)
-            found += certificate_findings(server)
-            found += auth_findings(server)
-            found += outage_findings(server)
-            found += sending_findings(server, facts.address)
-            found += mailbox_findings(server)
-    found += pop_delete_risk(facts)
+        for server_rule in per_server:
+            seen = server_rule.run(facts, server)
+            found += seen
+            if server_rule.gate and seen:
+                break
+    for rule in diagnosis:
+        if rule.after_servers:
+            found += rule.run(facts)
     return rank(with_password_page(found, facts.settings))

@@ -6,6 +6,7 @@ from maildoctor.facts import ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Severity
 from maildoctor.rules.base import finding
+from maildoctor.rules.registry import server_rule
 
 NEARLY_FULL = 0.9  # warn from 90 %: a few large attachments fill the rest
 
@@ -38,3 +39,6 @@ def mailbox_findings(server: ServerFacts) -> list[Finding]:
         severity = Severity.ERROR if ratio >= 1 else Severity.WARNING
         return [finding("MAILBOX_FULL", server.role, params, evidence, severity=severity)]
     return []
+
+
+server_rule("mailbox", 90, lambda _facts, server: mailbox_findings(server))

@@ -6,6 +6,7 @@ from maildoctor.facts import DiagnosisFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Protocol, ServerRole
 from maildoctor.rules.base import finding
+from maildoctor.rules.registry import diagnosis_rule
 
 
 def pop_delete_risk(facts: DiagnosisFacts) -> list[Finding]:
@@ -25,3 +26,6 @@ def pop_delete_risk(facts: DiagnosisFacts) -> list[Finding]:
             )
             return [finding("POP_DELETE_RISK", ServerRole.INCOMING, {"role": "incoming"}, [evidence])]
     return []
+
+
+diagnosis_rule("pop-delete-risk", 10, pop_delete_risk, after_servers=True)

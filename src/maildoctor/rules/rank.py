@@ -1,37 +1,31 @@
-"""Ranking: the most likely cause first, and consequences folded under their root cause."""
+"""Ranking: the most likely cause first, and consequences folded under their root cause.
+
+Which cause explains which is knowledge-base data (`explains` in data/knowledge/causes/);
+this module holds only the ordering and the typo-risk logic."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 from maildoctor.causes import get_cause
+from maildoctor.knowledge_data import knowledge_base
 from maildoctor.lint.typed import TypoRiskKind
 from maildoctor.model import Finding, Layer, Severity
 
 _LAYER_ORDER = list(Layer)
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
-# root cause -> the causes it explains when both are present
-_EXPLAINS: dict[str, frozenset[str]] = {
-    "NETWORK_OFFLINE": frozenset(
-        {"HOST_NOT_FOUND", "DOMAIN_NOT_RESOLVING", "SERVER_UNREACHABLE", "PORT_BLOCKED", "PORT_CLOSED"}
-    ),
-    # a typo in the user name or password explains the refused login, one in a server name the
-    # name not found (only for the server whose name it is: see _explains)
-    "CREDENTIAL_TYPO_RISK": frozenset({"AUTH_FAILED", "HOST_NOT_FOUND"}),
-    "DOMAIN_NOT_RESOLVING": frozenset({"HOST_NOT_FOUND"}),
-    "SERVER_OUTAGE": frozenset({"SERVER_UNREACHABLE", "PORT_BLOCKED", "TOO_MANY_CONNECTIONS"}),
-    # the provider's server of old or the wrong user-name form explains what then goes wrong
-    "SETTINGS_OUTDATED": frozenset(
-        {"HOST_NOT_FOUND", "PORT_CLOSED", "PORT_BLOCKED", "SERVER_UNREACHABLE", "PORT_SECURITY_MISMATCH"}
-    ),
-    "USERNAME_FORM": frozenset({"AUTH_FAILED"}),
-    "TLS_INTERCEPTED": frozenset({"TLS_CERT_UNTRUSTED"}),
-    # not logged in, so the server will not pass mail on: the login problem is the root
-    "AUTH_MECHANISM_MISMATCH": frozenset({"SMTP_AUTH_REQUIRED"}),
-    "PLAINTEXT_LOGIN_REFUSED": frozenset({"SMTP_AUTH_REQUIRED"}),
-}
+
+@functools.cache
+def _explaining() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Root cause -> the causes it explains when both are present (each cause's `explains` in
+    data/knowledge/causes/), in `explains_precedence` order: of several found roots that explain
+    one finding, the first here wins."""
+    roots = [entry for entry in knowledge_base().causes.values() if entry.explains]
+    roots.sort(key=lambda entry: entry.explains_precedence or 0)
+    return tuple((entry.code, entry.explains) for entry in roots)
 
 
 # a warning that becomes an error when it explains another finding (see rank)
@@ -71,7 +65,7 @@ def _problem(item: Finding) -> str | None:
 
 def _explains(root: Finding, item: Finding) -> bool:
     """Whether `root` explains `item`; a typo risk explains only what its own field leads to."""
-    if item.cause not in _EXPLAINS.get(root.cause, ()):
+    if not any(code == root.cause and item.cause in explained for code, explained in _explaining()):
         return False
     if root.cause != "CREDENTIAL_TYPO_RISK":
         return True
@@ -111,7 +105,7 @@ def rank(findings: Sequence[Finding]) -> tuple[Finding, ...]:
         root = next(
             (
                 code
-                for code in _EXPLAINS
+                for code, _ in _explaining()
                 if any(other.cause == code and _explains(other, item) for other in unique)
             ),
             None,

@@ -6,6 +6,7 @@ from maildoctor.facts import ConnectOutcome, DiagnosisFacts, DnsOutcome, ServerF
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Protocol, ServerRole
 from maildoctor.rules.base import any_alternative_open, finding, working_alternative
+from maildoctor.rules.registry import diagnosis_rule, server_rule
 from maildoctor.rules.settings import nearest_host
 
 
@@ -103,3 +104,8 @@ def transport_findings(server: ServerFacts) -> list[Finding]:
             ]
         return [finding("PORT_BLOCKED", server.role, params, evidence)]
     return []
+
+
+diagnosis_rule("network-offline", 10, network_offline)
+server_rule("dns", 10, dns_findings)
+server_rule("transport", 20, lambda _facts, server: transport_findings(server))

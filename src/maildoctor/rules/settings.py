@@ -20,6 +20,7 @@ from maildoctor.facts import (
 from maildoctor.i18n import N_
 from maildoctor.model import IMPLICIT_TLS_PORTS, PLAIN_START_PORTS, Evidence, Finding, Security, Severity
 from maildoctor.rules.base import finding
+from maildoctor.rules.registry import diagnosis_rule
 
 # Sources that speak for the provider; a guess or an MX match says nothing about the user-name form.
 _AUTHORITATIVE_SOURCES = frozenset({"provider", "autoconfig", "autodiscover"})
@@ -258,3 +259,6 @@ def _edit_distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[len(b)]
+
+
+diagnosis_rule("settings", 20, settings_findings)

@@ -7,6 +7,7 @@ from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding
 from maildoctor.protocol.classify import SmtpRejectionKind, classify_smtp_rejection
 from maildoctor.rules.base import finding
+from maildoctor.rules.registry import server_rule
 
 
 def sending_findings(server: ServerFacts, address: str) -> list[Finding]:
@@ -63,3 +64,6 @@ def sending_findings(server: ServerFacts, address: str) -> list[Finding]:
             ]
         return []
     return []
+
+
+server_rule("sending", 80, lambda facts, server: sending_findings(server, facts.address))

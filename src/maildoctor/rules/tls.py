@@ -6,6 +6,7 @@ from maildoctor.facts import GreetingKind, ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Security
 from maildoctor.rules.base import finding, implicit_tls_alternative, working_alternative
+from maildoctor.rules.registry import server_rule
 
 OUTDATED_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
 
@@ -117,3 +118,8 @@ def certificate_findings(server: ServerFacts) -> list[Finding]:
             )
         )
     return found
+
+
+server_rule("security-mismatch", 30, lambda _facts, server: security_mismatch(server), gate=True)
+server_rule("starttls", 40, lambda _facts, server: starttls_findings(server))
+server_rule("certificate", 50, lambda _facts, server: certificate_findings(server))
