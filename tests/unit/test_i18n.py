@@ -176,3 +176,16 @@ def test_compiled_catalog_is_installed_and_current(language: str) -> None:
         if message.string and not message.fuzzy:
             assert isinstance(message.id, str)
             assert compiled.gettext(message.id) == message.string, f"{mo_path} is out of date: {rebuild}"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_catalogs_compile_without_placeholder_errors(language: str) -> None:
+    """What `pybabel compile` checks: a translation keeps its msgid's %-placeholders (a "% sign"
+    or "{value}% of" in an English text reads as one, so such texts are worded without it)."""
+    path = Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "maildoctor.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    problems = [
+        f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors if message.string
+    ]
+    assert problems == []
