@@ -1,6 +1,7 @@
 """A pasted SMTP reply explained: what its codes mean, whose words they are, and the likely causes (pure).
 
-Built on `explain.smtp` (the reply and status code registry and the providers' texts).
+Built on `rules.replies` (the one reply classifier `check` uses too: its meaning leads) and `explain.smtp`
+(the reply and status code registry and the providers' texts).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
-from maildoctor.explain.mailbox_reply import KIND_MEANINGS, find_mailbox_refusal
+from maildoctor.explain.mailbox_reply import find_mailbox_refusal, kind_meanings
 from maildoctor.explain.rank import ruled_out
 from maildoctor.explain.smtp import (
     MatchBasis,
@@ -19,12 +20,14 @@ from maildoctor.explain.smtp import (
     ReplyCodeEntry,
     SmtpReply,
     StatusInfo,
-    classify_reply,
     find_replies,
     match_rejection,
     reply_meaning,
     status_meaning,
 )
+from maildoctor.explain.smtp import classify_reply as classify_smtp_reply
+from maildoctor.model import Protocol
+from maildoctor.rules.replies import ReplyVerdict, classify_reply
 
 _MAX_WORDS: Final = 500  # characters of the line holding a provider's words, kept as the reply's text
 
@@ -86,7 +89,7 @@ def _words_alone(text: str) -> ReplyExplanation | None:
 
 
 def _mailbox_refusal(text: str) -> ReplyExplanation | None:
-    """An IMAP or POP3 refusal: its response code and words say why (`protocol.classify`); a
+    """An IMAP or POP3 refusal: its response code and words say why (`rules.replies`); a
     provider's known words in it lead when recognised."""
     refusal = find_mailbox_refusal(text)
     if refusal is None or not refusal.causes:
@@ -96,8 +99,23 @@ def _mailbox_refusal(text: str) -> ReplyExplanation | None:
     causes = tuple(dict.fromkeys((*specific, *refusal.causes)))
     rejection = words.rejection if words is not None else None
     reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
-    note = KIND_MEANINGS.get(refusal.kind)
+    note = kind_meanings().get(refusal.kind)
     return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol), note)
+
+
+def smtp_causes(code: str | None, status: str | None, text: str) -> tuple[CauseCode, ...]:
+    """The causes the code registry and the providers' texts give (`explain.smtp.classify_reply`)."""
+    return classify_smtp_reply(code, status, text)
+
+
+def _verdict(reply: SmtpReply) -> ReplyVerdict | None:
+    """The reply classifier's meaning of a pasted SMTP reply (its step unknown: only the rows whose
+    words or codes say the step themselves)."""
+    if reply.code is None or (reply.code or "")[:1] not in "45":
+        return None
+    return classify_reply(
+        None, Protocol.SMTP, reply_code=int(reply.code), enhanced=reply.status, text=reply.text
+    )
 
 
 def explain_reply(text: str) -> ReplyExplanation | None:
@@ -112,12 +130,17 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
-    causes = classify_reply(reply.code, reply.status, text)
+    verdict = _verdict(reply)
+    lead = verdict.causes if verdict is not None else ()
+    causes = tuple(dict.fromkeys((*lead, *smtp_causes(reply.code, reply.status, text))))
     if not causes and status is None and code is None and not matches:
         return None
-    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    # the classifier's meaning (the one `check` gives) leads, then the provider's recognised words
+    specific = tuple(
+        dict.fromkeys((*lead[:1], *(cause for match in matches for cause in match.entry.causes)))
+    )
     # the first recognised entry's causes rule out others (modern sign-in only: no app password)
-    excluded = ruled_out(matches[0].entry.causes) if matches else frozenset()
+    excluded = ruled_out((*lead[:1], *(matches[0].entry.causes if matches else ())))
     causes = tuple(cause for cause in causes if cause not in excluded)
     specific = tuple(cause for cause in specific if cause not in excluded)
     return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
