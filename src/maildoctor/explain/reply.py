@@ -135,12 +135,18 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     causes = tuple(dict.fromkeys((*lead, *smtp_causes(reply.code, reply.status, text))))
     if not causes and status is None and code is None and not matches:
         return None
-    # the classifier's meaning (the one `check` gives) leads, then the provider's recognised words
-    specific = tuple(
-        dict.fromkeys((*lead[:1], *(cause for match in matches for cause in match.entry.causes)))
-    )
+    # a provider's own recognised words are the most specific evidence (iCloud's "Relay not permitted for
+    # user" is a switched-off alias, not a relay refusal); then the classifier's meaning, the one `check`
+    # gives, before the registry's
+    worded = [match for match in matches if match.basis is MatchBasis.PATTERN]
+    provider = tuple(cause for match in worded for cause in match.entry.causes)
+    others = tuple(cause for match in matches for cause in match.entry.causes)
+    specific = tuple(dict.fromkeys((*provider, *lead[:1], *others)))
+    if provider:
+        causes = tuple(dict.fromkeys((*provider[:1], *causes)))
     # the first recognised entry's causes rule out others (modern sign-in only: no app password)
-    excluded = ruled_out((*lead[:1], *(matches[0].entry.causes if matches else ())))
+    first_entry = matches[0].entry.causes if matches else ()
+    excluded = ruled_out((*first_entry, *(() if provider else lead[:1])))
     causes = tuple(cause for cause in causes if cause not in excluded)
     specific = tuple(cause for cause in specific if cause not in excluded)
     return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)
