@@ -163,6 +163,23 @@ def test_a_pasted_reply_that_needs_the_step_is_not_read_by_a_vaguer_row() -> Non
     assert classify_reply(None, "smtp", reply_code=552, enhanced="5.2.2", text=full) is None
     verdict = classify_reply("rcpt", "smtp", reply_code=552, enhanced="5.2.2", text=full)
     assert verdict is not None and verdict.causes[0] == CauseCode.MAILBOX_FULL
+    # the same reply in a returned mail came from the recipient's server: their mailbox is full
+    assert verdict.remote_causes[0] == CauseCode.RECIPIENT_MAILBOX_FULL
+
+
+def test_the_bounce_readers_seam_gives_the_recipients_side() -> None:
+    greylisted = "450 4.7.1 <bob@example.test>: Recipient address rejected: Greylisted"
+    verdict = classify_reply(Step.RCPT, "smtp", reply_code=450, enhanced="4.7.1", text=greylisted)
+    assert verdict is not None and verdict.rule == "transient"
+    assert (verdict.causes[0], verdict.remote_causes[0]) == (
+        CauseCode.SERVER_OUTAGE,
+        CauseCode.RECIPIENT_SERVER_PROBLEM,
+    )
+    unknown = classify_reply(
+        Step.RCPT, "smtp", reply_code=550, enhanced="5.1.1", text="550 5.1.1 User unknown"
+    )
+    assert unknown is not None and unknown.remote_causes == unknown.causes
+    assert unknown.causes[0] == CauseCode.RECIPIENT_REJECTED
 
 
 def test_a_provider_narrows_a_providers_row() -> None:
@@ -209,6 +226,11 @@ def test_the_rows_providers_are_provider_files() -> None:
         ("reply_class = 4", 'reply_class = "4"', "reply_class must be 4 or 5"),
         ('response_codes = ["LIMIT"]', 'response_codes = ["limit"]', "malformed value 'limit'"),
         ("pasted = false", 'pasted = "no"', "pasted must be true or false"),
+        (
+            'remote_causes = ["RECIPIENT_MAILBOX_FULL"]',
+            'remote_causes = ["FULL"]',
+            "unknown cause code 'FULL'",
+        ),
         ("words = '''too many", "words = '''(too many", "not a valid regex"),
         ('step = "login"\nkind = "temporary"\n', 'step = "login"\nkind = "unknown"\n', "not a row's kind"),
     ],

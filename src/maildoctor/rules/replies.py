@@ -91,7 +91,10 @@ class Meaning:
     step: Step  # LOGIN or SENDING
     kind: Kind
     text: str
-    causes: tuple[CauseCode, ...]  # most likely first
+    causes: tuple[CauseCode, ...]  # most likely first, when the reply came from the user's own server
+    # most likely first, when it came from the recipient's server (a bounce): a full mailbox there is
+    # the recipient's; the same as `causes` unless the data says otherwise
+    remote_causes: tuple[CauseCode, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,13 @@ class ReplyVerdict:
 
     @property
     def causes(self) -> tuple[CauseCode, ...]:
+        """The causes when the user's own server sent the reply (check, a mail program's error)."""
         return self.meaning.causes
+
+    @property
+    def remote_causes(self) -> tuple[CauseCode, ...]:
+        """The causes when the recipient's server sent it (a returned mail)."""
+        return self.meaning.remote_causes or self.meaning.causes
 
 
 # --------------------------------------------------------------------------- reading the data
@@ -148,6 +157,7 @@ _ID: Final = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _CODE: Final = re.compile(r"[A-Z][A-Z0-9/-]*")
 _ENHANCED: Final = re.compile(r"[245]\.[0-9]{1,3}\.(?:[0-9]{1,3})?")
 _MEANING_KEYS: Final = frozenset({"step", "kind", "text", "causes"})
+_MEANING_OPTIONAL: Final = frozenset({"remote_causes"})
 _RULE_REQUIRED: Final = frozenset({"id", "step", "kind", "source", "examples"})
 _RULE_OPTIONAL: Final = frozenset(
     {"protocols", "response_codes", "reply_codes", "reply_class", "enhanced", "words", "providers", "pasted"}
@@ -205,12 +215,15 @@ def _words(where: str, table: Mapping[str, object]) -> re.Pattern[str] | None:
 
 def _parse_meaning(table: Mapping[str, object], position: int) -> Meaning:
     where = f"meaning #{position}"
-    check_keys(where, table, _MEANING_KEYS, frozenset(), ReplyDataError)
+    check_keys(where, table, _MEANING_KEYS, _MEANING_OPTIONAL, ReplyDataError)
     step = _step(where, table, (Step.LOGIN, Step.SENDING))
     kind = _kind(where, step, one_line(where, table, "kind", ReplyDataError))
     where = f"meaning {step}/{kind}"
     text = one_line(where, table, "text", ReplyDataError, exact=True)
-    return Meaning(step, kind, text, cause_list(where, table, ReplyDataError, required=True))
+    remote: tuple[CauseCode, ...] = ()
+    if "remote_causes" in table:
+        remote = cause_list(where, {"causes": table["remote_causes"]}, ReplyDataError, required=True)
+    return Meaning(step, kind, text, cause_list(where, table, ReplyDataError, required=True), remote)
 
 
 def _parse_rule(table: Mapping[str, object], position: int, providers: frozenset[str]) -> ReplyRule:
