@@ -57,23 +57,20 @@ class ReplyExplanation:
     mailbox: str | None = None  # "imap" or "pop3": an IMAP or POP3 refusal, not an SMTP reply
     note: str | None = None  # a meaning as a message id (to translate), when no data entry gives one
 
-    def meaning(self, lang: str) -> str:
-        """The plainest meaning known: the provider's, else the status detail's, else the code's."""
-        ja = lang == "ja"
+    def meaning(self) -> str:
+        """The plainest meaning known, a message id (translate it where shown): the provider's, else the
+        status detail's, else the code's; "" when none."""
         if self.rejection is not None:
-            entry = self.rejection.entry
-            return entry.meaning_ja if ja else entry.meaning_en
+            return self.rejection.entry.meaning
         if self.status is not None:
-            part = self.status.detail or self.status.subject
-            return part.meaning_ja if ja else part.meaning_en
+            return (self.status.detail or self.status.subject).meaning
         if self.code is not None:
-            return self.code.meaning_ja if ja else self.code.meaning_en
+            return self.code.meaning
         return ""
 
-    def action(self, lang: str) -> str | None:
-        if self.rejection is None:
-            return None
-        return self.rejection.entry.action_ja if lang == "ja" else self.rejection.entry.action_en
+    def action(self) -> str | None:
+        """What to do, a message id (translate it where shown), when the provider's words are known."""
+        return self.rejection.entry.action if self.rejection is not None else None
 
 
 def _words_alone(text: str) -> ReplyExplanation | None:
