@@ -34,7 +34,7 @@ from importlib import resources
 from typing import Final, TypedDict, TypeVar
 
 from maildoctor.causes import CauseCode
-from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line
+from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line, provider_ids
 
 STATUS_FILE: Final = "smtp_status.toml"
 REJECTIONS_FILE: Final = "smtp_rejections.toml"
@@ -57,16 +57,10 @@ class StatusClass(StrEnum):
     PERMANENT = "5"  # permanent failure: something must change first
 
 
-class Provider(StrEnum):
-    GOOGLE = "google"
-    MICROSOFT = "microsoft"
-    YAHOO = "yahoo"
-    ICLOUD = "icloud"
-    DOCOMO = "docomo"
-    AU = "au"
-    SOFTBANK = "softbank"
-    SAKURA = "sakura"
-    GENERIC = "generic"  # texts of common mail server software (Postfix, sendmail, qmail, ...)
+# The providers a rejection text belongs to are the provider ids of data/providers/*.toml, and two that
+# are no provider file: the texts of common mail server software, and Yahoo Mail outside Japan (Yahoo!
+# JAPAN is "yahoo-japan"; a data/providers/yahoo.toml would make "yahoo" an id like the others).
+NOT_PROVIDER_FILES: Final = frozenset({"generic", "yahoo"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +118,7 @@ class StatusTable:
 @dataclass(frozen=True, slots=True)
 class Rejection:
     id: str
-    provider: Provider
+    provider: str  # a provider id (data/providers), or one of NOT_PROVIDER_FILES
     reply_code: str
     status: str | None  # "5.7.26", or a range "5.7.606-649"
     status_match: bool  # the status alone (with a `requires` fragment, if any) also matches
@@ -370,6 +364,13 @@ _REJECTION_REQUIRED: Final = frozenset(
 _REJECTION_OPTIONAL: Final = frozenset({"status", "status_match", "patterns", "requires", "note"})
 
 
+def _provider(where: str, table: Mapping[str, object]) -> str:
+    provider = _text(where, table, "provider")
+    if provider not in provider_ids() | NOT_PROVIDER_FILES:
+        raise SmtpDataError(f"{where}: unknown provider {provider!r} (not a data/providers id)")
+    return provider
+
+
 def parse_rejection(table: Mapping[str, object], position: int) -> Rejection:
     """One `[[rejection]]` table; `position` (1-based) names it when it has no usable id."""
     raw_id = table.get("id")
@@ -401,7 +402,7 @@ def parse_rejection(table: Mapping[str, object], position: int) -> Rejection:
             raise SmtpDataError(f"{where}: pattern {pattern!r} holds a reply or status code; use status")
     return Rejection(
         id=entry_id,
-        provider=_choice(where, table, "provider", Provider),
+        provider=_provider(where, table),
         reply_code=reply_code,
         status=status,
         status_match=status_match,
@@ -732,13 +733,13 @@ def classify_reply(
 
 
 __all__ = [
+    "NOT_PROVIDER_FILES",
     "REJECTIONS_FILE",
     "STATUS_FILE",
     "ClassEntry",
     "Confirmation",
     "DetailEntry",
     "MatchBasis",
-    "Provider",
     "Rejection",
     "RejectionMatch",
     "ReplyCodeEntry",

@@ -27,7 +27,7 @@ from importlib import resources
 from typing import Final, Generic, TypeVar
 
 from maildoctor.causes import CauseCode
-from maildoctor.datafile import DataFileError, cause_list, check_keys, one_line
+from maildoctor.datafile import DataFileError, cause_list, check_keys, one_line, provider_ids
 from maildoctor.model import Protocol
 
 REPLIES_FILE: Final = "replies.toml"
@@ -310,14 +310,6 @@ def parse_replies(data: bytes | str, providers: frozenset[str]) -> ReplyTable:
             raise ReplyDataError(f"rule {rule.rule}: id used twice")
         rules.append(rule)
     return ReplyTable(meanings=meanings, rules=tuple(rules))
-
-
-def provider_ids() -> frozenset[str]:
-    """The ids of the curated providers: their files' names (data/providers/<id>.toml)."""
-    folder = resources.files("maildoctor").joinpath("data").joinpath("providers")
-    return frozenset(
-        item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml")
-    )
 
 
 @functools.cache
