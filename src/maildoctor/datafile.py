@@ -7,8 +7,10 @@ names the file and the entry rather than reaching a user.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from enum import StrEnum
+from importlib import resources
 from typing import TypeVar
 
 from maildoctor.causes import CauseCode
@@ -82,3 +84,13 @@ def check_keys(
     missing = sorted(required - set(table))
     if missing:
         raise error(f"{where}: missing keys {', '.join(missing)}")
+
+
+@functools.cache
+def provider_ids() -> frozenset[str]:
+    """The provider ids: the curated provider files' names (data/providers/<id>.toml; their loader checks
+    that each file's `id` is its name). Every data file names a provider by one of these."""
+    folder = resources.files("maildoctor").joinpath("data").joinpath("providers")
+    return frozenset(
+        item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml")
+    )

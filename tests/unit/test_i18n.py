@@ -186,6 +186,9 @@ def test_catalogs_compile_without_placeholder_errors(language: str) -> None:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
     problems = [
-        f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors if message.string
+        f"{message.id!r}: {error}"
+        for message, errors in catalog.check()
+        for error in errors
+        if message.string
     ]
     assert problems == []

@@ -205,7 +205,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.loginguard",
             "maildoctor.escaping",  # safe(): untrusted text made displayable, pure
             "maildoctor.extras",  # the optional extras: names and install commands, pure
-            "maildoctor.knowledge_data",  # the cause knowledge base read from data/knowledge (causes.py uses it)
+            "maildoctor.knowledge_data",  # the cause knowledge base (data/knowledge); causes.py uses it
             # the types of discovered settings; by their meaning model types (architecture.md)
             "maildoctor.discover.candidates",
             # the provider data and its readers (no network): explain's bounce reader uses them too

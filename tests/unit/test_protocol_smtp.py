@@ -25,7 +25,7 @@ POSTFIX_EHLO_TLS = (
 AIOSMTPD_EHLO = (
     b"250-localhost\r\n250-SIZE 33554432\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-STARTTLS\r\n250 HELP\r\n"
 )
-# Google (a reply as sent to smtplib users, see protocol/classify.py for the source)
+# Google (a reply as sent to smtplib users, see data/replies.toml for the source)
 GOOGLE_534 = (
     b"534-5.7.9 Application-specific password required. Learn more at\r\n"
     b"534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor z8-20020a1709 - gsmtp\r\n"

@@ -91,14 +91,13 @@ def _kind(explanation: Explanation) -> str:
 
 
 def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, Any]:
-    lang = translator.language.value
     rejection = reply.rejection.entry if reply.rejection is not None else None
     return {
         "reply_code": reply.reply.code or "",
         "status": reply.reply.status or "",
         "text": safe_text(reply.reply.text),
         "meaning": _meaning(reply, translator),
-        "action": reply.action(lang),
+        "action": _action(reply, translator),
         "provider": str(rejection.provider) if rejection is not None else None,
         "rejection": rejection.id if rejection is not None else None,
         "source": rejection.source if rejection is not None else None,
@@ -314,16 +313,19 @@ def quoted_lines(lines: Sequence[str], translator: Translator, limit: int = _SHO
 
 
 def _meaning(reply: ReplyExplanation, translator: Translator) -> str:
-    """The reply's plain meaning: the data's, else its kind's translated note."""
-    meaning = reply.meaning(translator.language.value)
-    if not meaning and reply.note:
-        return translator.gettext(reply.note)
-    return meaning
+    """The reply's plain meaning, translated: the data's, else its kind's note."""
+    meaning = reply.meaning() or reply.note
+    return translator.gettext(meaning) if meaning else ""
+
+
+def _action(reply: ReplyExplanation, translator: Translator) -> str | None:
+    """What to do about the reply, translated; None when the provider's words are not known."""
+    action = reply.action()
+    return translator.gettext(action) if action else None
 
 
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
-    lang = translator.language.value
     codes = " ".join(part for part in (reply.reply.code, reply.reply.status) if part)
     heading = _("The server's reply {codes}").format(codes=codes) if codes else _("The server's words")
     console.print(Text(heading, style="bold"))
@@ -335,7 +337,7 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
     meaning = _meaning(reply, translator)
     for line in wrap(meaning, width) if meaning else ():
         console.print(Text(line))
-    action = reply.action(lang)
+    action = _action(reply, translator)
     if action:
         console.print(Text(_("What to do:"), style="bold"))
         for line in wrap(action, width - 2):

@@ -1,6 +1,7 @@
 """A pasted SMTP reply explained: what its codes mean, whose words they are, and the likely causes (pure).
 
-Built on `explain.smtp` (the reply and status code registry and the providers' texts).
+Built on `rules.replies` (the one reply classifier `check` uses too: its meaning leads) and `explain.smtp`
+(the reply and status code registry and the providers' texts).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from maildoctor.causes import CauseCode
-from maildoctor.explain.mailbox_reply import KIND_MEANINGS, find_mailbox_refusal
+from maildoctor.explain.mailbox_reply import find_mailbox_refusal, kind_meanings
 from maildoctor.explain.rank import ruled_out
 from maildoctor.explain.smtp import (
     MatchBasis,
@@ -19,12 +20,14 @@ from maildoctor.explain.smtp import (
     ReplyCodeEntry,
     SmtpReply,
     StatusInfo,
-    classify_reply,
     find_replies,
     match_rejection,
     reply_meaning,
     status_meaning,
 )
+from maildoctor.explain.smtp import classify_reply as classify_smtp_reply
+from maildoctor.model import Protocol
+from maildoctor.rules.replies import ReplyVerdict, classify_reply
 
 _MAX_WORDS: Final = 500  # characters of the line holding a provider's words, kept as the reply's text
 
@@ -54,23 +57,20 @@ class ReplyExplanation:
     mailbox: str | None = None  # "imap" or "pop3": an IMAP or POP3 refusal, not an SMTP reply
     note: str | None = None  # a meaning as a message id (to translate), when no data entry gives one
 
-    def meaning(self, lang: str) -> str:
-        """The plainest meaning known: the provider's, else the status detail's, else the code's."""
-        ja = lang == "ja"
+    def meaning(self) -> str:
+        """The plainest meaning known, a message id (translate it where shown): the provider's, else the
+        status detail's, else the code's; "" when none."""
         if self.rejection is not None:
-            entry = self.rejection.entry
-            return entry.meaning_ja if ja else entry.meaning_en
+            return self.rejection.entry.meaning
         if self.status is not None:
-            part = self.status.detail or self.status.subject
-            return part.meaning_ja if ja else part.meaning_en
+            return (self.status.detail or self.status.subject).meaning
         if self.code is not None:
-            return self.code.meaning_ja if ja else self.code.meaning_en
+            return self.code.meaning
         return ""
 
-    def action(self, lang: str) -> str | None:
-        if self.rejection is None:
-            return None
-        return self.rejection.entry.action_ja if lang == "ja" else self.rejection.entry.action_en
+    def action(self) -> str | None:
+        """What to do, a message id (translate it where shown), when the provider's words are known."""
+        return self.rejection.entry.action if self.rejection is not None else None
 
 
 def _words_alone(text: str) -> ReplyExplanation | None:
@@ -86,7 +86,7 @@ def _words_alone(text: str) -> ReplyExplanation | None:
 
 
 def _mailbox_refusal(text: str) -> ReplyExplanation | None:
-    """An IMAP or POP3 refusal: its response code and words say why (`protocol.classify`); a
+    """An IMAP or POP3 refusal: its response code and words say why (`rules.replies`); a
     provider's known words in it lead when recognised."""
     refusal = find_mailbox_refusal(text)
     if refusal is None or not refusal.causes:
@@ -96,8 +96,23 @@ def _mailbox_refusal(text: str) -> ReplyExplanation | None:
     causes = tuple(dict.fromkeys((*specific, *refusal.causes)))
     rejection = words.rejection if words is not None else None
     reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
-    note = KIND_MEANINGS.get(refusal.kind)
+    note = kind_meanings().get(refusal.kind)
     return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol), note)
+
+
+def smtp_causes(code: str | None, status: str | None, text: str) -> tuple[CauseCode, ...]:
+    """The causes the code registry and the providers' texts give (`explain.smtp.classify_reply`)."""
+    return classify_smtp_reply(code, status, text)
+
+
+def _verdict(reply: SmtpReply) -> ReplyVerdict | None:
+    """The reply classifier's meaning of a pasted SMTP reply (its step unknown: only the rows whose
+    words or codes say the step themselves)."""
+    if reply.code is None or (reply.code or "")[:1] not in "45":
+        return None
+    return classify_reply(
+        None, Protocol.SMTP, reply_code=int(reply.code), enhanced=reply.status, text=reply.text
+    )
 
 
 def explain_reply(text: str) -> ReplyExplanation | None:
@@ -112,12 +127,23 @@ def explain_reply(text: str) -> ReplyExplanation | None:
     status = status_meaning(reply.status) if reply.status else None
     code = reply_meaning(reply.code) if reply.code else None
     matches = match_rejection(text, status=reply.status)
-    causes = classify_reply(reply.code, reply.status, text)
+    verdict = _verdict(reply)
+    lead = verdict.causes if verdict is not None else ()
+    causes = tuple(dict.fromkeys((*lead, *smtp_causes(reply.code, reply.status, text))))
     if not causes and status is None and code is None and not matches:
         return None
-    specific = tuple(dict.fromkeys(cause for match in matches for cause in match.entry.causes))
+    # a provider's own recognised words are the most specific evidence (iCloud's "Relay not permitted for
+    # user" is a switched-off alias, not a relay refusal); then the classifier's meaning, the one `check`
+    # gives, before the registry's
+    worded = [match for match in matches if match.basis is MatchBasis.PATTERN]
+    provider = tuple(cause for match in worded for cause in match.entry.causes)
+    others = tuple(cause for match in matches for cause in match.entry.causes)
+    specific = tuple(dict.fromkeys((*provider, *lead[:1], *others)))
+    if provider:
+        causes = tuple(dict.fromkeys((*provider[:1], *causes)))
     # the first recognised entry's causes rule out others (modern sign-in only: no app password)
-    excluded = ruled_out(matches[0].entry.causes) if matches else frozenset()
+    first_entry = matches[0].entry.causes if matches else ()
+    excluded = ruled_out((*first_entry, *(() if provider else lead[:1])))
     causes = tuple(cause for cause in causes if cause not in excluded)
     specific = tuple(cause for cause in specific if cause not in excluded)
     return ReplyExplanation(reply, status, code, matches[0] if matches else None, causes, specific)

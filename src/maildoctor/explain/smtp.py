@@ -4,11 +4,14 @@ Two data files, read and checked once (a broken entry raises `SmtpDataError` nam
 
 * `maildoctor/data/smtp_status.toml`: the basic reply codes (RFC 5321 section 4.2 and the
   extensions that added codes), the enhanced status code classes, subjects and details of
-  RFC 3463 and the IANA "SMTP Enhanced Status Codes" registry, each with a plain meaning in
-  English and Japanese and the maildoctor causes it points to.
+  RFC 3463 and the IANA "SMTP Enhanced Status Codes" registry, each with a plain meaning
+  and the maildoctor causes it points to.
 * `maildoctor/data/smtp_rejections.toml`: the rejection texts of the providers our users
   meet (Gmail, Microsoft 365, Yahoo, iCloud, the Japanese carriers, common MTAs), each with
   distinctive `patterns`, the causes (most likely first) and what to do.
+
+The plain texts (`name`, `meaning`, `action`) are English gettext message ids, extracted by
+babel.cfg; whoever shows one translates it (`translator.gettext(entry.meaning)`).
 
 Everything here is pure: no I/O besides the cached, packaged data.
 
@@ -31,7 +34,7 @@ from importlib import resources
 from typing import Final, TypedDict, TypeVar
 
 from maildoctor.causes import CauseCode
-from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line
+from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line, provider_ids
 
 STATUS_FILE: Final = "smtp_status.toml"
 REJECTIONS_FILE: Final = "smtp_rejections.toml"
@@ -54,25 +57,17 @@ class StatusClass(StrEnum):
     PERMANENT = "5"  # permanent failure: something must change first
 
 
-class Provider(StrEnum):
-    GOOGLE = "google"
-    MICROSOFT = "microsoft"
-    YAHOO = "yahoo"
-    ICLOUD = "icloud"
-    DOCOMO = "docomo"
-    AU = "au"
-    SOFTBANK = "softbank"
-    SAKURA = "sakura"
-    GENERIC = "generic"  # texts of common mail server software (Postfix, sendmail, qmail, ...)
+# The providers a rejection text belongs to are the provider ids of data/providers/*.toml, and two that
+# are no provider file: the texts of common mail server software, and Yahoo Mail outside Japan (Yahoo!
+# JAPAN is "yahoo-japan"; a data/providers/yahoo.toml would make "yahoo" an id like the others).
+NOT_PROVIDER_FILES: Final = frozenset({"generic", "yahoo"})
 
 
 @dataclass(frozen=True, slots=True)
 class ClassEntry:
     code: StatusClass
-    name_en: str
-    name_ja: str
-    meaning_en: str
-    meaning_ja: str
+    name: str  # a message id
+    meaning: str  # a message id
     reference: str
     source: str
     confirmed: Confirmation
@@ -81,10 +76,8 @@ class ClassEntry:
 @dataclass(frozen=True, slots=True)
 class SubjectEntry:
     code: int  # 0-7: the Y of X.Y.Z
-    name_en: str
-    name_ja: str
-    meaning_en: str
-    meaning_ja: str
+    name: str  # a message id
+    meaning: str  # a message id
     causes: tuple[CauseCode, ...]  # what the subject alone points to (may be empty)
     reference: str
     source: str
@@ -94,9 +87,8 @@ class SubjectEntry:
 @dataclass(frozen=True, slots=True)
 class DetailEntry:
     code: str  # "X.7.26": class-independent, as the registry writes it
-    name_en: str  # the registry's summary
-    meaning_en: str
-    meaning_ja: str
+    name_en: str  # the registry's summary, quoted (not translated)
+    meaning: str  # a message id
     causes: tuple[CauseCode, ...]  # most likely first (may be empty)
     reference: str
     source: str
@@ -107,9 +99,8 @@ class DetailEntry:
 @dataclass(frozen=True, slots=True)
 class ReplyCodeEntry:
     code: str  # "550"
-    name_en: str  # the RFC's text
-    meaning_en: str
-    meaning_ja: str
+    name_en: str  # the RFC's text, quoted (not translated)
+    meaning: str  # a message id
     causes: tuple[CauseCode, ...]
     reference: str
     source: str
@@ -127,17 +118,15 @@ class StatusTable:
 @dataclass(frozen=True, slots=True)
 class Rejection:
     id: str
-    provider: Provider
+    provider: str  # a provider id (data/providers), or one of NOT_PROVIDER_FILES
     reply_code: str
     status: str | None  # "5.7.26", or a range "5.7.606-649"
     status_match: bool  # the status alone (with a `requires` fragment, if any) also matches
     patterns: tuple[str, ...]  # distinctive fragments of the provider's text
     requires: tuple[str, ...]  # one of these must also be in the text (a domain, a host name)
     causes: tuple[CauseCode, ...]  # most likely first
-    meaning_en: str
-    meaning_ja: str
-    action_en: str
-    action_ja: str
+    meaning: str  # a message id
+    action: str  # a message id
     source: str
     confirmed: Confirmation
     note: str | None
@@ -175,8 +164,8 @@ class StatusInfo:
     @property
     def summary_en(self) -> str:
         if self.detail is not None:
-            return f"{self.status_class.name_en}: {self.detail.name_en}"
-        return f"{self.status_class.name_en}: {self.subject.name_en}"
+            return f"{self.status_class.name}: {self.detail.name_en}"
+        return f"{self.status_class.name}: {self.subject.name}"
 
 
 class MatchBasis(StrEnum):
@@ -256,7 +245,7 @@ def _load_toml(file: str, data: bytes | str) -> dict[str, object]:
         raise SmtpDataError(f"{file}: not valid TOML: {error}") from None
 
 
-_DESCRIBED: Final = frozenset({"meaning_en", "meaning_ja", "reference", "source", "confirmed"})
+_DESCRIBED: Final = frozenset({"meaning", "reference", "source", "confirmed"})
 
 
 def _where(kind: str, table: Mapping[str, object], position: int) -> str:
@@ -265,18 +254,16 @@ def _where(kind: str, table: Mapping[str, object], position: int) -> str:
 
 
 class _Described(TypedDict):
-    meaning_en: str
-    meaning_ja: str
+    meaning: str
     reference: str
     source: str
     confirmed: Confirmation
 
 
 def _described(where: str, table: Mapping[str, object]) -> _Described:
-    """The fields every registry entry has: its plain meaning in both languages and its provenance."""
+    """The fields every registry entry has: its plain meaning (a message id) and its provenance."""
     return {
-        "meaning_en": _text(where, table, "meaning_en"),
-        "meaning_ja": _text(where, table, "meaning_ja"),
+        "meaning": _text(where, table, "meaning"),
         "reference": _text(where, table, "reference"),
         "source": _text(where, table, "source"),
         "confirmed": _choice(where, table, "confirmed", Confirmation),
@@ -293,14 +280,13 @@ def parse_status_table(data: bytes | str) -> StatusTable:
     classes: dict[StatusClass, ClassEntry] = {}
     for position, table in enumerate(_tables(STATUS_FILE, document, "class"), start=1):
         where = _where("class", table, position)
-        _keys(where, table, _DESCRIBED | {"code", "name_en", "name_ja"}, frozenset())
+        _keys(where, table, _DESCRIBED | {"code", "name"}, frozenset())
         status_class = _choice(where, table, "code", StatusClass)
         if status_class in classes:
             raise SmtpDataError(f"{where}: listed twice")
         classes[status_class] = ClassEntry(
             code=status_class,
-            name_en=_text(where, table, "name_en"),
-            name_ja=_text(where, table, "name_ja"),
+            name=_text(where, table, "name"),
             **_described(where, table),
         )
     if set(classes) != set(StatusClass):
@@ -309,7 +295,7 @@ def parse_status_table(data: bytes | str) -> StatusTable:
     subjects: dict[int, SubjectEntry] = {}
     for position, table in enumerate(_tables(STATUS_FILE, document, "subject"), start=1):
         where = _where("subject", table, position)
-        _keys(where, table, _DESCRIBED | {"code", "name_en", "name_ja", "causes"}, frozenset())
+        _keys(where, table, _DESCRIBED | {"code", "name", "causes"}, frozenset())
         raw = _text(where, table, "code")
         if not re.fullmatch(r"[0-7]", raw):
             raise SmtpDataError(f"{where}: code must be a digit 0-7")
@@ -318,8 +304,7 @@ def parse_status_table(data: bytes | str) -> StatusTable:
             raise SmtpDataError(f"{where}: listed twice")
         subjects[number] = SubjectEntry(
             code=number,
-            name_en=_text(where, table, "name_en"),
-            name_ja=_text(where, table, "name_ja"),
+            name=_text(where, table, "name"),
             causes=_causes(where, table, required=False),
             **_described(where, table),
         )
@@ -370,15 +355,20 @@ _REJECTION_REQUIRED: Final = frozenset(
         "provider",
         "reply_code",
         "causes",
-        "meaning_en",
-        "meaning_ja",
-        "action_en",
-        "action_ja",
+        "meaning",
+        "action",
         "source",
         "confirmed",
     }
 )
 _REJECTION_OPTIONAL: Final = frozenset({"status", "status_match", "patterns", "requires", "note"})
+
+
+def _provider(where: str, table: Mapping[str, object]) -> str:
+    provider = _text(where, table, "provider")
+    if provider not in provider_ids() | NOT_PROVIDER_FILES:
+        raise SmtpDataError(f"{where}: unknown provider {provider!r} (not a data/providers id)")
+    return provider
 
 
 def parse_rejection(table: Mapping[str, object], position: int) -> Rejection:
@@ -412,17 +402,15 @@ def parse_rejection(table: Mapping[str, object], position: int) -> Rejection:
             raise SmtpDataError(f"{where}: pattern {pattern!r} holds a reply or status code; use status")
     return Rejection(
         id=entry_id,
-        provider=_choice(where, table, "provider", Provider),
+        provider=_provider(where, table),
         reply_code=reply_code,
         status=status,
         status_match=status_match,
         patterns=patterns,
         requires=_strings(where, table, "requires", required=False),
         causes=_causes(where, table, required=True),
-        meaning_en=_text(where, table, "meaning_en"),
-        meaning_ja=_text(where, table, "meaning_ja"),
-        action_en=_text(where, table, "action_en"),
-        action_ja=_text(where, table, "action_ja"),
+        meaning=_text(where, table, "meaning"),
+        action=_text(where, table, "action"),
         source=_text(where, table, "source"),
         confirmed=_choice(where, table, "confirmed", Confirmation),
         note=_optional_text(where, table, "note"),
@@ -745,13 +733,13 @@ def classify_reply(
 
 
 __all__ = [
+    "NOT_PROVIDER_FILES",
     "REJECTIONS_FILE",
     "STATUS_FILE",
     "ClassEntry",
     "Confirmation",
     "DetailEntry",
     "MatchBasis",
-    "Provider",
     "Rejection",
     "RejectionMatch",
     "ReplyCodeEntry",

@@ -2,7 +2,7 @@
 
 Nothing here touches a socket, TLS, the event loop or the disk (see
 tests/unit/test_layering.py): `net/` moves the bytes, these modules give them
-meaning, in the manner of h11.
+meaning, in the manner of h11. What a refusal means is judged in rules/replies.py.
 
     lines     LineBuffer (bounded CRLF framing), LineReader (what the three readers share),
               server_text (display-safe server words)
@@ -11,7 +11,6 @@ meaning, in the manner of h11.
               and quota parsers, TagCounter, command builders
     pop3      Pop3Reader, Pop3Reply, parse_capa, parse_stat, command builders
     sasl      PLAIN and LOGIN initial responses
-    classify  why a login or MAIL/RCPT was refused, from the server's own words
     errors    ProtocolViolation and its kinds
 
 The command builders share names across protocols (`starttls`, `quit`, ...), so

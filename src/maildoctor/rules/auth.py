@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts
+from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts, ServerWords
 from maildoctor.i18n import N_
-from maildoctor.model import Evidence, Finding, Security, Severity
-from maildoctor.protocol.classify import AuthFailureKind, classify_auth_failure
+from maildoctor.model import Evidence, Finding, Protocol, Security, Severity
 from maildoctor.rules.base import finding, implicit_tls_alternative, words_evidence
 from maildoctor.rules.registry import server_rule
+from maildoctor.rules.replies import AuthFailureKind, Step, classify_auth_failure, classify_reply
 
 REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
     N_(
@@ -16,15 +16,19 @@ REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
     )
 )
 
-_KIND_TO_CAUSE = {
-    AuthFailureKind.WRONG_CREDENTIALS: "AUTH_FAILED",
-    AuthFailureKind.APP_PASSWORD_REQUIRED: "APP_PASSWORD_REQUIRED",
-    AuthFailureKind.MODERN_AUTH_REQUIRED: "MODERN_AUTH_REQUIRED",
-    AuthFailureKind.ACCOUNT_LOCKED: "ACCOUNT_LOCKED",
-    AuthFailureKind.TOO_MANY_CONNECTIONS: "TOO_MANY_CONNECTIONS",
-    AuthFailureKind.PLAINTEXT_REFUSED: "PLAINTEXT_LOGIN_REFUSED",
-    AuthFailureKind.TEMPORARY: "SERVER_OUTAGE",
-}
+
+def login_cause(protocol: Protocol | str, words: ServerWords) -> str:
+    """The cause of a refused login, from replies.toml (the meaning's first cause); AUTH_FAILED when no
+    row knows the words."""
+    verdict = classify_reply(
+        Step.LOGIN,
+        protocol,
+        response_code=words.response_code,
+        reply_code=words.reply_code,
+        enhanced=words.enhanced,
+        text=words.text,
+    )
+    return str(verdict.causes[0]) if verdict is not None else "AUTH_FAILED"
 
 
 def _encrypted_pair(server: ServerFacts) -> dict[str, str | int | None]:
@@ -86,10 +90,7 @@ def auth_findings(server: ServerFacts) -> list[Finding]:
     if login.outcome != LoginOutcome.REFUSED or login.words is None:
         return []
     words = login.words
-    kind = classify_auth_failure(
-        str(endpoint.protocol), words.response_code, words.reply_code, words.enhanced, words.text
-    )
-    code = _KIND_TO_CAUSE.get(kind, "AUTH_FAILED")
+    code = login_cause(endpoint.protocol, words)
     params = dict(base)
     if code == "AUTH_FAILED":
         params["username"] = server.username

@@ -1,4 +1,4 @@
-"""Refusals classified by the server's own words (protocol/classify.py).
+"""Refusals classified by the server's own words (rules/replies.py, rows in data/replies.toml).
 
 The texts are real replies: the lab's Dovecot and Postfix (real-servers.md 1.2,
 1.4, 2.1, 2.2) and the providers named in the tables' sources.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from maildoctor.model import Protocol
-from maildoctor.protocol.classify import (
+from maildoctor.protocol.smtp import SmtpReplyReader
+from maildoctor.rules.replies import (
     AUTH_FAILURE_RULES,
     SMTP_REJECTION_RULES,
     AuthFailureKind,
@@ -20,7 +21,6 @@ from maildoctor.protocol.classify import (
     explain_auth_failure,
     explain_smtp_rejection,
 )
-from maildoctor.protocol.smtp import SmtpReplyReader
 
 A = AuthFailureKind
 S = SmtpRejectionKind
