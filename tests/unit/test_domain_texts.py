@@ -462,7 +462,7 @@ def test_real_problems_use_their_values() -> None:
     assert "no answer (timeout)" in rendered["blocklist:LIST_UNANSWERED"]  # the outcome in words
     assert "JPRS WHOIS" in rendered["registration:RDAP_NO_SERVICE"]
     assert "foo=" in rendered["dmarc:unknown_tag"]
-    assert "50%" in rendered["dmarc:partial_policy"]
+    assert "50 percent" in rendered["dmarc:partial_policy"]
     assert "reports.example.net" in rendered["dmarc:external_report_unverified"]
     assert "s1" in rendered["dkim:revoked"]
     assert "include:_spf.eleventh.test" in rendered["spf-check:too-many-lookups"]
