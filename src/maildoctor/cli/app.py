@@ -380,6 +380,8 @@ def build_app(translator: Translator) -> typer.Typer:
             ),
         ] = False,
         lang: Annotated[Language | None, lang_option()] = None,
+        # for reporting a fault in maildoctor: a check that crashed shows its traceback (no password)
+        debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
         from maildoctor.cli.check_command import CheckOptions, run_check_command
@@ -400,6 +402,7 @@ def build_app(translator: Translator) -> typer.Typer:
             json=json,
             roundtrip=roundtrip,
             client=client,
+            debug=debug,
         )
         raise typer.Exit(run_check_command(options, translator))
 
