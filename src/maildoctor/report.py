@@ -91,6 +91,8 @@ def report_to_json(
         ],
         "elapsed_ms": report.elapsed_ms,
         **({"roundtrip": _roundtrip(report)} if report.roundtrip is not None else {}),
+        # the mail program the fixes are written for, when the person named it (--client)
+        **({"client": str(guidance.client)} if guidance is not None and guidance.client is not None else {}),
     }
 
 

@@ -118,8 +118,6 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         return EXIT_NOT_RUN
     if options.json:
         document = report_to_json(report, translator, guidance)
-        if client is not None:
-            document["client"] = str(client)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_report(out, report, translator, guidance)

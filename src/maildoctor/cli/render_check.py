@@ -138,8 +138,7 @@ def _render_checks(console: Console, report: Report, translator: Translator) -> 
             if check.fault == fault
         ]
         if names:
-            # the separator of a list in a sentence
-            say(console, _(text).format(checks=_(", ").join(names)), style="yellow")
+            say(console, _(text).format(checks=" / ".join(names)), style="yellow")
 
 
 def render_traces(console: Console, faults: Sequence[CheckResult]) -> None:
