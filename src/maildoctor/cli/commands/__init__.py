@@ -1,0 +1,1 @@
+"""One module per command: each registers its options on the app (`register(app, shared)`)."""
