@@ -1,9 +1,4 @@
-"""`maildoctor check ADDRESS`: its options; the run is cli/check_command.py's.
-
-Registered on the app by cli/app.py's build_app, with every help text in the run's language.
-"""
-
-# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata at run time.
+"""`maildoctor check ADDRESS`: its options; the run is cli/check_command.py's."""
 
 from pathlib import Path
 from typing import Annotated
@@ -19,18 +14,11 @@ from maildoctor.model import Endpoint
 def register(app: typer.Typer, shared: SharedOptions) -> None:
     translator = shared.translator
     _ = translator.gettext
-    command_class = shared.command_class
-    lang_option = shared.lang
-    dns_option = shared.dns
-    ca_file_option = shared.ca_file
-    timeout_option = shared.timeout
-    client_option = shared.client
-    server_option = shared.server
 
     @app.command(
         "check",
         epilog=examples("check", translator),
-        cls=command_class,
+        cls=shared.command_class,
         help=_("Diagnose one email account: why it cannot send or receive."),
     )
     def check(
@@ -39,7 +27,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ],
         incoming: Annotated[
             Endpoint | None,
-            server_option(
+            shared.server(
                 "--incoming",
                 _(
                     "The receiving server as set in the mail program, like imaps://imap.example.jp:993. "
@@ -49,7 +37,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ] = None,
         outgoing: Annotated[
             Endpoint | None,
-            server_option(
+            shared.server(
                 "--outgoing",
                 _(
                     "The sending server as set in the mail program, "
@@ -109,17 +97,17 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             ),
         ] = False,
         no_auth: Annotated[bool, typer.Option("--no-auth", help=_("Do not log in at all."))] = False,
-        client: Annotated[str | None, client_option()] = None,
-        dns: Annotated[list[str] | None, dns_option()] = None,
-        ca_file: Annotated[Path | None, ca_file_option()] = None,
-        timeout: Annotated[float, timeout_option()] = 20,
+        client: Annotated[str | None, shared.client()] = None,
+        dns: Annotated[list[str] | None, shared.dns()] = None,
+        ca_file: Annotated[Path | None, shared.ca_file()] = None,
+        timeout: Annotated[float, shared.timeout()] = 20,
         json: Annotated[
             bool,
             typer.Option(
                 "--json", help=_("Print the report as JSON on standard output, and nothing else there.")
             ),
         ] = False,
-        lang: Annotated[Language | None, lang_option()] = None,
+        lang: Annotated[Language | None, shared.lang()] = None,
         # for reporting a fault in maildoctor: a check that crashed shows its traceback (no password)
         debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
     ) -> None:

@@ -1,9 +1,4 @@
-"""`maildoctor demo`: its options; the run is the demo's.
-
-Registered on the app by cli/app.py's build_app, with every help text in the run's language.
-"""
-
-# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata at run time.
+"""`maildoctor demo`: its options; the run is the demo's."""
 
 from typing import Annotated
 
@@ -17,13 +12,11 @@ from maildoctor.i18n import Language
 def register(app: typer.Typer, shared: SharedOptions) -> None:
     translator = shared.translator
     _ = translator.gettext
-    command_class = shared.command_class
-    lang_option = shared.lang
 
     @app.command(
         "demo",
         epilog=examples("demo", translator),
-        cls=command_class,
+        cls=shared.command_class,
         help=_("Run the diagnosis against built-in example servers that are broken on purpose (offline)."),
     )
     def demo(
@@ -36,7 +29,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 ),
             ),
         ] = False,
-        lang: Annotated[Language | None, lang_option()] = None,
+        lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
         from maildoctor.lab.demo.command import run_demo_command
 

@@ -1,9 +1,4 @@
-"""`maildoctor domain DOMAIN`: its options; the run is cli/domain_command.py's.
-
-Registered on the app by cli/app.py's build_app, with every help text in the run's language.
-"""
-
-# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata at run time.
+"""`maildoctor domain DOMAIN`: its options; the run is cli/domain_command.py's."""
 
 from pathlib import Path
 from typing import Annotated
@@ -18,18 +13,12 @@ from maildoctor.i18n import Language
 def register(app: typer.Typer, shared: SharedOptions) -> None:
     translator = shared.translator
     _ = translator.gettext
-    command_class = shared.command_class
-    extra_args = shared.extra_args
-    lang_option = shared.lang
-    dns_option = shared.dns
-    ca_file_option = shared.ca_file
-    timeout_option = shared.timeout
 
     @app.command(
         "domain",
         epilog=examples("domain", translator),
-        cls=command_class,
-        context_settings=extra_args,
+        cls=shared.command_class,
+        context_settings=shared.extra_args,
         help=_(
             "Check the sending side of a domain: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, blocklists, expiry."
         ),
@@ -71,9 +60,9 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 help=_("A DKIM selector to look at besides the usual ones."),
             ),
         ] = None,
-        dns: Annotated[list[str] | None, dns_option()] = None,
-        ca_file: Annotated[Path | None, ca_file_option()] = None,
-        timeout: Annotated[float, timeout_option()] = 20,
+        dns: Annotated[list[str] | None, shared.dns()] = None,
+        ca_file: Annotated[Path | None, shared.ca_file()] = None,
+        timeout: Annotated[float, shared.timeout()] = 20,
         json_output: Annotated[
             bool,
             typer.Option(
@@ -84,7 +73,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 ),
             ),
         ] = False,
-        lang: Annotated[Language | None, lang_option()] = None,
+        lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
         from maildoctor.cli.domain_command import DomainOptions, run_domain_command
 

@@ -1,9 +1,4 @@
-"""`maildoctor explain TEXT|CODE|FILE`: its options; the run is cli/explain_command.py's.
-
-Registered on the app by cli/app.py's build_app, with every help text in the run's language.
-"""
-
-# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata at run time.
+"""`maildoctor explain TEXT|CODE|FILE`: its options; the run is cli/explain_command.py's."""
 
 from typing import Annotated
 
@@ -17,16 +12,12 @@ from maildoctor.i18n import Language
 def register(app: typer.Typer, shared: SharedOptions) -> None:
     translator = shared.translator
     _ = translator.gettext
-    command_class = shared.command_class
-    extra_args = shared.extra_args
-    lang_option = shared.lang
-    client_option = shared.client
 
     @app.command(
         "explain",
         epilog=examples("explain", translator),
-        cls=command_class,
-        context_settings=extra_args,
+        cls=shared.command_class,
+        context_settings=shared.extra_args,
         help=_("Explain an error message, an Outlook error code or a returned mail (.eml file)."),
     )
     def explain(
@@ -51,8 +42,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 ),
             ),
         ] = False,
-        client: Annotated[str | None, client_option()] = None,
-        lang: Annotated[Language | None, lang_option()] = None,
+        client: Annotated[str | None, shared.client()] = None,
+        lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
         from maildoctor.cli.explain_command import ExplainOptions, run_explain_command
 

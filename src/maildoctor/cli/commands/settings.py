@@ -1,9 +1,4 @@
-"""`maildoctor settings ADDRESS`: its options; the run is cli/settings_command.py's.
-
-Registered on the app by cli/app.py's build_app, with every help text in the run's language.
-"""
-
-# No `from __future__ import annotations` here: Typer reads the Annotated[...] metadata at run time.
+"""`maildoctor settings ADDRESS`: its options; the run is cli/settings_command.py's."""
 
 from pathlib import Path
 from typing import Annotated
@@ -19,18 +14,11 @@ from maildoctor.model import Endpoint
 def register(app: typer.Typer, shared: SharedOptions) -> None:
     translator = shared.translator
     _ = translator.gettext
-    command_class = shared.command_class
-    lang_option = shared.lang
-    dns_option = shared.dns
-    ca_file_option = shared.ca_file
-    timeout_option = shared.timeout
-    client_option = shared.client
-    server_option = shared.server
 
     @app.command(
         "settings",
         epilog=examples("settings", translator),
-        cls=command_class,
+        cls=shared.command_class,
         help=_("Show the right server settings for an email address."),
     )
     def settings(
@@ -76,7 +64,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ] = None,
         incoming: Annotated[
             Endpoint | None,
-            server_option(
+            shared.server(
                 "--incoming",
                 _(
                     "For the memo: the receiving server as set in the mail program, "
@@ -86,7 +74,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ] = None,
         outgoing: Annotated[
             Endpoint | None,
-            server_option(
+            shared.server(
                 "--outgoing",
                 _(
                     "For the memo: the sending server as set in the mail program, "
@@ -108,11 +96,11 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 help=_("For the memo: the error message the mail program shows, copied as it is."),
             ),
         ] = None,
-        dns: Annotated[list[str] | None, dns_option()] = None,
-        ca_file: Annotated[Path | None, ca_file_option()] = None,
-        timeout: Annotated[float, timeout_option()] = 20,
-        client: Annotated[str | None, client_option()] = None,
-        lang: Annotated[Language | None, lang_option()] = None,
+        dns: Annotated[list[str] | None, shared.dns()] = None,
+        ca_file: Annotated[Path | None, shared.ca_file()] = None,
+        timeout: Annotated[float, shared.timeout()] = 20,
+        client: Annotated[str | None, shared.client()] = None,
+        lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
         from maildoctor.cli.settings_command import SettingsOptions, run_settings_command
