@@ -1,4 +1,5 @@
-"""The one orchestrator: plan the checks, run them concurrently under one deadline, apply the rules.
+"""Wiring only: plan the settings, register the checks, hand them to the runner (checks.registry),
+apply the rules to what they observed, and let checks.verdict decide pass/fail once.
 
 Probes gather facts; rules (pure) turn facts into findings; nothing here renders.
 """
