@@ -1,177 +1,55 @@
-"""The one orchestrator: plan the checks, run them concurrently under one deadline, apply the rules.
+"""Wiring only: plan the settings, register the checks, hand them to the runner (checks.registry),
+apply the rules to what they observed, and let checks.verdict decide pass/fail once.
 
 Probes gather facts; rules (pure) turn facts into findings; nothing here renders.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from maildoctor.check_request import CheckRequest  # in __all__: callers import it from here too
 from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
+from maildoctor.checks.registry import Check, run_checks
+from maildoctor.checks.server import MAIL_PORTS, ServerExamination, server_check
+from maildoctor.checks.verdict import settle
+from maildoctor.checks.verdict import verdict as decide_verdict
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover
-from maildoctor.domain.engine import DomainRequest, examine_domain
+from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings, one_per_cause
-from maildoctor.facts import (
-    AlternativeProbe,
-    ConnectOutcome,
-    DiagnosisFacts,
-    DnsLookup,
-    DnsOutcome,
-    ServerFacts,
-    SessionFacts,
-)
+from maildoctor.facts import DiagnosisFacts, DnsLookup, DnsOutcome, ServerFacts
 from maildoctor.i18n import N_
 from maildoctor.lint.findings import lint_account
 from maildoctor.loginguard import LoginGuard, default_cache_dir
 from maildoctor.model import (
-    STANDARD_PORTS,
     CheckResult,
     CheckStatus,
-    Endpoint,
     Finding,
     MailSettings,
     Protocol,
     Report,
     RoundtripResult,
-    Security,
     ServerRole,
-    Severity,
     Verdict,
+    leak_forms,
 )
-from maildoctor.net.connect import PortAnswers, probe_port
-from maildoctor.net.resolver import DnsClient
-from maildoctor.probes.base import SessionContext
+from maildoctor.net.connect import PortAnswers
+from maildoctor.net.seam import Network
 from maildoctor.probes.roundtrip import RoundtripState
-from maildoctor.probes.sessions import run_session
+from maildoctor.probes.steps import roundtrip_status
 from maildoctor.resolver_guard import trusted_findings, unless_offline
-from maildoctor.rules.checks import agree_with_findings
 from maildoctor.rules.engine import evaluate
-from maildoctor.tlsfacts.assess import TrustStores, load_trust_stores
-
-# Every port a mail provider may answer on, with what it carries there (model.STANDARD_PORTS).
-MAIL_PORTS: tuple[tuple[int, Protocol, Security], ...] = tuple(
-    (row.port, row.protocol, row.security) for row in STANDARD_PORTS
-)
+from maildoctor.tlsfacts.assess import load_trust_stores
 
 
 def _domain_of(address: str) -> str:
     return address.rpartition("@")[2].strip().rstrip(".").lower()
-
-
-async def _alternatives(
-    address: str, typed_port: int, port_map: Mapping[int, int], timeout: float, answers: PortAnswers
-) -> tuple[AlternativeProbe, ...]:
-    plan = [
-        (port_map.get(port, port), protocol, security, port)
-        for port, protocol, security in MAIL_PORTS
-        if port_map.get(port, port) != typed_port
-    ]
-    probes = await asyncio.gather(*(probe_port(address, port, timeout, answers) for port, _, _, _ in plan))
-    return tuple(
-        AlternativeProbe(protocol, port, security, probe, standard)
-        for (port, protocol, security, standard), probe in zip(plan, probes, strict=True)
-    )
-
-
-async def _examine(
-    role: ServerRole,
-    endpoint: Endpoint,
-    request: CheckRequest,
-    dns: DnsClient,
-    guard: LoginGuard,
-    stores: TrustStores,
-    deadline: float,
-    roundtrip: RoundtripState | None = None,
-    plan: SettingsPlan | None = None,
-    answers: PortAnswers | None = None,
-) -> ServerFacts:
-    username = plan.usernames.get(role, request.user) if plan is not None else request.user
-    answers = answers or PortAnswers()
-    consent_needed = plan is not None and role in plan.consent_needed
-    remaining = max(0.1, deadline - time.monotonic())
-    resolution = await dns.resolve_host(endpoint.host, lifetime=min(5.0, remaining / 2))
-    if request.progress is not None:
-        request.progress(role, "dns", bool(resolution.addresses))
-    base = ServerFacts(role, endpoint, username, resolution)
-    if not resolution.addresses:
-        return base
-    address = resolution.addresses[0]
-    connect_timeout = min(5.0, max(0.5, (deadline - time.monotonic()) / 3))
-    context = SessionContext(
-        role=role,
-        endpoint=endpoint,
-        address=address,
-        username=username,
-        password=request.password,
-        guard=guard,
-        stores=stores,
-        deadline=deadline,
-        mail_address=request.address,
-        login_wanted=request.login and (role == ServerRole.INCOMING or request.outgoing_auth),
-        outgoing_auth=request.outgoing_auth,
-        connect_timeout=connect_timeout,
-        roundtrip=roundtrip,
-        progress=request.progress,
-        consent_needed=consent_needed,
-        # without a login the server would refuse to pass mail on: that says nothing here
-        send_probe=not consent_needed,
-        answers=answers,
-    )
-    session, alternatives = await asyncio.gather(
-        run_session(context),
-        _alternatives(address, endpoint.port, request.port_map, connect_timeout, answers),
-    )
-    return ServerFacts(role, endpoint, username, resolution, session, alternatives)
-
-
-def _checks(servers: Sequence[ServerFacts]) -> list[CheckResult]:
-    checks: list[CheckResult] = []
-    for server in servers:
-        resolution = server.resolution
-        if resolution is not None:
-            ok = resolution.outcome == DnsOutcome.OK
-            ms = max(resolution.ipv4.ms, resolution.ipv6.ms)
-            checks.append(CheckResult("dns", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, ms))
-        session: SessionFacts | None = server.session
-        if session is None:
-            continue
-        if session.connect is not None:
-            ok = session.connect.outcome == ConnectOutcome.OPEN
-            checks.append(
-                CheckResult(
-                    "tcp", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, session.connect.ms
-                )
-            )
-        if session.tls is not None:
-            ok = session.tls.error_kind is None and session.tls.verify_error is None
-            checks.append(CheckResult("tls", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, 0))
-        if session.greeting_kind is not None:
-            ok = session.greeting_kind == "ok"
-            checks.append(
-                CheckResult("greeting", server.role, CheckStatus.PASS if ok else CheckStatus.FAIL, 0)
-            )
-        if session.login is not None:
-            status = {"success": CheckStatus.PASS, "skipped": CheckStatus.SKIP}.get(
-                str(session.login.outcome), CheckStatus.FAIL
-            )
-            checks.append(CheckResult("login", server.role, status, session.login.ms))
-        if session.mailbox is not None:
-            checks.append(CheckResult("mailbox", server.role, CheckStatus.PASS, 0))
-        if session.send is not None:
-            refused = any(
-                step is not None and (step.words.reply_code or 0) >= 400
-                for step in (session.send.mail_from, session.send.rcpt_to)
-            )
-            checks.append(
-                CheckResult("send", server.role, CheckStatus.FAIL if refused else CheckStatus.PASS, 0)
-            )
-    return checks
 
 
 def _roundtrip_state(request: CheckRequest) -> RoundtripState | None:
@@ -236,8 +114,8 @@ CHECK_DOMAIN_CAUSES = frozenset(
 )
 
 
-async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding, ...]:
-    """The sending side of the address's domain, as findings; nothing when it cannot be examined."""
+async def _sending_domain(request: CheckRequest, domain: str) -> DomainFacts | None:
+    """The sending side of the address's domain; None when it cannot be examined."""
     examination = DomainRequest(
         domain,
         request.nameservers,
@@ -247,8 +125,13 @@ async def _domain_findings(request: CheckRequest, domain: str) -> tuple[Finding,
         cache_dir=request.cache_dir or (default_cache_dir() if request.remember_failures else None),
     )
     try:
-        facts = await examine_domain(examination)
+        return await examine_domain(examination)
     except (OSError, ValueError):
+        return None
+
+
+def _sending_findings(facts: DomainFacts | None) -> tuple[Finding, ...]:
+    if facts is None:
         return ()
     # each cause once: the report gives a cause one title, so two of a cause would read as a repeat
     return one_per_cause([item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES])
@@ -263,8 +146,87 @@ def _typed_hosts(request: CheckRequest) -> dict[ServerRole, str]:
     return {role: endpoint.host for role, endpoint in typed if endpoint is not None}
 
 
-async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
-    started = time.monotonic()
+def _guard(request: CheckRequest) -> LoginGuard:
+    if not request.remember_failures:
+        return LoginGuard(cache_dir=None, force=request.force_login)
+    if request.cache_dir is not None:
+        return LoginGuard(cache_dir=request.cache_dir, force=request.force_login)
+    return LoginGuard(force=request.force_login)  # the user's cache directory
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """The checks registered for one run (wiring: which checks, with what)."""
+
+    servers: tuple[Check[ServerFacts], ...]
+    mx: Check[DnsLookup] | None
+    compare: Check[DiscoveredSettings | None] | None
+    sending: Check[DomainFacts | None] | None
+
+    @property
+    def all(self) -> tuple[Check[Any], ...]:
+        return (*self.servers, *(c for c in (self.mx, self.compare, self.sending) if c is not None))
+
+
+def _register(
+    request: CheckRequest, plan: SettingsPlan, domain: str, deadline: float, *, compare: bool
+) -> _Checks:
+    stores = load_trust_stores(request.ca_file)
+    guard = _guard(request)
+    state = _roundtrip_state(request)
+    answers = PortAnswers()  # shared by both servers: they are often one
+    servers = tuple(
+        server_check(
+            ServerExamination(
+                role=role,
+                endpoint=endpoint,
+                username=plan.usernames.get(role, request.user),
+                password=request.password,
+                mail_address=request.address,
+                guard=guard,
+                stores=stores,
+                deadline=deadline,
+                login_wanted=request.login and (role == ServerRole.INCOMING or request.outgoing_auth),
+                outgoing_auth=request.outgoing_auth,
+                consent_needed=role in plan.consent_needed,
+                roundtrip=state,
+                port_map=request.port_map,
+                answers=answers,
+                progress=request.progress,
+            )
+        )
+        for role, endpoint in (
+            (ServerRole.INCOMING, request.incoming),
+            (ServerRole.OUTGOING, request.outgoing),
+        )
+        if endpoint is not None
+    )
+
+    async def mx(network: Network) -> DnsLookup:
+        return await network.resolver.lookup(domain, "MX", lifetime=min(5.0, request.timeout / 3))
+
+    async def settings(_network: Network) -> DiscoveredSettings | None:
+        # with every server typed, discovery runs beside the check, only to compare
+        return await _discover(request, fill=False, budget=min(8.0, request.timeout / 2))
+
+    async def sending(_network: Network) -> DomainFacts | None:
+        # the address's domain, sending side (SPF, DMARC, DKIM, registration), beside the servers
+        return await _sending_domain(request, domain)
+
+    return _Checks(
+        servers,
+        Check("mx", ServerRole.DOMAIN, mx) if domain else None,
+        Check("settings", ServerRole.INPUT, settings) if compare else None,
+        Check("sending_domain", ServerRole.DOMAIN, sending) if request.sending_domain and domain else None,
+    )
+
+
+def _secrets(request: CheckRequest) -> tuple[str, ...]:
+    return tuple(leak_forms(request.password, (request.user,))) if request.password else ()
+
+
+async def _diagnose(request: CheckRequest, network: Network) -> tuple[Report, DiagnosisFacts]:
+    started = network.clock()
     deadline = started + request.timeout
     typed = request
     missing = request.incoming is None or request.outgoing is None
@@ -274,48 +236,16 @@ async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         discovered = await _discover(request, fill=True, budget=request.timeout * 0.4)
     plan = plan_settings(request, discovered)
     request = plan.request
-    if not request.remember_failures:
-        guard = LoginGuard(cache_dir=None, force=request.force_login)
-    elif request.cache_dir is not None:
-        guard = LoginGuard(cache_dir=request.cache_dir, force=request.force_login)
-    else:
-        guard = LoginGuard(force=request.force_login)  # the user's cache directory
-    stores = load_trust_stores(request.ca_file)
-    dns = DnsClient(request.nameservers)
-    host_values = _typed_hosts(typed)
-    input_findings: tuple[Finding, ...] = lint_account(
-        request.address, request.username, host_values, request.password
-    )
     domain = _domain_of(request.address)
-    state = _roundtrip_state(request)
-    answers = PortAnswers()  # shared by both servers: they are often one
-    tasks = [
-        _examine(role, endpoint, request, dns, guard, stores, deadline, state, plan, answers)
-        for role, endpoint in (
-            (ServerRole.INCOMING, request.incoming),
-            (ServerRole.OUTGOING, request.outgoing),
-        )
-        if endpoint is not None
-    ]
-    mx_task = dns.lookup(domain, "MX", lifetime=min(5.0, request.timeout / 3)) if domain else None
-    # the address's domain, sending side (SPF, DMARC, DKIM, registration), beside the servers
-    domain_task = _domain_findings(request, domain) if request.sending_domain and domain else None
-    # with every server typed, discovery runs beside the check, only to compare
-    compare_task = (
-        _discover(request, fill=False, budget=min(8.0, request.timeout / 2))
-        if request.discover and not missing
-        else None
+    input_findings: tuple[Finding, ...] = lint_account(
+        request.address, request.username, _typed_hosts(typed), request.password
     )
-    gathered = await asyncio.gather(
-        *tasks,
-        *([mx_task] if mx_task else []),
-        *([compare_task] if compare_task else []),
-        *([domain_task] if domain_task else []),
-    )
-    servers = tuple(item for item in gathered if isinstance(item, ServerFacts))
-    mx = next((item for item in gathered if isinstance(item, DnsLookup)), None)
-    if compare_task is not None:
-        discovered = next((item for item in gathered if isinstance(item, DiscoveredSettings)), None)
+    checks = _register(request, plan, domain, deadline, compare=request.discover and not missing)
+    run = await run_checks(checks.all, network, deadline, _secrets(request))
+    servers = tuple(facts for facts in map(run.get, checks.servers) if facts is not None)
+    mx = run.get(checks.mx) if checks.mx else None
+    if checks.compare is not None:
+        discovered = run.get(checks.compare)
         plan = plan_settings(request, discovered)
     lookups: list[DnsLookup] = [mx] if mx else []
     for server in servers:
@@ -330,28 +260,22 @@ async def _diagnose(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
         settings=settings_knowledge(typed, plan, discovered),
         client=request.client,
     )
-    sending_side = next((item for item in gathered if isinstance(item, tuple)), ())
+    sending_side = _sending_findings(run.get(checks.sending)) if checks.sending else ()
     if facts.resolver_alive is False:
         sending_side = ()  # nothing answered: what the domain's DNS says is unknown, not wrong
     findings = evaluate(facts, (*input_findings, *sending_side))
-    checks = list(agree_with_findings(_checks(servers), findings))
+    rows = list(run.rows(checks.all))
     roundtrip = _roundtrip_result(request, servers)
     if roundtrip is not None:
-        status = (
-            CheckStatus.PASS
-            if roundtrip.arrived
-            else CheckStatus.FAIL
-            if roundtrip.sent
-            else CheckStatus.SKIP
-        )
-        checks.append(CheckResult("roundtrip", ServerRole.INCOMING, status, roundtrip.delay_ms or 0))
-    verdict = _verdict(findings, checks, complete=bool(servers))
+        status = roundtrip_status(sent=roundtrip.sent, arrived=roundtrip.arrived)
+        rows.append(CheckResult("roundtrip", ServerRole.INCOMING, status, roundtrip.delay_ms or 0))
+    reported, verdict = settle(rows, findings, complete=bool(servers))
     report = Report(
         address=request.address,
         verdict=verdict,
         findings=findings,
-        checks=tuple(checks),
-        elapsed_ms=int((time.monotonic() - started) * 1000),
+        checks=reported,
+        elapsed_ms=int((network.clock() - started) * 1000),
         typed_settings=MailSettings(typed.incoming, typed.outgoing, typed.username, typed.outgoing_auth),
         recommended_settings=plan.recommended,
         roundtrip=roundtrip,
@@ -401,41 +325,44 @@ def _offline(request: CheckRequest, started: float) -> tuple[Report, DiagnosisFa
     return report, facts
 
 
-def _verdict(findings: Sequence[Finding], checks: Sequence[CheckResult], *, complete: bool) -> Verdict:
-    """Problems when an error or a warning was found; else incomplete when something could not be
-    checked (nothing to check, a skipped check, findings left out); else ok."""
-    if any(item.severity in (Severity.ERROR, Severity.WARNING) for item in findings):
-        return Verdict.PROBLEMS
-    if not complete or any(check.status == CheckStatus.SKIP for check in checks):
-        return Verdict.INCOMPLETE
-    return Verdict.OK
-
-
-async def _trusted(request: CheckRequest, report: Report, started: float) -> Report:
+async def _trusted(request: CheckRequest, report: Report, started: float, network: Network) -> Report:
     findings = await trusted_findings(
-        report.findings, request.nameservers, filled=report.filled, deadline=started + request.timeout
+        report.findings,
+        request.nameservers,
+        filled=report.filled,
+        deadline=started + request.timeout,
+        resolver=network.resolver,
     )
     if findings == report.findings:
         return report
     # something was left out because the resolver could not be believed: never "ok"
-    verdict = _verdict(findings, report.checks, complete=False)
-    elapsed_ms = int((time.monotonic() - started) * 1000)
+    verdict = decide_verdict(findings, report.checks, complete=False)
+    elapsed_ms = int((network.clock() - started) * 1000)
     return dataclasses.replace(report, findings=findings, verdict=verdict, elapsed_ms=elapsed_ms)
 
 
-async def run_check(request: CheckRequest) -> tuple[Report, DiagnosisFacts]:
+async def run_check(request: CheckRequest, network: Network | None = None) -> tuple[Report, DiagnosisFacts]:
     """The diagnosis, beside a quick question to the resolver: when no DNS server answers at all, it
     ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
-    resolver is tried on names that certainly exist (resolver_guard)."""
-    started = time.monotonic()
-    if not _all_by_name(request):
-        report, facts = await _diagnose(request)
+    resolver is tried on names that certainly exist (resolver_guard).
+
+    `network` is the seam the checks observe through; without one, the real network asking
+    `request.nameservers`. (With one given, the quick question is not asked: the caller's network
+    decides what answers.)"""
+    if network is None:
+        network = Network.system(request.nameservers)
+        offline_question = _all_by_name(request)
     else:
-        done = await unless_offline(_diagnose(request), request.nameservers)
+        offline_question = False
+    started = network.clock()
+    if not offline_question:
+        report, facts = await _diagnose(request, network)
+    else:
+        done = await unless_offline(_diagnose(request, network), request.nameservers)
         if done is None:
             return _offline(request, started)
         report, facts = done
-    return await _trusted(request, report, started), facts
+    return await _trusted(request, report, started, network), facts
 
 
 __all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]

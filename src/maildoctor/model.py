@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hmac
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, NoReturn, final
 from urllib.parse import quote, quote_plus
@@ -442,12 +442,23 @@ class CheckStatus(StrEnum):
     SKIP = "skip"
 
 
+class CheckFault(StrEnum):
+    """Why a check could not run: a fault in maildoctor, or no end before the run's deadline."""
+
+    CRASHED = "crashed"
+    TIMED_OUT = "timed_out"
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     id: str
     server: ServerRole
     status: CheckStatus
     ms: int
+    # set when the check could not run at all (its status is then "skip")
+    fault: CheckFault | None = None
+    # a crash's traceback, passwords removed: shown only with --debug
+    trace: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

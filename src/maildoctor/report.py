@@ -79,11 +79,20 @@ def report_to_json(
             **({"filled": [role.value for role in report.filled]} if report.filled else {}),
         },
         "checks": [
-            {"id": check.id, "server": str(check.server), "status": str(check.status), "ms": check.ms}
+            {
+                "id": check.id,
+                "server": str(check.server),
+                "status": str(check.status),
+                "ms": check.ms,
+                # a check that could not run: "crashed" (a fault in maildoctor) or "timed_out"
+                **({"could_not_run": str(check.fault)} if check.fault is not None else {}),
+            }
             for check in report.checks
         ],
         "elapsed_ms": report.elapsed_ms,
         **({"roundtrip": _roundtrip(report)} if report.roundtrip is not None else {}),
+        # the mail program the fixes are written for, when the person named it (--client)
+        **({"client": str(guidance.client)} if guidance is not None and guidance.client is not None else {}),
     }
 
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from maildoctor.model import Finding, ServerRole
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.net.seam import Resolver
 from maildoctor.probes.resolver_trial import resolver_answers, try_resolver
 from maildoctor.rules.resolver_trust import (
     judge_resolver,
@@ -36,10 +37,11 @@ def _lifetime(deadline: float | None) -> float:
 
 
 async def resolver_verdict(
-    nameservers: Sequence[Nameserver], deadline: float | None = None
+    nameservers: Sequence[Nameserver], deadline: float | None = None, resolver: Resolver | None = None
 ) -> Finding | None:
-    """DNS_RESOLVER_BROKEN when the resolver lies about names that certainly exist, else None."""
-    trial = await try_resolver(DnsClient(nameservers), _lifetime(deadline))
+    """DNS_RESOLVER_BROKEN when the resolver (`resolver`, else one asking `nameservers`) lies about
+    names that certainly exist, else None."""
+    trial = await try_resolver(resolver or DnsClient(nameservers), _lifetime(deadline))
     return judge_resolver(trial)
 
 
@@ -49,13 +51,14 @@ async def trusted_findings(
     *,
     filled: Sequence[ServerRole] = (),
     deadline: float | None = None,
+    resolver: Resolver | None = None,
 ) -> tuple[Finding, ...]:
     """The findings without those about an invalid address's domain, and, when they blame something
     the resolver said, without everything that rests on a resolver found lying (its finding instead)."""
     kept = without_garbage_domain(findings, filled)
     if not needs_trial(kept):
         return kept
-    broken = await resolver_verdict(nameservers, deadline)
+    broken = await resolver_verdict(nameservers, deadline, resolver)
     return kept if broken is None else without_resolved(kept, broken)
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.live import Live
 
 from maildoctor.cli.client_option import resolve_client_option
-from maildoctor.cli.render_check import LiveProgress, render_report, render_transcripts
+from maildoctor.cli.render_check import LiveProgress, render_report, render_traces, render_transcripts
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import CheckRequest, run_check
 from maildoctor.display import safe, say
@@ -48,6 +48,7 @@ class CheckOptions:
     json: bool
     roundtrip: bool = False
     client: str | None = None
+    debug: bool = False  # a check that crashed shows its traceback (passwords removed)
 
 
 def _read_password(options: CheckOptions, translator: Translator) -> Secret | None:
@@ -114,21 +115,24 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return EXIT_NOT_RUN
-    if not facts.servers and not report.findings and options.incoming is None and options.outgoing is None:
+    faults = [check for check in report.checks if check.fault is not None]
+    nothing_found = not facts.servers and not report.findings and not faults
+    if nothing_found and options.incoming is None and options.outgoing is None:
         say(err, _("No settings were found for {address}.").format(address=safe(options.address)))
         say(err, _("Give the server settings of the mail program with --incoming and/or --outgoing."))
         return EXIT_NOT_RUN
     if options.json:
         document = report_to_json(report, translator, guidance)
-        if client is not None:
-            document["client"] = str(client)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_report(out, report, translator, guidance)
         if options.transcript:
             render_transcripts(out, facts, translator)
+    if options.debug:
+        render_traces(err, faults)
     if report.verdict == Verdict.PROBLEMS:
         return EXIT_PROBLEMS
     if report.verdict == Verdict.INCOMPLETE and not report.findings:
-        return EXIT_OK if report.checks else EXIT_NOT_RUN
+        # every check that was to run could not: the diagnosis itself did not run
+        return EXIT_OK if any(check.fault is None for check in report.checks) else EXIT_NOT_RUN
     return EXIT_OK

@@ -16,7 +16,7 @@ from maildoctor.cli.render_check import render_findings
 from maildoctor.display import safe, say, show
 from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings
-from maildoctor.domain.report import SCHEMA, domain_to_json, verdict
+from maildoctor.domain.report import domain_to_json, unseen_to_json, verdict
 from maildoctor.exitcode import ExitCode
 from maildoctor.facts import DnsOutcome
 from maildoctor.i18n import N_, Translator
@@ -25,7 +25,6 @@ from maildoctor.lint.domain_input import domain_of_input
 from maildoctor.loginguard import default_cache_dir
 from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
-from maildoctor.report import finding_to_json
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 
 # the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
@@ -110,12 +109,7 @@ def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator)
     _ = translator.gettext
     message = _("The records of {domain} could not be seen from this network: nothing is said about them.")
     if as_json:
-        document = {
-            "schema": SCHEMA,
-            "domain": domain,
-            "verdict": "incomplete",
-            "findings": [finding_to_json(broken, translator)],
-        }
+        document = unseen_to_json(domain, broken, translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         console = Console(highlight=False)

@@ -21,10 +21,17 @@ from maildoctor.knowledge import (
     translate_value,
     verdict_headline,
 )
-from maildoctor.model import Finding, Layer, Report, ServerRole, Verdict
+from maildoctor.model import CheckFault, CheckResult, Finding, Layer, Report, ServerRole, Verdict
 from maildoctor.rules.checks import only_warnings
 
-_STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "skip": "yellow"}
+_STATUS_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "warn": "yellow",
+    "skip": "yellow",
+    "crashed": "red",
+    "timed_out": "yellow",
+}
 CHECK_NAMES = {
     "dns": N_("DNS"),
     "tcp": N_("connection"),
@@ -34,8 +41,31 @@ CHECK_NAMES = {
     "mailbox": N_("mailbox"),
     "send": N_("sending"),
     "roundtrip": N_("test message"),
+    # whole checks, named when one could not run
+    "incoming_server": N_("examination of the server"),
+    "outgoing_server": N_("examination of the server"),
+    "mx": N_("MX records of the domain"),
+    "settings": N_("comparison with the right settings"),
+    "sending_domain": N_("sending side of the domain"),
 }
-_STATUS_NAMES = {"pass": N_("OK"), "fail": N_("problem"), "warn": N_("warning"), "skip": N_("skipped")}
+_STATUS_NAMES = {
+    "pass": N_("OK"),
+    "fail": N_("problem"),
+    "warn": N_("warning"),
+    "skip": N_("skipped"),
+    "crashed": N_("could not run"),
+    "timed_out": N_("did not finish"),
+}
+FAULT_TEXTS = {
+    CheckFault.CRASHED: N_(
+        "Part of the diagnosis could not run because of a fault in maildoctor itself: {checks}. "
+        "The rest of this report is still valid. If you report the fault, run the check again with "
+        "--debug and include what it shows (it never contains the password)."
+    ),
+    CheckFault.TIMED_OUT: N_(
+        "Part of the diagnosis did not finish in time: {checks}. The rest of this report is still valid."
+    ),
+}
 
 
 def check_name(check_id: str, translator: Translator) -> str:
@@ -90,7 +120,9 @@ def _render_checks(console: Console, report: Report, translator: Translator) -> 
     for check in report.checks:
         # a check where only warnings were found says so, in the colour of a warning
         status = str(check.status)
-        if status != "skip" and only_warnings(check, report.findings):
+        if check.fault is not None:
+            status = str(check.fault)
+        elif status != "skip" and only_warnings(check, report.findings):
             status = "warn"
         table.add_row(
             show(translate_value("role", str(check.server), translator)),
@@ -99,6 +131,22 @@ def _render_checks(console: Console, report: Report, translator: Translator) -> 
             show(f"{check.ms} ms"),
         )
     console.print(table)
+    for fault, text in FAULT_TEXTS.items():
+        names = [
+            f"{translate_value('role', str(check.server), translator)} · {check_name(check.id, translator)}"
+            for check in report.checks
+            if check.fault == fault
+        ]
+        if names:
+            say(console, _(text).format(checks=" / ".join(names)), style="yellow")
+
+
+def render_traces(console: Console, faults: Sequence[CheckResult]) -> None:
+    """--debug: the traceback of each check that crashed (passwords already removed), escaped."""
+    for check in faults:
+        if check.trace:
+            text = show(f"[{check.server}] {check.id}:\n{check.trace}", multiline=True)
+            console.print(text, soft_wrap=True)
 
 
 FILLED_TEXTS = {

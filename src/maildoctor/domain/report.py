@@ -81,6 +81,16 @@ def _registration(facts: DomainFacts) -> dict[str, Any] | None:
     }
 
 
+def unseen_to_json(domain: str, broken: Finding, translator: Translator) -> dict[str, Any]:
+    """The document when the resolver lies: nothing about the domain, only why (verdict incomplete)."""
+    return {
+        "schema": SCHEMA,
+        "domain": domain,
+        "verdict": "incomplete",
+        "findings": [finding_to_json(broken, translator)],
+    }
+
+
 def domain_to_json(
     facts: DomainFacts, findings: tuple[Finding, ...], translator: Translator
 ) -> dict[str, Any]:

@@ -111,16 +111,6 @@ async def _other_answer(
     return other.result()
 
 
-async def probe_port(
-    address: str, port: int, timeout: float, answers: PortAnswers | None = None
-) -> PortProbe:
-    """Connect and close at once: is anything listening there?"""
-    result, _, writer = await open_tcp(address, port, timeout, answers=answers)
-    if writer is not None:
-        await close_quietly(writer)
-    return result
-
-
 async def close_quietly(writer: asyncio.StreamWriter) -> None:
     writer.close()
     # an error while closing (an SSL shutdown the server cut short) tells a diagnosis nothing

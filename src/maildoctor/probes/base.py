@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from maildoctor.facts import (
     GreetingKind,
@@ -22,10 +23,12 @@ from maildoctor.facts import (
 )
 from maildoctor.loginguard import LoginGuard
 from maildoctor.model import Endpoint, Secret, ServerRole, leak_forms
-from maildoctor.net.connect import PortAnswers
+from maildoctor.net.connect import PortAnswers, open_tcp
 from maildoctor.net.conversation import Conversation
+from maildoctor.net.seam import Connector
 from maildoctor.net.tls import TlsHandshakeFacts, tls_handshake_facts
 from maildoctor.probes.roundtrip import RoundtripState
+from maildoctor.probes.steps import Step, step_passed
 from maildoctor.protocol.lines import safe_text, server_text
 from maildoctor.tlsfacts.assess import TrustStores, assess_chain
 
@@ -54,6 +57,8 @@ class SessionContext:
     consent_needed: bool = False
     # the ports of the same servers that answered in this run: a silent port is not waited for long
     answers: PortAnswers | None = None
+    # how a connection is opened (the network seam's connector; a test's fake one)
+    connect: Connector = open_tcp
 
     def secrets(self) -> tuple[str, ...]:
         if self.password is None:
@@ -94,7 +99,9 @@ class SessionRecord:
         if name in _PROGRESS_STEPS and value is not None:
             context: SessionContext | None = getattr(self, "context", None)
             if context is not None and context.progress is not None:
-                context.progress(context.role, _PROGRESS_STEPS[name], _step_passed(name, value))
+                context.progress(
+                    context.role, _PROGRESS_STEPS[name], step_passed(cast("Step | RoundtripFacts", value))
+                )
 
     def fail(self, step: str, detail: str = "") -> None:
         if self.failed_step is None:
@@ -137,23 +144,6 @@ _PROGRESS_STEPS = {
     "send": "send",
     "roundtrip": "roundtrip",
 }
-
-
-def _step_passed(name: str, value: object) -> bool:
-    if name == "connect":
-        return str(getattr(value, "outcome", "")) == "open"
-    if name == "tls":
-        return getattr(value, "error_kind", None) is None and getattr(value, "verify_error", None) is None
-    if name == "greeting_kind":
-        return str(value) == "ok"
-    if name == "login":
-        return str(getattr(value, "outcome", "")) in ("success", "skipped")
-    if name == "send":
-        steps = (getattr(value, "mail_from", None), getattr(value, "rcpt_to", None))
-        return all(step is None or (step.words.reply_code or 0) < 400 for step in steps)
-    if name == "roundtrip":
-        return bool(getattr(value, "arrived", False))
-    return True
 
 
 def summarize_tls(handshake: TlsHandshakeFacts, host: str, stores: TrustStores) -> TlsSummary:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from maildoctor.facts import DnsOutcome, ResolverTrial
 from maildoctor.net.resolver import DnsClient, Nameserver
+from maildoctor.net.seam import Resolver
 
 # Domains of src/maildoctor/data/providers/*.toml that exist as long as e-mail does (a unit test
 # checks they are in the provider data), and zones every resolver must know.
@@ -56,7 +57,7 @@ async def resolver_answers(nameservers: Sequence[Nameserver], within: float = RE
     return False
 
 
-async def try_resolver(dns: DnsClient, lifetime: float) -> ResolverTrial:
+async def try_resolver(dns: Resolver, lifetime: float) -> ResolverTrial:
     """The resolver's answers about every certain name and one nonexistent name, asked at once."""
     questions = [dns.lookup(name, rdtype, lifetime) for name, rdtype in CERTAIN_QUESTIONS]
     *certain, nonexistent = await asyncio.gather(*questions, dns.lookup(nonexistent_name(), "A", lifetime))

@@ -27,7 +27,7 @@ from maildoctor.facts import (
 )
 from maildoctor.i18n import N_
 from maildoctor.model import Protocol, Security, ServerRole
-from maildoctor.net.connect import close_quietly, open_tcp
+from maildoctor.net.connect import close_quietly
 from maildoctor.net.conversation import Conversation, ConversationClosedError, ConversationTimeoutError
 from maildoctor.net.tls import tls_handshake_facts
 from maildoctor.probes.base import (
@@ -54,7 +54,7 @@ _GreetingT = TypeVar("_GreetingT")
 
 async def _plaintext_greeting(context: SessionContext) -> bytes:
     """After a failed TLS handshake: does this port greet in plain text? (its first line)"""
-    _, reader, writer = await open_tcp(context.address, context.endpoint.port, context.remaining(2.0))
+    _, reader, writer = await context.connect(context.address, context.endpoint.port, context.remaining(2.0))
     if reader is None or writer is None:
         return b""
     try:
@@ -67,7 +67,7 @@ async def _plaintext_greeting(context: SessionContext) -> bytes:
 
 async def _answers_tls(context: SessionContext) -> bool:
     """After a silent plaintext connection: does this port answer a TLS handshake?"""
-    _, reader, writer = await open_tcp(context.address, context.endpoint.port, context.remaining(2.0))
+    _, reader, writer = await context.connect(context.address, context.endpoint.port, context.remaining(2.0))
     if reader is None or writer is None:
         return False
     try:
@@ -623,7 +623,7 @@ _DRIVERS: dict[Protocol, type[_Imap | _Pop3 | _Smtp]] = {
 
 async def run_session(context: SessionContext) -> SessionFacts:
     record = SessionRecord(context)
-    probe, reader, writer = await open_tcp(
+    probe, reader, writer = await context.connect(
         context.address, context.endpoint.port, context.connect_timeout, answers=context.answers
     )
     record.connect = probe
