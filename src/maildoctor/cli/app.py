@@ -645,14 +645,13 @@ def build_app(translator: Translator) -> typer.Typer:
 
         raise typer.Exit(run_demo_command(translator, as_json=json))
 
-    @app.command(
-        "ledger",
-        cls=command_class,
-        context_settings=extra_args,
-        help=_("(Not available yet.) Keep a list of accounts and check them up regularly."),
+    from maildoctor.cli.ledger_command import build_ledger_app  # no SQLAlchemy: imported when a command runs
+
+    app.add_typer(
+        build_ledger_app(translator, group_class, command_class, lang_option),
+        name="ledger",
+        help=_("Keep the book of the company's mail accounts, devices, domains and contacts."),
     )
-    def ledger(lang: Annotated[Language | None, lang_option()] = None) -> None:
-        _not_yet_available(translator, "ledger")
 
     @app.command(
         "web",

@@ -55,8 +55,8 @@ def read_rows(text: str, table: Table, name: str) -> list[dict[str, str]]:
     known = headings(table)
     columns: list[str] = []
     for heading in rows[0]:
-        column = known.get(heading.strip().casefold())
-        if column is None:
+        column_id = known.get(heading.strip().casefold())
+        if column_id is None:
             raise LedgerError(
                 N_("{file}: the heading “{heading}” is not a column of {table}. Columns: {columns}"),
                 file=name,
@@ -64,7 +64,7 @@ def read_rows(text: str, table: Table, name: str) -> list[dict[str, str]]:
                 table=table.name,
                 columns=", ".join(column.id for column in table.columns),
             )
-        columns.append(column)
+        columns.append(column_id)
     return [dict(zip(columns, (cell.strip() for cell in row), strict=False)) for row in rows[1:] if any(row)]
 
 

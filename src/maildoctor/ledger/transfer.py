@@ -157,8 +157,8 @@ def _restored_change(book: Book, row: Mapping[str, str | None]) -> Change:
         batch=row.get("batch") or book.batch,
         entity=row.get("entity") or "?",
         entity_key=row.get("entity_key") or "?",
-        field=row.get("field"),
-        old=row.get("old"),
-        new=row.get("new"),
-        note=row.get("note"),
+        field=row.get("field") or None,
+        old=row.get("old") or None,
+        new=row.get("new") or None,
+        note=row.get("note") or None,
     )
