@@ -1,7 +1,7 @@
 """The book on real SQLite: migrations up and down, the append-only log, changes and history, backup."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
 
 from maildoctor.ledger.backup import backup_sqlite
 from maildoctor.ledger.book import Book
@@ -30,6 +31,11 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+def in_one_transaction(engine: Engine, work: Callable[[Session], object]) -> None:
+    with transaction(engine) as session:
+        work(session)
+
+
 def seeded(engine: Engine) -> None:
     with transaction(engine) as session:
         book = Book(session, "田中", providers=PROVIDERS)
@@ -38,9 +44,18 @@ def seeded(engine: Engine) -> None:
         book.add(
             ACCOUNTS,
             company,
-            {"address": "taro@example.jp", "person": "山田太郎", "provider": "sakura", "incoming": "imaps://imap.example.jp"},
+            {
+                "address": "taro@example.jp",
+                "person": "山田太郎",
+                "provider": "sakura",
+                "incoming": "imaps://imap.example.jp",
+            },
         )
-        book.add(DEVICES, company, {"name": "太郎のiPhone", "account": "taro@example.jp", "kind": "iphone", "protocol": "pop"})
+        book.add(
+            DEVICES,
+            company,
+            {"name": "太郎のiPhone", "account": "taro@example.jp", "kind": "iphone", "protocol": "pop"},
+        )
 
 
 # ------------------------------------------------------------------ migrations
@@ -49,18 +64,22 @@ def seeded(engine: Engine) -> None:
 def test_migrations_up_to_head_match_the_models_and_back_to_base(tmp_path: Path) -> None:
     engine = make_engine(sqlite_url(tmp_path / "m.sqlite3"))
     upgrade(engine)
-    assert BOOK_TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= BOOK_TABLES
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-        triggers = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+        triggers = {
+            row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))
+        }
     assert differences == []  # the migrations build exactly the tables the models describe
     assert triggers == {"changes_no_update", "changes_no_delete"}
     downgrade(engine)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM sqlite_master WHERE type='trigger'")).scalar() == 0
+        assert (
+            connection.execute(text("SELECT count(*) FROM sqlite_master WHERE type='trigger'")).scalar() == 0
+        )
     upgrade(engine)  # and up again from base
-    assert BOOK_TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= BOOK_TABLES
     engine.dispose()
 
 
@@ -83,8 +102,12 @@ def test_a_database_that_is_not_a_book_is_refused(tmp_path: Path) -> None:
 
 def test_where_the_book_is(tmp_path: Path) -> None:
     assert ledger_url(None, {}, tmp_path) == f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    assert ledger_url(None, {ENV_VARIABLE: "postgresql+psycopg://desk/book"}, tmp_path).startswith("postgresql")
-    assert ledger_url("other.sqlite3", {ENV_VARIABLE: "postgresql://x/y"}, tmp_path).endswith("/other.sqlite3")
+    assert ledger_url(None, {ENV_VARIABLE: "postgresql+psycopg://desk/book"}, tmp_path).startswith(
+        "postgresql"
+    )
+    assert ledger_url("other.sqlite3", {ENV_VARIABLE: "postgresql://x/y"}, tmp_path).endswith(
+        "/other.sqlite3"
+    )
     assert sqlite_path("sqlite:////tmp/a.sqlite3") == Path("/tmp/a.sqlite3")
     assert sqlite_path("postgresql://desk/book") is None
     assert sqlite_path("sqlite://") is None
@@ -93,19 +116,29 @@ def test_where_the_book_is(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ the append-only log
 
 
-def test_the_log_refuses_changes_in_code(engine: Engine) -> None:
+def _rewrite_entry(session: Session) -> None:
+    entry = session.get(Change, 1)
+    assert entry is not None
+    entry.new = "rewritten"
+
+
+def _remove_entry(session: Session) -> None:
+    session.delete(session.get(Change, 1))
+
+
+def _bulk_update(session: Session) -> None:
+    session.execute(update(Change).values(actor="someone else"))
+
+
+def _bulk_delete(session: Session) -> None:
+    session.execute(delete(Change))
+
+
+@pytest.mark.parametrize("rewrite", [_rewrite_entry, _remove_entry, _bulk_update, _bulk_delete])
+def test_the_log_refuses_changes_in_code(engine: Engine, rewrite: Callable[[Session], None]) -> None:
     seeded(engine)
-    with pytest.raises(AppendOnlyError), transaction(engine) as session:
-        entry = session.get(Change, 1)
-        assert entry is not None
-        entry.new = "rewritten"
-    with pytest.raises(AppendOnlyError), transaction(engine) as session:
-        entry = session.get(Change, 1)
-        session.delete(entry)
-    with pytest.raises(AppendOnlyError), transaction(engine) as session:
-        session.execute(update(Change).values(actor="someone else"))
-    with pytest.raises(AppendOnlyError), transaction(engine) as session:
-        session.execute(delete(Change))
+    with pytest.raises(AppendOnlyError):
+        in_one_transaction(engine, rewrite)
     with transaction(engine) as session:
         assert session.get(Change, 1) is not None and session.get(Change, 1).actor == "田中"  # type: ignore[union-attr]
 
@@ -128,7 +161,10 @@ def test_an_edit_logs_each_field_old_to_new_in_one_batch(engine: Engine) -> None
         book = Book(session, "鈴木", note="プロバイダー変更", providers=PROVIDERS)
         company = book.company(None)
         changes = book.edit(
-            ACCOUNTS, company, "taro@example.jp", {"incoming": "pop3s://pop.example.jp", "provider": "xserver"}
+            ACCOUNTS,
+            company,
+            "taro@example.jp",
+            {"incoming": "pop3s://pop.example.jp", "provider": "xserver"},
         )
         assert [(c.field, c.old, c.new) for c in changes] == [
             ("provider", "sakura", "xserver"),
@@ -151,7 +187,9 @@ def test_history_follows_a_changed_address_and_a_person(engine: Engine) -> None:
         book = Book(session, "鈴木", providers=PROVIDERS)
         company = book.company(None)
         book.add(PEOPLE, company, {"name": "佐藤花子"})
-        book.edit(ACCOUNTS, company, "taro@example.jp", {"address": "t.yamada@example.jp", "person": "佐藤花子"})
+        book.edit(
+            ACCOUNTS, company, "taro@example.jp", {"address": "t.yamada@example.jp", "person": "佐藤花子"}
+        )
     with transaction(engine) as session:
         book = Book(session, "x", providers=PROVIDERS)
         company = book.company(None)
@@ -165,17 +203,29 @@ def test_history_follows_a_changed_address_and_a_person(engine: Engine) -> None:
     assert len(all_log) > len(account_log)
 
 
+def _with_book(engine: Engine, work: Callable[[Book], object]) -> None:
+    with transaction(engine) as session:
+        work(Book(session, "x", providers=PROVIDERS))
+
+
 def test_refused_input_changes_nothing(engine: Engine) -> None:
     seeded(engine)
-    with pytest.raises(LedgerError), transaction(engine) as session:
-        book = Book(session, "x", providers=PROVIDERS)
-        book.edit(ACCOUNTS, book.company(None), "taro@example.jp", {"provider": "nobody"})
-    with pytest.raises(LedgerError, match="already"), transaction(engine) as session:
-        book = Book(session, "x", providers=PROVIDERS)
-        book.add(ACCOUNTS, book.company(None), {"address": "TARO@EXAMPLE.JP".lower()})
-    with pytest.raises(LedgerError, match="no person"), transaction(engine) as session:
-        book = Book(session, "x", providers=PROVIDERS)
-        book.add(ACCOUNTS, book.company(None), {"address": "jiro@example.jp", "person": "誰か"})
+    with pytest.raises(LedgerError):
+        _with_book(
+            engine,
+            lambda book: book.edit(ACCOUNTS, book.company(None), "taro@example.jp", {"provider": "nobody"}),
+        )
+    with pytest.raises(LedgerError, match="already"):
+        _with_book(
+            engine, lambda book: book.add(ACCOUNTS, book.company(None), {"address": "taro@example.jp"})
+        )
+    with pytest.raises(LedgerError, match="no person"):
+        _with_book(
+            engine,
+            lambda book: book.add(
+                ACCOUNTS, book.company(None), {"address": "jiro@example.jp", "person": "誰か"}
+            ),
+        )
     with transaction(engine) as session:
         book = Book(session, "x", providers=PROVIDERS)
         company = book.company(None)
@@ -190,7 +240,11 @@ def test_every_row_belongs_to_its_company(engine: Engine) -> None:
         book = Book(session, "x", providers=PROVIDERS)
         other = book.add(COMPANIES, None, {"code": "sato", "name": "佐藤工務店"})
         with pytest.raises(LedgerError, match="no account"):  # an account of another company
-            book.add(DEVICES, other, {"name": "pc", "account": "taro@example.jp", "kind": "outlook", "protocol": "imap"})
+            book.add(
+                DEVICES,
+                other,
+                {"name": "pc", "account": "taro@example.jp", "kind": "outlook", "protocol": "imap"},
+            )
         with pytest.raises(LedgerError, match="several companies"):
             book.company(None)
         assert book.rows(ACCOUNTS, other) == []

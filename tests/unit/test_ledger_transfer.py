@@ -1,5 +1,6 @@
 """Export and import: CSV and JSON round trips on real SQLite, Excel's encodings, no passwords."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,9 +63,18 @@ def full(tmp_path: Path) -> Iterator[Engine]:
         book.add(
             DOMAINS,
             company,
-            {"name": "example.jp", "registrar": "お名前.com", "expires_on": "2027-03-31", "renewal_on": "2027-03-01"},
+            {
+                "name": "example.jp",
+                "registrar": "お名前.com",
+                "expires_on": "2027-03-31",
+                "renewal_on": "2027-03-01",
+            },
         )
-        book.add(CONTACTS, company, {"name": "さくらサポート", "role": "provider", "phone": "0120-000-000", "priority": "1"})
+        book.add(
+            CONTACTS,
+            company,
+            {"name": "さくらサポート", "role": "provider", "phone": "0120-000-000", "priority": "1"},
+        )
         book.edit(ACCOUNTS, company, "taro@example.jp", {"incoming": "imaps://imap.example.jp"})
     yield engine
     engine.dispose()
@@ -94,7 +104,8 @@ def test_json_round_trip_restores_rows_and_the_log(full: Engine, tmp_path: Path)
     assert "山田商事" in text  # readable, not \u escapes
     copy = new_book(tmp_path / "copy.sqlite3")
     summary = imported(copy, transfer.from_json(text, "book.json"))
-    assert summary.added == {name: 1 for name in ("companies", "people", "accounts", "devices", "domains", "contacts")}
+    tables = ("companies", "people", "accounts", "devices", "domains", "contacts")
+    assert summary.added == dict.fromkeys(tables, 1)
     assert summary.history_restored == len(before["changes"]) > 6
     assert without_times(exported(copy)) == without_times(before)  # the log too: restored, not re-logged
     copy.dispose()
@@ -102,7 +113,9 @@ def test_json_round_trip_restores_rows_and_the_log(full: Engine, tmp_path: Path)
 
 def test_csv_round_trip_one_file_per_table(full: Engine, tmp_path: Path) -> None:
     before = exported(full)
-    files = {name: csvtext.write_rows(TABLES[name], rows).encode("utf-8-sig") for name, rows in before.items()}
+    files = {
+        name: csvtext.write_rows(TABLES[name], rows).encode("utf-8-sig") for name, rows in before.items()
+    }
     assert files["accounts"].startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 with a BOM
     read = {
         name: csvtext.read_rows(csvtext.decode(data, f"{name}.csv"), TABLES[name], f"{name}.csv")
@@ -165,7 +178,12 @@ def test_a_password_column_is_refused(heading: str) -> None:
         csvtext.read_rows(text, ACCOUNTS, "a.csv")
     with pytest.raises(LedgerError, match="never keeps passwords"):
         transfer.from_json(
-            '{"schema": "maildoctor.ledger/1", "tables": {"accounts": [{"address": "a@b.jp", "%s": "x"}]}}' % heading,
+            json.dumps(
+                {
+                    "schema": "maildoctor.ledger/1",
+                    "tables": {"accounts": [{"address": "a@b.jp", heading: "x"}]},
+                }
+            ),
             "b.json",
         )
 

@@ -11,7 +11,9 @@ from maildoctor.ledger.errors import LedgerError, ProblemKind
 
 def test_address_keeps_the_local_part_and_lowers_the_domain() -> None:
     assert values.address(" Taro@EXAMPLE.JP ") == "Taro@example.jp"
-    assert values.address("ｔａｒｏ＠ｅｘａｍｐｌｅ.ｊｐ") == "taro@example.jp"  # full-width typed on a Japanese IME
+    assert (
+        values.address("ｔａｒｏ＠ｅｘａｍｐｌｅ.ｊｐ") == "taro@example.jp"
+    )  # full-width typed on a Japanese IME
 
 
 @pytest.mark.parametrize("typed", ["taro", "taro@", "taro @example.jp", "a@b@example.jp", ""])
@@ -46,7 +48,11 @@ def test_provider_ids_come_from_the_provider_data() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "kept"),
-    [("2026-12-31", date(2026, 12, 31)), ("2026/1/5", date(2026, 1, 5)), ("２０２６／０３／３１", date(2026, 3, 31))],
+    [
+        ("2026-12-31", date(2026, 12, 31)),
+        ("2026/1/5", date(2026, 1, 5)),
+        ("２０２６／０３／３１", date(2026, 3, 31)),
+    ],
 )
 def test_dates(typed: str, kept: date) -> None:
     assert values.day(typed, "expires_on") == kept

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
@@ -35,13 +36,33 @@ def decode(data: bytes, name: str) -> str:
     )
 
 
+# Headings people give these columns in their own sheets, besides our labels.
+OTHER_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
+    "address": ("アドレス", "メール", "e-mail"),
+    "person": ("利用者", "使用者", "氏名"),
+    "note": ("メモ", "備考欄", "note", "memo"),
+    "username": ("ログイン名", "アカウント名"),
+}
+
+
+def _folded_heading(heading: str) -> str:
+    """Headings compared without case, width, spaces or long-vowel marks (サーバー = サーバ)."""
+    folded = unicodedata.normalize("NFKC", heading).casefold()
+    return "".join(char for char in folded if char not in " ー_-・")
+
+
 def headings(table: Table) -> dict[str, str]:
     """Every heading that names a column of `table` (id, English label, Japanese label) → column id."""
     japanese = get_translator(Language.JA.value)
     names: dict[str, str] = {}
     for column in table.columns:
-        for heading in (column.id, column.label, japanese.gettext(column.label)):
-            names[heading.strip().casefold()] = column.id
+        for heading in (
+            column.id,
+            column.label,
+            japanese.gettext(column.label),
+            *OTHER_HEADINGS.get(column.id, ()),
+        ):
+            names.setdefault(_folded_heading(heading), column.id)
     return names
 
 
@@ -55,7 +76,7 @@ def read_rows(text: str, table: Table, name: str) -> list[dict[str, str]]:
     known = headings(table)
     columns: list[str] = []
     for heading in rows[0]:
-        column_id = known.get(heading.strip().casefold())
+        column_id = known.get(_folded_heading(heading))
         if column_id is None:
             raise LedgerError(
                 N_("{file}: the heading “{heading}” is not a column of {table}. Columns: {columns}"),

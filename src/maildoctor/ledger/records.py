@@ -122,7 +122,7 @@ def _put_default_provider(row: Any, typed: str, lookup: Lookup) -> None:
 
 COMPANY: Final = Column("company", N_("Company"), _company_code)
 PERSON: Final = Column("person", N_("Person"), _person_name, _put_person)
-NOTE: Final = _plain("note", N_("Note"))
+NOTE: Final = _plain("note", N_("Notes"))
 LAST_CHANGE: Final = Column("updated_at", N_("Last change"), _attribute("updated_at"))
 
 
@@ -254,7 +254,7 @@ CHANGES: Final = Table(
         Column("field", N_("Field"), _attribute("field")),
         Column("old", N_("Before"), _attribute("old")),
         Column("new", N_("After"), _attribute("new")),
-        Column("note", N_("Note"), _attribute("note")),
+        Column("note", N_("Notes"), _attribute("note")),
     ),
 )
 
