@@ -9,11 +9,14 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -27,7 +30,7 @@ from maildoctor.ledger.book import Book
 from maildoctor.ledger.changes import FieldChange
 from maildoctor.ledger.errors import LedgerError, ProblemKind
 from maildoctor.ledger.location import ledger_url, sqlite_path
-from maildoctor.ledger.records import ACCOUNTS, CHANGES, COMPANIES, DEVICES, TABLES, Table, shown
+from maildoctor.ledger.records import ACCOUNTS, CHANGES, COMPANIES, DEVICES, TABLES, Table, field_label, shown
 from maildoctor.ledger.store import open_book, transaction
 
 ACTOR_VARIABLE: Final = "MAILDOCTOR_LEDGER_ACTOR"
@@ -62,6 +65,9 @@ _LIST_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "domains": ("name", "registrar", "dns_provider", "expires_on", "renewal_on"),
     "contacts": ("priority", "name", "role", "organisation", "phone"),
 }
+
+
+_YES_NO: Final = {"yes": N_("yes"), "no": N_("no")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +169,7 @@ def edit(options: LedgerRun, table: Table, key: str, typed: Mapping[str, str | N
         company = None if table is COMPANIES else book.company(options.company)
         row_key = getattr(book.get(table, company, _key_of(book, table, company, key)), table.key)
         changes = book.edit(table, company, row_key, {n: v for n, v in typed.items() if v is not None})
-        return lambda: _show_changes(options, row_key, changes)
+        return lambda: _show_changes(options, table, row_key, changes)
 
     return run(options, work)
 
@@ -177,7 +183,7 @@ def _key_of(book: Book, table: Table, company: Any, typed_key: str) -> str:
     return str(getattr(probe, table.key))
 
 
-def _show_changes(options: LedgerRun, key: str, changes: Sequence[FieldChange]) -> int:
+def _show_changes(options: LedgerRun, table: Table, key: str, changes: Sequence[FieldChange]) -> int:
     _ = options.translator.gettext
     if options.json:
         document = {
@@ -193,7 +199,8 @@ def _show_changes(options: LedgerRun, key: str, changes: Sequence[FieldChange]) 
     console = options.stdout()
     options.say(N_("Changed {key}:"), key=key)
     for change in changes:
-        console.print(show(f"  {change.field}: {change.old or '-'} → {change.new or '-'}"))
+        label = _(field_label(table.name, change.field))
+        console.print(show(f"  {label}: {change.old or '-'} → {change.new or '-'}"))
     return OK
 
 
@@ -228,18 +235,43 @@ def _show_rows(options: LedgerRun, table: Table, rows: Sequence[Mapping[str, str
     several = len({row.get("company") for row in rows}) > 1
     wanted = ("company",) * several + _LIST_COLUMNS.get(table.name, ())
     columns = [table.column(column_id) for column_id in wanted]
-    grid = RichTable(show_lines=False, highlight=False)
-    for column in columns:
-        grid.add_column(_(column.label), overflow="fold")
-    for row in rows:
-        grid.add_row(*(show(_cell(row, column.id)) for column in columns))
-    options.stdout().print(grid)
+    headings = [_(column.label) for column in columns]
+    cells = [[_cell(options.translator, row, column.id) for column in columns] for row in rows]
+    console = options.stdout()
+    widths = [
+        max(cell_len(text) for text in (heading, *column))
+        for heading, column in zip(headings, zip(*cells, strict=True), strict=True)
+    ]
+    if sum(widths) + 3 * len(widths) <= console.width:
+        grid = RichTable(highlight=False, box=box.SIMPLE_HEAD, pad_edge=False)
+        for heading in headings:
+            grid.add_column(heading, overflow="fold")
+        for row_cells in cells:
+            grid.add_row(*(show(text) for text in row_cells))
+        console.print(grid)
+        return OK
+    for row_cells in cells:  # too wide for a table: one block per row, a line per column
+        console.print(_key_values(zip(headings, row_cells, strict=True)))
+        console.print()
     return OK
 
 
-def _cell(row: Mapping[str, str | None], column_id: str) -> str:
+def _key_values(pairs: Iterable[tuple[str, str]]) -> RichTable:
+    grid = RichTable(show_header=False, highlight=False, box=None, pad_edge=False)
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        grid.add_row(show(label), show(value or "-"))
+    return grid
+
+
+def _cell(translator: Translator, row: Mapping[str, str | None], column_id: str) -> str:
     value = row.get(column_id) or ""
-    return value[:10] if column_id == "updated_at" else value  # the day is enough in a list
+    if column_id == "updated_at":
+        return local_time(value)[:10]  # the day is enough in a list
+    if column_id == "leave_on_server" and value in _YES_NO:
+        return translator.gettext(_YES_NO[value])
+    return value
 
 
 def show_account(options: LedgerRun, address: str) -> int:
@@ -261,11 +293,13 @@ def _show_account(
         print(json.dumps(document, ensure_ascii=False))
         return OK
     _ = options.translator.gettext
-    grid = RichTable(show_header=False, highlight=False, box=None)
-    grid.add_column(style="bold")
-    grid.add_column(overflow="fold")
-    for column in ACCOUNTS.columns:
-        grid.add_row(show(_(column.label)), show(fields.get(column.id) or "-"))
+    grid = _key_values(
+        (
+            _(column.label),
+            local_time(fields.get(column.id)) if column.id == "updated_at" else fields.get(column.id) or "",
+        )
+        for column in ACCOUNTS.columns
+    )
     console = options.stdout()
     console.print(grid)
     if devices:
@@ -300,15 +334,30 @@ def _show_history(options: LedgerRun, rows: Sequence[Mapping[str, str | None]]) 
     for row in rows:
         if row["batch"] != batch:
             batch = row["batch"]
-            heading = f"{row['at']}  {row['actor']}  {row['company']}"
+            heading = f"{local_time(row['at'])}  {row['actor']}  {row['company']}"
             console.print(show(heading + (f"  ({row['note']})" if row["note"] else ""), "bold"))
+        entity = row["entity"] or ""
+        table = TABLES.get(entity)
+        table_label = _(table.label) if table is not None else entity
         if row["field"] is None:
-            line = _("  created {table} {key}").format(table=row["entity"], key=row["entity_key"])
+            line = _("  created {table} {key}").format(table=table_label, key=row["entity_key"])
         else:
             before, after = row["old"] or "-", row["new"] or "-"
-            line = f"  {row['entity']} {row['entity_key']}  {row['field']}: {before} → {after}"
+            label = _(field_label(entity, row["field"]))
+            line = f"  {table_label} {row['entity_key']}  {label}: {before} → {after}"
         console.print(show(line))
     return OK
+
+
+def local_time(moment: str | None) -> str:
+    """A logged moment (UTC, ISO) as the reader's local date and time, to the minute."""
+    if not moment:
+        return "-"
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        return moment
+    return parsed.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 # ------------------------------------------------------------------ init, export, import, backup

@@ -46,6 +46,7 @@ class Column:
 @dataclass(frozen=True, slots=True)
 class Table:
     name: str  # the table and file name: "accounts" → accounts.csv
+    label: str  # its name for people (a gettext message id)
     model: type[Any]  # a class of schema.py
     key: str  # the column that names a row within its company
     columns: tuple[Column, ...]
@@ -136,6 +137,7 @@ def _outgoing(name: str, label: str) -> Column:
 
 COMPANIES: Final = Table(
     "companies",
+    N_("Companies"),
     Company,
     "code",
     (
@@ -153,6 +155,7 @@ COMPANIES: Final = Table(
 )
 PEOPLE: Final = Table(
     "people",
+    N_("People"),
     Person,
     "name",
     (
@@ -165,6 +168,7 @@ PEOPLE: Final = Table(
 )
 ACCOUNTS: Final = Table(
     "accounts",
+    N_("Accounts"),
     Account,
     "address",
     (
@@ -183,6 +187,7 @@ ACCOUNTS: Final = Table(
 )
 DEVICES: Final = Table(
     "devices",
+    N_("Devices"),
     Device,
     "name",
     (
@@ -211,6 +216,7 @@ DEVICES: Final = Table(
 )
 DOMAINS: Final = Table(
     "domains",
+    N_("Domains"),
     Domain,
     "name",
     (
@@ -226,6 +232,7 @@ DOMAINS: Final = Table(
 )
 CONTACTS: Final = Table(
     "contacts",
+    N_("Contacts"),
     Contact,
     "name",
     (
@@ -242,6 +249,7 @@ CONTACTS: Final = Table(
 )
 CHANGES: Final = Table(
     "changes",
+    N_("Change log"),
     Change,
     "entity_key",
     (
@@ -261,6 +269,17 @@ CHANGES: Final = Table(
 # In the order an import needs them: a person before the accounts that name them, and so on.
 BOOK_TABLES: Final = (COMPANIES, PEOPLE, ACCOUNTS, DEVICES, DOMAINS, CONTACTS)
 TABLES: Final[Mapping[str, Table]] = {table.name: table for table in (*BOOK_TABLES, CHANGES)}
+
+
+def field_label(table_name: str, field: str) -> str:
+    """The label (a message id) of a column named in the change log; the name itself if unknown."""
+    table = TABLES.get(table_name)
+    if table is None:
+        return field
+    try:
+        return table.column(field).label
+    except KeyError:
+        return field
 
 
 def shown(table: Table, row: Any) -> dict[str, str | None]:
