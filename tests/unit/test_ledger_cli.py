@@ -176,7 +176,7 @@ def test_japanese_messages_and_usage_errors(ledger: Ledger) -> None:
     listing = ledger("account", "list", "--lang", "ja")
     assert "受信サーバー" in listing.stdout and "パスワード管理者" in listing.stdout
     history = ledger("history", "--lang", "ja")
-    assert "に taro@example.jp を登録" in history.stdout
+    assert "アカウント「taro@example.jp」を登録" in history.stdout
     english = ledger("account", "add", "hanako.example.jp", "--lang", "en")
     assert english.code == 2 and "“hanako.example.jp” is not an email address." in english.stderr
 
