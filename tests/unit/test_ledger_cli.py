@@ -269,10 +269,75 @@ def test_shown_names_are_escaped(ledger: Ledger) -> None:
     assert refused.code == 2 and "\x1b" not in refused.stderr
 
 
-def test_retire_is_not_there_yet(ledger: Ledger) -> None:
+def test_retire_checklist_each_step_logged(ledger: Ledger, book: Path) -> None:
     seed(ledger)
-    run = ledger("retire", "山田太郎", "--lang", "ja")
-    assert run.code == 3 and "まだ使えません" in run.stderr and run.stdout == ""
+    device = [
+        "device",
+        "add",
+        "事務所PC",
+        "--account",
+        "taro@example.jp",
+        "--kind",
+        "outlook",
+        "--protocol",
+        "pop3",
+    ]
+    assert ledger(*device, "--person", "山田太郎").code == 0
+    start = ledger("retire", "山田太郎", "--on", "2026/12/25", "--lang", "ja")
+    assert start.code == 0, start.stderr
+    assert "山田太郎さんの退職チェックリスト" in start.stdout and "最終出社日 2026-12-25" in start.stdout
+    assert "[未] 端末からアカウントを削除する — 事務所PC" in start.stdout
+    steps = ledger(
+        "retire",
+        "山田太郎",
+        "--forward-to",
+        "hanako@example.jp",
+        "--keep-copy",
+        "yes",
+        "--password-changed",
+        "--mailbox",
+        "shared",
+        "--by",
+        "総務 佐藤",
+        "--json",
+    )
+    state = steps.json()
+    assert state["complete"] is False
+    assert {s["step"]: s["status"] for s in state["steps"]} == {  # type: ignore[attr-defined]
+        "forwarding": "done",
+        "auto_reply": "open",
+        "password_change": "done",
+        "devices": "open",
+        "mailbox": "done",
+        "confirmed": "open",
+    }
+    finish = ledger(
+        "retire",
+        "山田太郎",
+        "--mailbox",
+        "delete",
+        "--devices-removed",
+        "--skip",
+        "auto_reply",
+        "--confirmed-by",
+        "社長",
+        "--lang",
+        "ja",
+    )
+    assert finish.code == 0 and "すべての手順が済みました。" in finish.stdout
+    assert "削除済み：事務所PC" in finish.stdout and "— 削除した" in finish.stdout
+
+    log = ledger("history", "--person", "山田太郎", "--json").json()["changes"]
+    retirement = [(e["field"], e["old"], e["new"]) for e in log if e["entity"] == "retirements"]  # type: ignore[union-attr,index]
+    assert ("mailbox", "shared", "delete") in retirement  # the one choice changed, before → after
+    assert ("password_changed", None, "yes") in retirement
+    assert ("forward_to", None, "hanako@example.jp") in retirement
+    assert [e["actor"] for e in log if e["field"] == "forward_to"] == ["総務 佐藤"]  # type: ignore[index]
+
+    wrong = ledger("retire", "山田太郎", "--mailbox", "archive", "--lang", "ja")
+    assert wrong.code == 2 and "keep, shared, delete" in wrong.stderr
+    nobody = ledger("retire", "誰か")
+    assert nobody.code == 2 and "There is no" in nobody.stderr
 
 
 def test_check_does_not_load_the_database_layer() -> None:

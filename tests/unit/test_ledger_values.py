@@ -125,3 +125,38 @@ def test_secret_names_are_refused(name: str) -> None:
 def test_who_holds_the_password_is_not_a_secret() -> None:
     refuse_secrets(["password_manager", "password_location", "パスワード管理者"])
     assert not is_secret_name("password_manager")
+
+
+# ------------------------------------------------------------------ the retirement checklist (pure)
+
+
+def test_a_new_checklist_is_open_except_devices_when_there_are_none() -> None:
+    from maildoctor.ledger.retirement import Step, StepStatus, checklist
+
+    empty = checklist([], devices=())
+    assert not empty.started and not empty.complete
+    assert empty.status(Step.DEVICES) is StepStatus.DONE  # nothing to remove
+    assert checklist([], devices=("事務所PC",)).status(Step.DEVICES) is StepStatus.OPEN
+    assert {empty.status(step) for step in Step if step is not Step.DEVICES} == {StepStatus.OPEN}
+
+
+def test_the_latest_logged_value_wins_and_the_mailbox_has_one_choice() -> None:
+    from maildoctor.ledger.retirement import Step, StepStatus, checklist
+
+    log = [
+        ("scheduled_on", "2026-12-25"),
+        ("mailbox", "shared"),
+        ("forward_to", "hanako@example.jp"),
+        ("mailbox", "delete"),
+        (None, "山田太郎"),  # an entry without a field (a row created) is not a step
+        ("skip_auto_reply", "yes"),
+        ("password_changed", "yes"),
+    ]
+    state = checklist(log, devices=("事務所PC",))
+    assert state.values["mailbox"] == "delete"
+    assert state.status(Step.AUTO_REPLY) is StepStatus.SKIPPED
+    assert state.status(Step.FORWARDING) is StepStatus.DONE
+    assert state.status(Step.DEVICES) is StepStatus.OPEN
+    assert not state.complete
+    done = checklist([*log, ("devices_removed", "事務所PC"), ("confirmed_by", "社長")], devices=("事務所PC",))
+    assert done.complete

@@ -487,13 +487,86 @@ def build_ledger_app(
     ) -> None:
         done(runner().backup(run(db=db), file))
 
-    @command(ledger, "retire", _("(Not available yet.) The checklist for when someone leaves."))
+    @command(
+        ledger,
+        "retire",
+        _(
+            "The checklist for when someone leaves: forwarding, automatic reply, password, devices, "
+            "mailbox, confirmation. Each step given is written to the change log."
+        ),
+    )
     def retire(
         person: Annotated[str, typer.Argument(metavar="PERSON", help=_("The person who leaves."))],
+        on: Annotated[
+            str | None, text_option("--on", _("The last working day (2026-12-25)."), "DATE")
+        ] = None,
+        forward_to: Annotated[
+            str | None, text_option("--forward-to", _("Their mail is forwarded to this address."), "ADDRESS")
+        ] = None,
+        keep_copy: Annotated[
+            str | None,
+            text_option(
+                "--keep-copy", _("Whether the forwarded mail is also kept in the mailbox."), "yes|no"
+            ),
+        ] = None,
+        auto_reply_from: Annotated[
+            str | None, text_option("--auto-reply-from", _("The automatic reply starts on this day."), "DATE")
+        ] = None,
+        auto_reply_until: Annotated[
+            str | None, text_option("--auto-reply-until", _("The automatic reply ends on this day."), "DATE")
+        ] = None,
+        password_changed: Annotated[
+            bool,
+            typer.Option("--password-changed", help=_("The password was changed (do not type it here).")),
+        ] = False,
+        devices_removed: Annotated[
+            bool, typer.Option("--devices-removed", help=_("The account was removed from their devices."))
+        ] = False,
+        mailbox: Annotated[
+            str | None,
+            text_option(
+                "--mailbox",
+                _("What became of the mailbox: keep, shared (made a shared mailbox) or delete."),
+                "keep|shared|delete",
+            ),
+        ] = None,
+        confirmed_by: Annotated[
+            str | None, text_option("--confirmed-by", _("Who confirmed that all is done."), "NAME")
+        ] = None,
+        skip: Annotated[
+            list[str] | None,
+            text_option(
+                "--skip",
+                _(
+                    "A step not needed for this person: forwarding, auto_reply, password_change, devices, "
+                    "mailbox or confirmed (can be given more than once)."
+                ),
+                "STEP",
+            ),
+        ] = None,
+        company: Annotated[str | None, company_option()] = None,
+        by: Annotated[str | None, by_option()] = None,
+        reason: Annotated[str | None, reason_option()] = None,
+        json: Annotated[bool, json_option()] = False,
         db: Annotated[str | None, db_option()] = None,
         lang: Annotated[Language | None, lang_option()] = None,
     ) -> None:
-        done(runner().not_yet(run(db=db), "ledger retire"))
+        from maildoctor.cli.ledger_retire import RetireInput
+        from maildoctor.cli.ledger_retire import retire as run_retire
+
+        given = RetireInput(
+            on=on,
+            forward_to=forward_to,
+            keep_copy=keep_copy,
+            auto_reply_from=auto_reply_from,
+            auto_reply_until=auto_reply_until,
+            password_changed=password_changed,
+            devices_removed=devices_removed,
+            mailbox=mailbox,
+            confirmed_by=confirmed_by,
+            skip=tuple(skip or ()),
+        )
+        done(run_retire(run(db=db, company=company, actor=by, note=reason, json=json), person, given))
 
     return ledger
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.display import show
 from maildoctor.i18n import N_, Translator
-from maildoctor.ledger import csvtext, transfer
+from maildoctor.ledger import csvtext, retirement, transfer
 from maildoctor.ledger.backup import backup_sqlite
 from maildoctor.ledger.book import Book
 from maildoctor.ledger.changes import FieldChange
@@ -68,6 +68,7 @@ _LIST_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
 
 
 _YES_NO: Final = {"yes": N_("yes"), "no": N_("no")}
+_OTHER_ENTITIES: Final = {retirement.ENTITY: N_("Retirement")}  # log entries that are not rows of a table
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,15 +339,25 @@ def _show_history(options: LedgerRun, rows: Sequence[Mapping[str, str | None]]) 
             console.print(show(heading + (f"  ({row['note']})" if row["note"] else ""), "bold"))
         entity = row["entity"] or ""
         table = TABLES.get(entity)
-        table_label = _(table.label) if table is not None else entity
+        table_label = _(table.label) if table is not None else _(_OTHER_ENTITIES.get(entity, entity))
         if row["field"] is None:
             line = _("  created {table} {key}").format(table=table_label, key=row["entity_key"])
         else:
             before, after = row["old"] or "-", row["new"] or "-"
-            label = _(field_label(entity, row["field"]))
+            label = _logged_field(options.translator, entity, row["field"])
             line = f"  {table_label} {row['entity_key']}  {label}: {before} → {after}"
         console.print(show(line))
     return OK
+
+
+def _logged_field(translator: Translator, entity: str, field: str) -> str:
+    """A logged field's name for people: a column label, or a retirement step's."""
+    _ = translator.gettext
+    if entity != retirement.ENTITY:
+        return _(field_label(entity, field))
+    if field.startswith(retirement.SKIP_PREFIX):
+        return _(retirement.SKIPPED_LABEL).format(step=field.removeprefix(retirement.SKIP_PREFIX))
+    return _(retirement.FIELD_LABELS.get(field, field))
 
 
 def local_time(moment: str | None) -> str:
@@ -477,14 +488,3 @@ def backup(options: LedgerRun, target: Path) -> int:
         )
 
     return run(options, work)
-
-
-def not_yet(options: LedgerRun, command: str) -> int:
-    Console(stderr=True, highlight=False).print(
-        show(
-            options.translator.gettext(
-                "“{command}” is not available in this version of maildoctor yet."
-            ).format(command=command)
-        )
-    )
-    return NOT_RUN

@@ -19,6 +19,7 @@ from maildoctor.ledger import records, values
 from maildoctor.ledger.changes import FieldChange, field_changes, refuse_secrets
 from maildoctor.ledger.errors import LedgerError
 from maildoctor.ledger.records import ACCOUNTS, COMPANIES, PEOPLE, Table
+from maildoctor.ledger.retirement import ENTITY as RETIREMENTS
 from maildoctor.ledger.schema import Account, Change, Company, Person
 
 
@@ -168,6 +169,10 @@ class Book:
         return self.lookup(company if company is not None else row)
 
     def _log(self, company: Company, table: Table, key: str, changes: Iterable[FieldChange]) -> None:
+        self.record(company, table.name, key, changes)
+
+    def record(self, company: Company, entity: str, key: str, changes: Iterable[FieldChange]) -> None:
+        """Append `changes` of one row (or one retirement) to the log, in this book's batch."""
         if not self.logging:
             return
         for change in changes:
@@ -176,7 +181,7 @@ class Book:
                     company_id=company.id,
                     actor=self.actor,
                     batch=self.batch,
-                    entity=table.name,
+                    entity=entity,
                     entity_key=key,
                     field=change.field or None,
                     old=change.old,
@@ -204,7 +209,7 @@ class Book:
             keys = self._former_keys(company, PEOPLE, name)
             query = query.where(
                 or_(
-                    (Change.entity == PEOPLE.name) & Change.entity_key.in_(keys),
+                    Change.entity.in_((PEOPLE.name, RETIREMENTS)) & Change.entity_key.in_(keys),
                     (Change.field == "person") & (Change.old.in_(keys) | Change.new.in_(keys)),
                 )
             )
