@@ -266,3 +266,11 @@ def test_backup_through_the_sqlite_api(engine: Engine, tmp_path: Path) -> None:
         assert restored.execute("SELECT count(*) FROM changes").fetchone() == (11,)
     with pytest.raises(LedgerError, match="exists already"):
         backup_sqlite(source, copy)
+
+
+def test_a_database_password_in_the_url_is_never_shown() -> None:
+    with pytest.raises(LedgerError) as raised:
+        open_book("nosuchdriver://desk:S3cret-pw@db.example.jp/book")
+    assert raised.value.kind is ProblemKind.NOT_RUN
+    assert "S3cret-pw" not in " ".join(raised.value.params.values())
+    assert "***" in raised.value.params["url"]

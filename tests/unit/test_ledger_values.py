@@ -160,3 +160,29 @@ def test_the_latest_logged_value_wins_and_the_mailbox_has_one_choice() -> None:
     assert not state.complete
     done = checklist([*log, ("devices_removed", "事務所PC"), ("confirmed_by", "社長")], devices=("事務所PC",))
     assert done.complete
+
+
+# ------------------------------------------------------------------ layering
+
+
+PURE_LEDGER_MODULES = ("values", "changes", "errors", "retirement", "csvtext")
+
+
+@pytest.mark.parametrize("name", PURE_LEDGER_MODULES)
+def test_the_pure_parts_of_the_ledger_load_no_database(name: str) -> None:
+    """The typed values, the change diff, the retirement state and the CSV text are decided without
+    SQLAlchemy, sqlite3 or the network (architecture.md: storage apart from the logic), imports of
+    imports included: the module is imported alone in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    probe = (  # what importing the module adds to what `import maildoctor` loads anyway
+        "import sys, maildoctor; before = set(sys.modules); "
+        f"import maildoctor.ledger.{name}; "
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} & "
+        "{'sqlalchemy', 'alembic', 'sqlite3', 'socket', 'ssl', 'asyncio'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]", done.stdout

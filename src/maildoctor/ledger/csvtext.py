@@ -10,12 +10,14 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from maildoctor.i18n import N_, Language, get_translator
 from maildoctor.ledger.changes import refuse_secrets
 from maildoctor.ledger.errors import LedgerError
-from maildoctor.ledger.records import Table
+
+if TYPE_CHECKING:  # the tables' columns only: reading CSV text needs no database
+    from maildoctor.ledger.records import Table
 
 # Tried in this order: UTF-8 (a BOM removed) cannot be mistaken for cp932 text with Japanese in it.
 ENCODINGS: Final = ("utf-8-sig", "cp932")

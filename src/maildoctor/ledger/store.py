@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,11 +39,22 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as error:
         raise LedgerError(
-            N_("The book at {url} cannot be opened: {reason}"), ProblemKind.NOT_RUN, url=url, reason=error
+            N_("The book at {url} cannot be opened: {reason}"),
+            ProblemKind.NOT_RUN,
+            url=shown_url(url),
+            reason=error.__class__.__name__,  # the driver's words may repeat the URL with its password
         ) from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)
     return engine
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be shown: a database password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return "?"
 
 
 def alembic_config(connection: Any) -> Any:
