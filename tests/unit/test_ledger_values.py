@@ -149,7 +149,7 @@ def test_the_latest_logged_value_wins_and_the_mailbox_has_one_choice() -> None:
         ("forward_to", "hanako@example.jp"),
         ("mailbox", "delete"),
         (None, "山田太郎"),  # an entry without a field (a row created) is not a step
-        ("skip_auto_reply", "yes"),
+        ("skip_auto-reply", "yes"),
         ("password_changed", "yes"),
     ]
     state = checklist(log, devices=("事務所PC",))

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from maildoctor.cli.help_examples import examples
 from maildoctor.i18n import Language, Translator
 
 
@@ -31,10 +32,15 @@ def build_ledger_app(
     """The `ledger` group with its sub-groups and commands, every help text in `translator`'s language."""
     _ = translator.gettext
 
-    def group(help_text: str) -> typer.Typer:
-        return typer.Typer(cls=group_class, help=help_text, no_args_is_help=True, rich_markup_mode="rich")
+    def group(help_text: str, epilog: str | None = None) -> typer.Typer:
+        return typer.Typer(
+            cls=group_class, help=help_text, epilog=epilog, no_args_is_help=True, rich_markup_mode="rich"
+        )
 
-    ledger = group(_("Keep the book of the company's mail accounts, devices, domains and contacts."))
+    ledger = group(
+        _("Keep the book of the company's mail accounts, devices, domains and contacts."),
+        examples("ledger", translator),
+    )
     groups = {
         "company": group(_("Companies (an IT helper keeps several customers in one book).")),
         "person": group(_("The people who use the accounts.")),
@@ -538,7 +544,7 @@ def build_ledger_app(
             text_option(
                 "--skip",
                 _(
-                    "A step not needed for this person: forwarding, auto_reply, password_change, devices, "
+                    "A step not needed for this person: forwarding, auto-reply, password-change, devices, "
                     "mailbox or confirmed (can be given more than once)."
                 ),
                 "STEP",

@@ -20,7 +20,9 @@ from maildoctor.ledger.changes import field_changes
 from maildoctor.ledger.records import PEOPLE
 from maildoctor.ledger.retirement import (
     ENTITY,
+    MAILBOX_LABELS,
     SKIP_PREFIX,
+    STEP_LABELS,
     Checklist,
     MailboxChoice,
     Step,
@@ -46,23 +48,10 @@ class RetireInput:
     skip: tuple[str, ...] = ()
 
 
-_STEP_LABELS: Final[Mapping[Step, str]] = {
-    Step.FORWARDING: N_("Forward the mail to someone"),
-    Step.AUTO_REPLY: N_("Set an automatic reply"),
-    Step.PASSWORD_CHANGE: N_("Change the password"),
-    Step.DEVICES: N_("Remove the account from the devices"),
-    Step.MAILBOX: N_("The mailbox: keep it, make it a shared mailbox, or delete it"),
-    Step.CONFIRMED: N_("Someone confirms that all is done"),
-}
 _STATUS: Final[Mapping[StepStatus, str]] = {
     StepStatus.DONE: N_("done"),
     StepStatus.OPEN: N_("to do"),
     StepStatus.SKIPPED: N_("not needed"),
-}
-_MAILBOX: Final[Mapping[str, str]] = {
-    MailboxChoice.KEEP: N_("kept"),
-    MailboxChoice.SHARED: N_("made a shared mailbox"),
-    MailboxChoice.DELETE: N_("deleted"),
 }
 
 
@@ -146,7 +135,7 @@ def _show(options: LedgerRun, name: str, state: Checklist, accounts: Sequence[st
         line = Text(
             f"  [{_(_STATUS[status])}] ", style="green" if status is not StepStatus.OPEN else "yellow"
         )
-        line.append_text(show(_(_STEP_LABELS[step])))
+        line.append_text(show(_(STEP_LABELS[step])))
         detail = _detail(options.translator, step, state)
         if detail:
             line.append_text(show(f" — {detail}"))
@@ -172,7 +161,7 @@ def _detail(translator: Translator, step: Step, state: Checklist) -> str:
             return _("removed: {devices}").format(devices=removed)
         return ", ".join(state.devices) if state.devices else _("no devices in the book")
     if step is Step.MAILBOX and get("mailbox"):
-        return _(_MAILBOX.get(get("mailbox") or "", get("mailbox") or ""))
+        return _(MAILBOX_LABELS.get(get("mailbox") or "", get("mailbox") or ""))
     if step is Step.CONFIRMED and get("confirmed_by"):
         return get("confirmed_by") or ""
     return ""

@@ -19,10 +19,9 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
-from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from maildoctor.display import show
+from maildoctor.display import say, show
 from maildoctor.i18n import N_, Translator
 from maildoctor.ledger import csvtext, retirement, transfer
 from maildoctor.ledger.backup import backup_sqlite
@@ -68,6 +67,14 @@ _LIST_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
 
 
 _YES_NO: Final = {"yes": N_("yes"), "no": N_("no")}
+# A field named in a message, in the reader's words: the columns' labels, then the retirement's.
+_FIELD_NAMES: Final[Mapping[str, str]] = {
+    **{column.id: column.label for table in reversed(list(TABLES.values())) for column in table.columns},
+    **retirement.FIELD_LABELS,
+    "on": N_("Last working day"),
+    "skip": N_("Not needed"),
+    "keep_copy": N_("Copy kept"),
+}
 _OTHER_ENTITIES: Final = {retirement.ENTITY: N_("Retirement")}  # log entries that are not rows of a table
 
 
@@ -86,7 +93,7 @@ class LedgerRun:
         return Console(highlight=False)
 
     def say(self, message: str, **params: object) -> None:
-        self.stdout().print(Text(self.translator.gettext(message).format(**params)))
+        say(self.stdout(), self.translator.gettext(message).format(**params))
 
 
 def actor_name(given: str | None, environ: Mapping[str, str]) -> str:
@@ -131,11 +138,14 @@ def run(options: LedgerRun, work: Callable[[Book], Shown], *, create: bool = Fal
 
 def refuse(translator: Translator, error: LedgerError) -> int:
     _ = translator.gettext
-    message = _(error.message).format(**error.params)
+    params = dict(error.params)
+    if "field" in params:
+        params["field"] = _(_FIELD_NAMES.get(params["field"], params["field"]))
+    message = _(error.message).format(**params)
     if error.where is not None:
         table, row = error.where
         message = _("{table}, row {row}: {message}").format(table=table, row=row, message=message)
-    Console(stderr=True, highlight=False).print(show(message, multiline=True))
+    say(Console(stderr=True, highlight=False), message)
     return USAGE if error.kind is ProblemKind.USAGE else NOT_RUN
 
 
@@ -201,7 +211,9 @@ def _show_changes(options: LedgerRun, table: Table, key: str, changes: Sequence[
     options.say(N_("Changed {key}:"), key=key)
     for change in changes:
         label = _(field_label(table.name, change.field))
-        console.print(show(f"  {label}: {change.old or '-'} → {change.new or '-'}"))
+        before = _logged_value(options.translator, change.field, change.old)
+        after = _logged_value(options.translator, change.field, change.new)
+        console.print(show(f"  {label}: {before} → {after}"))
     return OK
 
 
@@ -343,8 +355,10 @@ def _show_history(options: LedgerRun, rows: Sequence[Mapping[str, str | None]]) 
         if row["field"] is None:
             line = _("  created {table} {key}").format(table=table_label, key=row["entity_key"])
         else:
-            before, after = row["old"] or "-", row["new"] or "-"
-            label = _logged_field(options.translator, entity, row["field"])
+            field = row["field"]
+            before = _logged_value(options.translator, field, row["old"])
+            after = _logged_value(options.translator, field, row["new"])
+            label = _logged_field(options.translator, entity, field)
             line = f"  {table_label} {row['entity_key']}  {label}: {before} → {after}"
         console.print(show(line))
     return OK
@@ -356,8 +370,21 @@ def _logged_field(translator: Translator, entity: str, field: str) -> str:
     if entity != retirement.ENTITY:
         return _(field_label(entity, field))
     if field.startswith(retirement.SKIP_PREFIX):
-        return _(retirement.SKIPPED_LABEL).format(step=field.removeprefix(retirement.SKIP_PREFIX))
+        step = field.removeprefix(retirement.SKIP_PREFIX)
+        label = next((text for key, text in retirement.STEP_LABELS.items() if key.value == step), step)
+        return _(retirement.SKIPPED_LABEL).format(step=_(label))
     return _(retirement.FIELD_LABELS.get(field, field))
+
+
+def _logged_value(translator: Translator, field: str, value: str | None) -> str:
+    """A logged value for people: yes/no and the mailbox choices in their words."""
+    if value is None:
+        return "-"
+    if value in _YES_NO:
+        return translator.gettext(_YES_NO[value])
+    if field == "mailbox" and value in retirement.MAILBOX_LABELS:
+        return translator.gettext(retirement.MAILBOX_LABELS[value])
+    return value
 
 
 def local_time(moment: str | None) -> str:

@@ -20,8 +20,8 @@ ENTITY: Final = "retirements"
 
 class Step(StrEnum):
     FORWARDING = "forwarding"  # mail forwarded to someone, a copy kept or not
-    AUTO_REPLY = "auto_reply"  # an automatic reply, from and until a date
-    PASSWORD_CHANGE = "password_change"  # noqa: S105 -- a step name; the password is never written
+    AUTO_REPLY = "auto-reply"  # an automatic reply, from and until a date
+    PASSWORD_CHANGE = "password-change"  # noqa: S105 -- a step name; the password is never written
     DEVICES = "devices"  # the account removed from the person's devices
     MAILBOX = "mailbox"  # kept, converted to a shared mailbox, or deleted
     CONFIRMED = "confirmed"  # who confirmed that all is done
@@ -66,6 +66,20 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "confirmed_by": N_("Confirmed by"),
 }
 SKIPPED_LABEL: Final = N_("Not needed: {step}")
+
+STEP_LABELS: Final[Mapping[Step, str]] = {
+    Step.FORWARDING: N_("Forward the mail to someone"),
+    Step.AUTO_REPLY: N_("Set an automatic reply"),
+    Step.PASSWORD_CHANGE: N_("Change the password"),
+    Step.DEVICES: N_("Remove the account from the devices"),
+    Step.MAILBOX: N_("The mailbox: keep it, make it a shared mailbox, or delete it"),
+    Step.CONFIRMED: N_("Someone confirms that all is done"),
+}
+MAILBOX_LABELS: Final[Mapping[str, str]] = {
+    MailboxChoice.KEEP: N_("kept"),
+    MailboxChoice.SHARED: N_("made a shared mailbox"),
+    MailboxChoice.DELETE: N_("deleted"),
+}
 
 
 @dataclass(frozen=True, slots=True)
