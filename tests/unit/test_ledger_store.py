@@ -274,3 +274,10 @@ def test_a_database_password_in_the_url_is_never_shown() -> None:
     assert raised.value.kind is ProblemKind.NOT_RUN
     assert "S3cret-pw" not in " ".join(raised.value.params.values())
     assert "***" in raised.value.params["url"]
+
+
+def test_a_missing_database_driver_is_named() -> None:
+    with pytest.raises(LedgerError, match="driver") as raised:
+        open_book("postgresql+pg8000://desk@db.example.jp/book")  # a driver that is not installed
+    assert raised.value.params["driver"] == "pg8000"
+    assert raised.value.kind is ProblemKind.NOT_RUN

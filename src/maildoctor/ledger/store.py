@@ -37,7 +37,18 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
-    except (SQLAlchemyError, ImportError, ValueError) as error:
+    except ImportError as error:  # the database's driver is not installed
+        raise LedgerError(
+            N_(
+                "The book at {url} needs the database driver {driver}, which is not installed. "
+                "For PostgreSQL, install maildoctor with its postgresql extra: "
+                "pip install 'maildoctor[postgresql]'"
+            ),
+            ProblemKind.NOT_RUN,
+            url=shown_url(url),
+            driver=error.name or "?",
+        ) from error
+    except (SQLAlchemyError, ValueError) as error:
         raise LedgerError(
             N_("The book at {url} cannot be opened: {reason}"),
             ProblemKind.NOT_RUN,
