@@ -645,13 +645,18 @@ def build_app(translator: Translator) -> typer.Typer:
 
         raise typer.Exit(run_demo_command(translator, as_json=json))
 
-    from maildoctor.cli.ledger_command import build_ledger_app  # no SQLAlchemy: imported when a command runs
-
-    app.add_typer(
-        build_ledger_app(translator, group_class, command_class, lang_option),
-        name="ledger",
+    @app.command(
+        "ledger",
+        cls=command_class,
+        context_settings=extra_args,
+        add_help_option=False,  # `ledger --help` is the ledger group's own help
         help=_("Keep the book of the company's mail accounts, devices, domains and contacts."),
     )
+    def ledger(ctx: typer.Context) -> None:
+        # the group and its commands are built only when it runs: every other command starts without them
+        from maildoctor.cli.ledger_command import run_ledger
+
+        raise typer.Exit(run_ledger(translator, group_class, command_class, lang_option, ctx.args))
 
     @app.command(
         "web",

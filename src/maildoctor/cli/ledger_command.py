@@ -34,7 +34,13 @@ def build_ledger_app(
 
     def group(help_text: str, epilog: str | None = None) -> typer.Typer:
         return typer.Typer(
-            cls=group_class, help=help_text, epilog=epilog, no_args_is_help=True, rich_markup_mode="rich"
+            cls=group_class,
+            help=help_text,
+            epilog=epilog,
+            no_args_is_help=True,
+            rich_markup_mode="rich",
+            add_completion=False,
+            pretty_exceptions_show_locals=False,  # a traceback must never print a value held in a variable
         )
 
     ledger = group(
@@ -575,6 +581,23 @@ def build_ledger_app(
         done(run_retire(run(db=db, company=company, actor=by, note=reason, json=json), person, given))
 
     return ledger
+
+
+def run_ledger(
+    translator: Translator,
+    group_class: type[TyperGroup],
+    command_class: type[TyperCommand],
+    lang_option: Callable[[], Any],
+    args: list[str],
+) -> int:
+    """Run `maildoctor ledger ARGS…`; the exit status."""
+    app = build_ledger_app(translator, group_class, command_class, lang_option)
+    try:
+        app(args=args, prog_name="maildoctor ledger")
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else 0 if code is None else 1
+    return 0
 
 
 def _lang_callback(where: typer.Typer, lang_option: Callable[[], Any]) -> None:
