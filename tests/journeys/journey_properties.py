@@ -127,9 +127,14 @@ URL_RE: Final = re.compile(
 )
 EMAIL_RE: Final = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 HOST_RE: Final = re.compile(r"(?<![A-Za-z0-9@._-])(?:[A-Za-z0-9_-]+\.)+[A-Za-z]{2,}(?![A-Za-z0-9_-])")
+PATH_RE: Final = re.compile(r"(?<![\w.:/])/(?:[\w.-]+/)+[\w.-]*")  # an absolute file name (where the book is)
 COMMAND_RE: Final = re.compile(
     r"maildoctor (?:check|settings|domain|explain|demo)"
     r"(?: (?:--?[a-z][a-z-]*|[A-Za-z0-9._@:/+\[\]=-]*[.@:/][A-Za-z0-9._@:/+\[\]=-]*|[A-Z][A-Z0-9-]+|\d+|-))*"
+    # the ledger's commands have sub-commands and plain words (`ledger company add yamada-shoji`)
+    r"|maildoctor ledger(?: (?:[a-z][a-z-]*|--?[a-z][a-z-]*"
+    r"|[A-Za-z0-9._@:/+\[\]=-]*[.@:/][A-Za-z0-9._@:/+\[\]=-]*"
+    r"|\[[A-Z]+\](?:\.\.\.)?|\{?[A-Z]+\}?|\d+|-))*"
 )
 RECORD_RE: Final = re.compile(r"v=(?:spf1|DMARC1|DKIM1|STSv1|TLSRPTv1)\b[^\u3000-\u9fff\uff00-\uffef\n]*")
 
@@ -368,7 +373,7 @@ def _masked(text: str) -> str:
     text = re.sub(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})(?:\[[0-9;?]*[A-Za-z])?", " ", text)
     for name in PRODUCT_NAMES:
         text = text.replace(name, " ")
-    for pattern in (URL_RE, COMMAND_RE, RECORD_RE, EMAIL_RE, HOST_RE):
+    for pattern in (URL_RE, COMMAND_RE, RECORD_RE, EMAIL_RE, PATH_RE, HOST_RE):
         text = pattern.sub(" ", text)
     text = _IDENTIFIERS.sub(" ", text)
     return re.sub(r"--[a-z][a-z-]*", " ", text)
@@ -559,7 +564,7 @@ def help_has_example(journey: Any, outcome: Outcome) -> Problems:
     """A help screen shows at least one complete example command."""
     if not journey.help:
         return []
-    if re.search(r"maildoctor (?:check|settings|domain|explain|demo) [a-z0-9\"'-]", outcome.text.out):
+    if re.search(r"maildoctor (?:check|settings|domain|explain|demo|ledger) [a-z0-9\"'-]", outcome.text.out):
         return []
     return ["the help shows no example command"]
 

@@ -697,6 +697,15 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
     help_screen("help-settings", "settings"),
     help_screen("help-domain", "domain"),
     help_screen("help-domain-en", "domain", lang=E),
+    # the accounts book (issue 14): its help, and a first run before `ledger init`
+    help_screen("help-ledger", "ledger"),
+    help_screen("help-ledger-retire", "ledger", "retire"),
+    Journey(
+        "ledger-no-book-yet", ("ledger", "account", "list"), status=frozenset({3}), mentions=("ledger init",)
+    ),
+    Journey(
+        "ledger-no-book-yet-en", ("ledger", "history"), "en", status=frozenset({3}), mentions=("ledger init",)
+    ),
     # ---- domain and settings on a lying or dead resolver (items 2, 10)
     Journey(
         "domain-lying-gmail",

@@ -24,8 +24,6 @@ INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
 NOT_YET = [
-    ["ledger"],
-    ["ledger", "list"],
     ["web"],
 ]
 # environment variables that would change the language or the colours of a run

@@ -241,7 +241,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     # the terminal's text helpers: nothing below the diagnosis imports a renderer (architecture.md)
     ("presentation", ("maildoctor.display", "maildoctor.wrap")),
-    ("export", ("maildoctor.export",)),
+    # the accounts book sits above the diagnosis: its check day runs diagnoses (issue 14)
+    ("export", ("maildoctor.export", "maildoctor.ledger")),
     # the demo's pieces, if they stay in the package as an optional extra, sit beside the CLI
     ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo")),
 )

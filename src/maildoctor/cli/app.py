@@ -91,10 +91,14 @@ def build_app(translator: Translator) -> typer.Typer:
         "ledger",
         cls=command_class,
         context_settings=extra_args,
-        help=_("(Not available yet.) Keep a list of accounts and check them up regularly."),
+        add_help_option=False,  # `ledger --help` is the ledger group's own help
+        help=_("Keep the book of the company's mail accounts, devices, domains and contacts."),
     )
-    def ledger(lang: Annotated[Language | None, lang_option()] = None) -> None:
-        _not_yet_available(translator, "ledger")
+    def ledger(ctx: typer.Context) -> None:
+        # the group and its commands are built only when it runs: every other command starts without them
+        from maildoctor.cli.ledger_command import run_ledger
+
+        raise typer.Exit(run_ledger(translator, group_class, command_class, lang_option, ctx.args))
 
     @app.command(
         "web",

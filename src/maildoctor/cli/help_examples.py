@@ -10,7 +10,8 @@ from typing import Final
 
 from maildoctor.i18n import N_, Translator
 
-_EXAMPLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+# (sentence, command); a sentence of None: one more command under the sentence before
+_EXAMPLES: Final[dict[str, tuple[tuple[str | None, str], ...]]] = {
     "maildoctor": (
         (N_("Why does this account not send or receive?"), "maildoctor check taro@example.jp"),
         (N_("What does this message of the mail program mean?"), "maildoctor explain 0x800CCC0F"),
@@ -61,6 +62,16 @@ _EXAMPLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         (N_("See the diagnosis of the example set-ups:"), "maildoctor demo"),
         (N_("The same as JSON:"), "maildoctor demo --json"),
     ),
+    "ledger": (
+        (N_("Start the book and add the company:"), "maildoctor ledger init"),
+        (None, "maildoctor ledger company add yamada-shoji 山田商事"),
+        (
+            N_("Add an account with who manages its password, then list the accounts:"),
+            "maildoctor ledger account add taro@example.jp --password-manager sato",
+        ),
+        (None, "maildoctor ledger account list"),
+        (N_("What changed, and who changed it:"), "maildoctor ledger history --account taro@example.jp"),
+    ),
 }
 
 
@@ -72,5 +83,5 @@ def examples(command: str, translator: Translator) -> str | None:
     _ = translator.gettext
     lines = [_("Examples:")]
     for sentence, example in pairs:
-        lines += ["", "  " + _(sentence), "    " + example]
+        lines += ["    " + example] if sentence is None else ["", "  " + _(sentence), "    " + example]
     return "\n".join(lines)
