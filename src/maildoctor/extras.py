@@ -21,7 +21,9 @@ class Extra:
 
 DEMO = Extra("demo", ("pymap", "aiosmtpd", "proxyprotocol", "pysasl"))
 PDF = Extra("pdf", ("weasyprint",))
-EXTRAS = (DEMO, PDF)
+# the ledger on a shared PostgreSQL: the driver SQLAlchemy loads for postgresql+psycopg:// URLs
+POSTGRESQL = Extra("postgresql", ("psycopg",))
+EXTRAS = (DEMO, PDF, POSTGRESQL)
 
 
 def is_missing_package(exc: ImportError) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.extras import DEMO, EXTRAS, PDF
+from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "src" / "maildoctor"
 
@@ -140,7 +140,7 @@ def test_the_checker_follows_imports_through_the_package(tmp_path: Path) -> None
 
 # Issue 13: the lab (packages/maildoctor-lab) is for tests; an optional extra's packages are
 # imported only where that extra is asked for (maildoctor.extras names them).
-EXTRA_HOMES = {DEMO.modules: "demo/", PDF.modules: "export/sheet.py"}
+EXTRA_HOMES = {DEMO.modules: "demo/", PDF.modules: "export/sheet.py", POSTGRESQL.modules: "ledger/"}
 
 
 def import_violations(path: Path, package_dir: Path = PACKAGE_DIR) -> list[str]:

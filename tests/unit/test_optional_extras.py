@@ -20,7 +20,7 @@ from maildoctor.extras import DEMO, EXTRAS, PDF, is_missing_package
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # the distribution each extra's modules come from (a module name is not always its package's name)
-EXTRA_PACKAGES = {"demo": {"pymap", "aiosmtpd"}, "pdf": {"weasyprint"}}
+EXTRA_PACKAGES = {"demo": {"pymap", "aiosmtpd"}, "pdf": {"weasyprint"}, "postgresql": {"psycopg"}}
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "FORCE_COLOR", "NO_COLOR")
 
 
@@ -32,7 +32,7 @@ def requirement_name(requirement: str) -> str:
 
 def test_the_runtime_dependencies_hold_no_demo_or_pdf_package() -> None:
     runtime = {requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
-    assert runtime.isdisjoint(EXTRA_PACKAGES["demo"] | EXTRA_PACKAGES["pdf"]), runtime
+    assert runtime.isdisjoint(set().union(*EXTRA_PACKAGES.values())), runtime
     assert "maildoctor-lab" not in runtime
 
 
