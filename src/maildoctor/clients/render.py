@@ -15,14 +15,15 @@ from typing import Final
 
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Security, Text
+from maildoctor.i18n import N_
 
 ARROW: Final = " → "
 
 # What a placeholder shows when the caller does not know the real value.
 _GENERIC: Final = {
-    "account": Text(ja="(アカウント名)", en="(account name)"),
-    "server": Text(ja="(サーバー名)", en="(server name)"),
-    "protocol": Text(ja="IMAP/POP3", en="IMAP/POP3"),
+    "account": Text(N_("(account name)")),
+    "server": Text(N_("(server name)")),
+    "protocol": Text("IMAP/POP3"),  # the same in both languages: not a message id
 }
 _PROTOCOL_WORDS: Final = {"imap": "IMAP", "pop": "POP3", "pop3": "POP3"}
 

@@ -48,19 +48,20 @@ __all__ = [
 
 _TOP_KEYS: Final = frozenset(
     {
-        "id", "name", "name_ja", "domains", "mx_patterns", "password_kind", "password_note_en",
-        "password_note_ja", "password_page", "source_url", "checked", "confirmed", "confirmed_note",
-        "evidence", "overrides_ispdb", "notes_en", "notes_ja", "incoming", "outgoing", "retired",
+        "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
+        "password_page", "source_url", "checked", "confirmed", "confirmed_note",
+        "evidence", "overrides_ispdb", "notes", "incoming", "outgoing", "retired",
+        "dkim_selectors", "dns_provider",
     }
 )  # fmt: skip
 _REQUIRED_TOP: Final = (
-    "id", "name", "name_ja", "domains", "mx_patterns", "password_kind", "password_note_en",
-    "password_note_ja", "password_page", "source_url", "checked", "confirmed",
+    "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
+    "password_page", "source_url", "checked", "confirmed",
 )  # fmt: skip
 _SERVER_KEYS: Final = frozenset({"protocol", "host", "port", "security", "username", "authentication"})
 _REQUIRED_SERVER: Final = ("protocol", "host", "port", "security", "username")
 _RETIRED_KEYS: Final = frozenset(
-    {"host", "port", "security", "protocol", "replacement", "since", "source_url", "note_en", "note_ja"}
+    {"host", "port", "security", "protocol", "replacement", "since", "source_url", "note"}
 )
 _REPLACEMENT_KEYS: Final = frozenset({"host", "port", "security"})
 
@@ -292,8 +293,7 @@ def _retired(
         ),
         since=None if "since" not in value else _since(check, value["since"], f"{where}.since"),
         source_url=check.url(value["source_url"], f"{where}.source_url"),
-        note_en=check.optional_text(value, "note_en", f"{where}."),
-        note_ja=check.optional_text(value, "note_ja", f"{where}."),
+        note=check.optional_text(value, "note", f"{where}."),
         provider_id=provider_id,
         provider_name=provider_name,
     )
@@ -347,10 +347,9 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
     outgoing = _servers(check, table, "outgoing", _OUTGOING, kind)
     if any(MXHOST in server.hostname_template for server in incoming + outgoing) and not mx_patterns:
         raise check.fail("mx_patterns", "a server named %MXHOST% needs an MX pattern to be found by")
-    notes_en = check.optional_text(table, "notes_en", "")
-    notes_ja = check.optional_text(table, "notes_ja", "")
-    if not incoming and not outgoing and not (notes_en and notes_ja):
-        raise check.fail("notes_en", "an entry without servers must say why in notes_en and notes_ja")
+    notes = check.optional_text(table, "notes", "")
+    if not incoming and not outgoing and not notes:
+        raise check.fail("notes", "an entry without servers must say why in notes")
 
     retired_value = table.get("retired", [])
     if not isinstance(retired_value, list):
@@ -373,18 +372,15 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
         incoming=incoming,
         outgoing=outgoing,
         password_kind=kind,
-        password_note_en=check.text(table["password_note_en"], "password_note_en", one_line=True),
-        password_note_ja=check.text(table["password_note_ja"], "password_note_ja", one_line=True),
+        password_note=check.text(table["password_note"], "password_note", one_line=True),
         password_page=check.url(table["password_page"], "password_page"),
         source_url=check.url(table["source_url"], "source_url"),
         checked=_date(check, table["checked"], "checked"),
         mx_patterns=mx_patterns,
         retired=retired,
-        name_ja=check.text(table["name_ja"], "name_ja", one_line=True),
         confirmed=confirmed,
         overrides_ispdb=check.optional_text(table, "overrides_ispdb", ""),
-        notes_en=notes_en,
-        notes_ja=notes_ja,
+        notes=notes,
         evidence=evidence,
         curated=True,
     )

@@ -92,8 +92,7 @@ class RetiredSetting:
     replacement_port: int | None = None
     replacement_security: Security | None = None
     since: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD" when known
-    note_en: str | None = None
-    note_ja: str | None = None
+    note: str | None = None  # a message id (English), translated where shown
     provider_id: str = ""  # the entry the setting belongs to
     provider_name: str = ""
 
@@ -120,18 +119,15 @@ class ProviderEntry:
     outgoing: tuple[ServerTemplate, ...]
     # --- metadata only curated entries carry (None / empty for ISPDB and autoconfig)
     password_kind: PasswordKind | None = None  # None: derived from the authentication methods
-    password_note_en: str | None = None  # which password it is, in plain words
-    password_note_ja: str | None = None
+    password_note: str | None = None  # which password it is, in plain words (a message id)
     password_page: str | None = None  # where a person gets or changes that password
     source_url: str | None = None  # the provider's page the settings come from
     checked: str | None = None  # YYYY-MM-DD the facts were read
     mx_patterns: tuple[str, ...] = ()  # MX host names (fnmatch style) meaning "hosted here"
     retired: tuple[RetiredSetting, ...] = ()
-    name_ja: str | None = None
     confirmed: str | None = None  # "stored-page" or "recalled"
     overrides_ispdb: str | None = None  # why the entry takes ISPDB domains over
-    notes_en: str | None = None  # anything else a person needs (e.g. what the user name is)
-    notes_ja: str | None = None
+    notes: str | None = None  # anything else a person needs (e.g. what the user name is; a message id)
     evidence: tuple[str, ...] = ()  # stored copies of pages the facts were checked against
     curated: bool = False
 
@@ -301,12 +297,6 @@ def _candidates(
     return tuple(candidate for candidate in made if candidate is not None)
 
 
-def _pair(english: str | None, japanese: str | None) -> tuple[str, str] | None:
-    if not english and not japanese:
-        return None
-    return (english or japanese or "", japanese or english or "")
-
-
 def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None) -> DiscoveredSettings:
     """The provider's servers for `address`, in the provider's order, not yet probed.
 
@@ -324,9 +314,8 @@ def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None
             password_page=entry.password_page,
             source_url=entry.source_url,
             checked=entry.checked,
-            name_ja=entry.name_ja,
-            password_note=_pair(entry.password_note_en, entry.password_note_ja),
-            notes=_pair(entry.notes_en, entry.notes_ja),
+            password_note=entry.password_note,
+            notes=entry.notes,
         ),
         incoming=_candidates(entry, entry.incoming, address, mx_host),
         outgoing=_candidates(entry, entry.outgoing, address, mx_host),
