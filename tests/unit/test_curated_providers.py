@@ -68,6 +68,7 @@ def test_the_schema_is_documented() -> None:
         "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
         "password_page", "source_url", "checked", "confirmed", "confirmed_note",
         "evidence", "overrides_ispdb", "notes", "[[incoming]]", "[[outgoing]]", "[[retired]]",
+        "[dkim_selectors]", "[dns_provider]", "selectors", "ns_pattern", "maintainer_note",
         "protocol", "host", "port", "security", "username", "authentication", "replacement", "since",
         "%MXHOST%", "stored-page", "recalled", "app-specific", "mail-specific", "oauth2",
     ):  # fmt: skip

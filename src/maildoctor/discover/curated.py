@@ -25,6 +25,7 @@ from typing import Final
 
 import maildoctor.discover.domains as domains
 import maildoctor.discover.ispdb as ispdb
+import maildoctor.provider_tables as provider_tables
 from maildoctor import domainname
 from maildoctor.datacache import cached_parse
 from maildoctor.discover.candidates import PasswordKind
@@ -32,6 +33,13 @@ from maildoctor.discover.domains import GENERIC_SECOND_LEVELS
 from maildoctor.discover.ispdb import MXHOST, ProviderEntry, RetiredSetting, ServerTemplate
 from maildoctor.domainname import normalize_domain
 from maildoctor.model import Protocol, Security
+from maildoctor.provider_tables import (
+    DnsProvider,
+    ProviderTableError,
+    SelectorSource,
+    parse_dns_host,
+    parse_signer,
+)
 
 DATA_PACKAGE: Final = "maildoctor"
 CONFIRMED: Final = frozenset({"stored-page", "recalled"})
@@ -383,7 +391,33 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
         notes=notes,
         evidence=evidence,
         curated=True,
+        dkim_selectors=_signer(name, table, provider_id, mx_patterns),
+        dns_provider=_dns_host(name, table, provider_id),
     )
+
+
+def _signer(
+    name: str, table: Mapping[str, object], provider_id: str, mx: tuple[str, ...]
+) -> SelectorSource | None:
+    """The file's `[dkim_selectors]` table (maildoctor/provider_tables.py); its MX patterns by default."""
+    if "dkim_selectors" not in table:
+        return None
+    try:
+        return parse_signer(
+            f"{name}: dkim_selectors", table["dkim_selectors"], provider_id=provider_id, mx_patterns=mx
+        )
+    except ProviderTableError as error:
+        raise CuratedDataError(str(error)) from None
+
+
+def _dns_host(name: str, table: Mapping[str, object], provider_id: str) -> DnsProvider | None:
+    """The file's `[dns_provider]` table (maildoctor/provider_tables.py): the provider as a DNS host."""
+    if "dns_provider" not in table:
+        return None
+    try:
+        return parse_dns_host(f"{name}: dns_provider", table["dns_provider"], provider_id=provider_id)
+    except ProviderTableError as error:
+        raise CuratedDataError(str(error)) from None
 
 
 # --------------------------------------------------------------------------- the set
@@ -417,7 +451,7 @@ def _load(directory: Traversable) -> tuple[ProviderEntry, ...]:
 @functools.cache
 def _shipped() -> tuple[ProviderEntry, ...]:
     folder = resources.files(DATA_PACKAGE).joinpath("data").joinpath("providers")
-    code = (__file__, ispdb.__file__, domains.__file__, domainname.__file__)
+    code = (__file__, ispdb.__file__, domains.__file__, domainname.__file__, provider_tables.__file__)
     return cached_parse("providers", folder, ".toml", code, lambda: _load(folder))
 
 

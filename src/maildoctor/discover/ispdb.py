@@ -35,6 +35,7 @@ from maildoctor.discover.candidates import (
     UsernameForm,
 )
 from maildoctor.model import Protocol, Security
+from maildoctor.provider_tables import DnsProvider, SelectorSource
 
 MAX_CONFIG_BYTES: Final = 1024 * 1024  # a clientConfig is a few KiB; anything above 1 MiB is refused
 
@@ -130,6 +131,8 @@ class ProviderEntry:
     notes: str | None = None  # anything else a person needs (e.g. what the user name is; a message id)
     evidence: tuple[str, ...] = ()  # stored copies of pages the facts were checked against
     curated: bool = False
+    dkim_selectors: SelectorSource | None = None  # the DKIM selectors it signs with (domain/dkim.py)
+    dns_provider: DnsProvider | None = None  # the provider as a DNS host (domain/dnsproviders.py)
 
 
 # --------------------------------------------------------------------------- parsing
