@@ -201,3 +201,21 @@ def test_every_shown_text_has_its_japanese_in_the_catalog(client):
         message = catalog.get(text.message)
         assert message is not None and message.string, text.message
         assert "|" not in text.ja and "|" not in text.en, text
+
+
+def test_aliases_and_explain_clients_come_from_the_data():
+    from maildoctor.clients.render import client_of_message_client, resolve_client
+    from maildoctor.explain.catalog import Client
+
+    for client, profile in load_clients().items():
+        assert resolve_client(client.value) is client
+        assert all(resolve_client(alias) is client for alias in profile.aliases)
+    assert {client_of_message_client(name) for name in Client} <= set(ClientId)  # each one is named
+    assert resolve_client("ＴＢ") is ClientId.THUNDERBIRD and resolve_client("new outlook") is ClientId.OUTLOOK_NEW
+
+
+def test_rejects_an_alias_that_is_not_a_list():
+    document = shipped_document()
+    document["client"]["aliases"] = "iphone"
+    with pytest.raises(ClientDataError, match=r"client: aliases must be a list of strings"):
+        parse_document(document, "iphone.toml")

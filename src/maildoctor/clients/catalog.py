@@ -38,7 +38,7 @@ _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
 _PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note"})
 _PATH_KEYS: Final = frozenset({"steps", "label", "note", "default"})
 _UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason"})
-_CLIENT_KEYS: Final = frozenset({"id", "name", "versions", "checked", "note"})
+_CLIENT_KEYS: Final = frozenset({"id", "name", "versions", "checked", "note", "aliases", "explain_clients"})
 _CHOICE_KEYS: Final = frozenset({"words", "note", "unsupported", "reason"})
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
 PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
@@ -81,6 +81,14 @@ def _steps(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]
     if not isinstance(value, list) or not value:
         raise ClientDataError(f"{where}: {key} must be a non-empty list of strings")
     return tuple(_shown(where, {key: item}, key) for item in value)
+
+
+def _names(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]:
+    """An optional list of one-line names (aliases, the explain catalogue's client names)."""
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise ClientDataError(f"{where}: {key} must be a list of strings")
+    return tuple(one_line(where, {key: item}, key, ClientDataError, exact=True) for item in value)
 
 
 def _choice(where: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
@@ -202,6 +210,8 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
         fields=fields,
         security=security,
         security_provenance=security_provenance,
+        aliases=_names(where, head, "aliases"),
+        explain_clients=_names(where, head, "explain_clients"),
     )
 
 
@@ -219,13 +229,33 @@ def parse_client(data: bytes | str, filename: str) -> ClientProfile:
 def _shipped() -> Mapping[ClientId, ClientProfile]:
     folder = resources.files("maildoctor").joinpath("data").joinpath(DATA_DIR)
     profiles: dict[ClientId, ClientProfile] = {}
+    known = {f"{client}.toml" for client in ClientId}
+    strays = sorted(
+        item.name for item in folder.iterdir() if item.name.endswith(".toml") and item.name not in known
+    )
+    if strays:
+        raise ClientDataError(
+            f"{', '.join(strays)}: not a ClientId (clients/model.py): add the program's id there"
+        )
     for client in ClientId:
         filename = f"{client}.toml"
         resource = folder.joinpath(filename)
         if not resource.is_file():
             raise ClientDataError(f"{filename}: missing from maildoctor/data/{DATA_DIR}")
         profiles[client] = parse_client(resource.read_bytes(), filename)
+    _check_names_unique(profiles)
     return profiles
+
+
+def _check_names_unique(profiles: Mapping[ClientId, ClientProfile]) -> None:
+    """An alias or an explain client name means one program only."""
+    for kind in ("aliases", "explain_clients"):
+        owners: dict[str, ClientId] = {}
+        for client, profile in profiles.items():
+            for name in getattr(profile, kind):
+                folded = name.casefold()
+                if owners.setdefault(folded, client) is not client:
+                    raise ClientDataError(f"{client}.toml: {kind} {name!r} is already {owners[folded]}'s")
 
 
 def load_clients() -> Mapping[ClientId, ClientProfile]:

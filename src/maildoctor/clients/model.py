@@ -162,3 +162,5 @@ class ClientProfile:
     fields: Mapping[ClientField, FieldEntry]
     security: Mapping[Security, SecurityChoice]
     security_provenance: Provenance
+    aliases: tuple[str, ...] = ()  # what people type for it (--client), besides its id
+    explain_clients: tuple[str, ...] = ()  # the explain catalogue's client names that mean this program
