@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.discover.candidates import PasswordKind
+from maildoctor.discover.candidates import PasswordKind, ProviderInfo
 from maildoctor.discover.curated import (
     CONFIRMED,
     CuratedDataError,
@@ -500,3 +500,14 @@ def test_invalid_bytes_are_refused(tmp_path: Path) -> None:
     (tmp_path / "example-isp.toml").write_bytes(b"\xff\xfe id = 1")
     with pytest.raises(CuratedDataError, match=r"example-isp\.toml: not valid UTF-8 TOML"):
         load_curated(tmp_path)
+
+
+def test_only_curated_names_and_notes_go_through_the_catalog() -> None:
+    nifty = next(entry for entry in load_curated() if entry.id == "nifty")
+    info = to_candidates(nifty, "taro@nifty.com").provider
+    assert info is not None and info.curated
+    assert info.display_name("ja") == "@nifty（ニフティ）" and info.display_name("en") == "@nifty"
+    japanese, english = info.in_language("ja"), info.in_language("en")
+    assert japanese and len(japanese) == len(english) and not set(japanese) & set(english)
+    # an ISPDB entry with the same name is shown as ISPDB writes it
+    assert ProviderInfo("nifty.com", "@nifty").display_name("ja") == "@nifty"

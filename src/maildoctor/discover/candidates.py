@@ -70,10 +70,11 @@ class ProviderInfo:
     # is a member ID, not the address). Like `name`, English message ids: the catalogs translate them.
     password_note: str | None = None
     notes: str | None = None
+    curated: bool = False  # from data/providers: its name is a message id (ISPDB names are shown as given)
 
     def display_name(self, language: str) -> str:
         """The provider's name in `language` ("ja" or "en"): curated names are in the catalogs."""
-        return get_translator(language).gettext(self.name)
+        return get_translator(language).gettext(self.name) if self.curated else self.name
 
     def in_language(self, language: str) -> tuple[str, ...]:
         """The password note and the other notes in `language` ("ja" or "en"), where there are any."""

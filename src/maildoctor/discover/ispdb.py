@@ -319,6 +319,7 @@ def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None
             checked=entry.checked,
             password_note=entry.password_note,
             notes=entry.notes,
+            curated=entry.curated,
         ),
         incoming=_candidates(entry, entry.incoming, address, mx_host),
         outgoing=_candidates(entry, entry.outgoing, address, mx_host),
