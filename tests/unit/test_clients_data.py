@@ -211,7 +211,10 @@ def test_aliases_and_explain_clients_come_from_the_data():
         assert resolve_client(client.value) is client
         assert all(resolve_client(alias) is client for alias in profile.aliases)
     assert {client_of_message_client(name) for name in Client} <= set(ClientId)  # each one is named
-    assert resolve_client("ＴＢ") is ClientId.THUNDERBIRD and resolve_client("new outlook") is ClientId.OUTLOOK_NEW
+    assert (
+        resolve_client("ＴＢ") is ClientId.THUNDERBIRD
+        and resolve_client("new outlook") is ClientId.OUTLOOK_NEW
+    )
 
 
 def test_rejects_an_alias_that_is_not_a_list():
