@@ -3,12 +3,15 @@
 import copy
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import read_mo
 
 from maildoctor.clients.catalog import ClientDataError, load_clients, parse_client, parse_document
-from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed, Security
+from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed, Security, Text
+from maildoctor.i18n import DOMAIN, LOCALE_DIR
 
 
 def shipped_text(client: ClientId) -> str:
@@ -94,26 +97,24 @@ def test_rejects_unknown_key_naming_the_entry():
         parse_document(document, "iphone.toml")
 
 
-def test_rejects_missing_language_naming_the_entry():
+def test_rejects_missing_label_naming_the_entry():
     document = shipped_document()
-    del document["field"]["incoming_host"]["label_en"]
-    with pytest.raises(ClientDataError, match=r"field\.incoming_host: missing language: label_en"):
+    del document["field"]["incoming_host"]["label"]
+    with pytest.raises(ClientDataError, match=r"field\.incoming_host: missing key label"):
         parse_document(document, "iphone.toml")
 
 
-def test_rejects_missing_english_steps():
+def test_rejects_missing_steps():
     document = shipped_document()
-    del document["field"]["incoming_host"]["steps_en"]
-    with pytest.raises(ClientDataError, match=r"field\.incoming_host: missing language: steps_en"):
+    del document["field"]["incoming_host"]["steps"]
+    with pytest.raises(ClientDataError, match=r"field\.incoming_host: missing key steps"):
         parse_document(document, "iphone.toml")
 
 
-def test_rejects_missing_reason_language():
+def test_rejects_missing_reason():
     document = shipped_document(ClientId.GMAIL_IOS)
-    del document["field"]["protocol"]["reason_ja"]
-    with pytest.raises(
-        ClientDataError, match=r"gmail-ios\.toml: field\.protocol: missing language: reason_ja"
-    ):
+    del document["field"]["protocol"]["reason"]
+    with pytest.raises(ClientDataError, match=r"gmail-ios\.toml: field\.protocol: missing key reason"):
         parse_document(document, "gmail-ios.toml")
 
 
@@ -151,7 +152,7 @@ def test_rejects_recalled_without_note_and_bad_source():
 
 def test_rejects_unknown_placeholder_and_wrong_file_name():
     document = shipped_document()
-    document["field"]["add_account"]["steps_ja"] = ["設定", "{acount}"]
+    document["field"]["add_account"]["steps"] = ["Settings", "{acount}"]
     with pytest.raises(ClientDataError, match=r"field\.add_account: unknown placeholder \{acount\}"):
         parse_document(document, "iphone.toml")
     with pytest.raises(ClientDataError, match=r"does not match the file name"):
@@ -160,11 +161,64 @@ def test_rejects_unknown_placeholder_and_wrong_file_name():
 
 def test_rejects_pop_setting_without_default():
     document = shipped_document()
-    del document["field"]["pop_leave_on_server"]["default_en"]
-    with pytest.raises(ClientDataError, match=r"pop_leave_on_server: missing language: default_en"):
+    del document["field"]["pop_leave_on_server"]["default"]
+    with pytest.raises(ClientDataError, match=r"pop_leave_on_server: missing key default"):
         parse_document(document, "iphone.toml")
 
 
 def test_rejects_broken_toml():
     with pytest.raises(ClientDataError, match=r"iphone\.toml: not valid TOML"):
         parse_client("[client\nid=", "iphone.toml")
+
+
+def test_rejects_a_left_over_language_pair_and_a_broken_qualifier():
+    document = shipped_document()
+    document["field"]["incoming_host"]["label_ja"] = "ホスト名"
+    with pytest.raises(ClientDataError, match=r"field\.incoming_host: unknown keys label_ja"):
+        parse_document(document, "iphone.toml")
+    for broken in ("|Port", "Thunderbird|", "a|b|Port"):
+        document = shipped_document()
+        document["field"]["incoming_host"]["label"] = broken
+        with pytest.raises(ClientDataError, match=r"label must be 'text' or 'qualifier\|text'"):
+            parse_document(document, "iphone.toml")
+
+
+@pytest.mark.parametrize("client", list(ClientId))
+def test_every_shown_text_has_its_japanese_in_the_catalog(client):
+    """The data is English message ids; each one is in the ja catalog, and a qualifier never shows."""
+    with (Path(LOCALE_DIR) / "ja" / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+        catalog = read_mo(file)
+    profile = load_clients()[client]
+    texts = [profile.name, *(choice.words or choice.unsupported for choice in profile.security.values())]
+    texts += [choice.note for choice in profile.security.values() if choice.note is not None]
+    for entry in profile.fields.values():
+        if entry.path is not None:
+            texts += [Text(step) for step in entry.path.step_messages] + [entry.path.label]
+            texts += [text for text in (entry.path.note, entry.path.default) if text is not None]
+        texts += [text for text in (entry.unsupported,) if text is not None]
+    for text in texts:
+        assert text is not None
+        message = catalog.get(text.message)
+        assert message is not None and message.string, text.message
+        assert "|" not in text.ja and "|" not in text.en, text
+
+
+def test_aliases_and_explain_clients_come_from_the_data():
+    from maildoctor.clients.render import client_of_message_client, resolve_client
+    from maildoctor.explain.catalog import Client
+
+    for client, profile in load_clients().items():
+        assert resolve_client(client.value) is client
+        assert all(resolve_client(alias) is client for alias in profile.aliases)
+    assert {client_of_message_client(name) for name in Client} <= set(ClientId)  # each one is named
+    assert (
+        resolve_client("ＴＢ") is ClientId.THUNDERBIRD
+        and resolve_client("new outlook") is ClientId.OUTLOOK_NEW
+    )
+
+
+def test_rejects_an_alias_that_is_not_a_list():
+    document = shipped_document()
+    document["client"]["aliases"] = "iphone"
+    with pytest.raises(ClientDataError, match=r"client: aliases must be a list of strings"):
+        parse_document(document, "iphone.toml")

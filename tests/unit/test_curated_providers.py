@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.discover.candidates import PasswordKind
+from maildoctor.discover.candidates import PasswordKind, ProviderInfo
 from maildoctor.discover.curated import (
     CONFIRMED,
     CuratedDataError,
@@ -17,6 +17,7 @@ from maildoctor.discover.curated import (
 )
 from maildoctor.discover.ispdb import ProviderEntry, fill, to_candidates
 from maildoctor.discover.providers import ProviderIndex
+from maildoctor.i18n import get_translator
 from maildoctor.model import Protocol, Security
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,19 +53,22 @@ def test_every_entry_says_where_its_facts_come_from(entry: ProviderEntry) -> Non
     assert entry.checked and datetime.date.fromisoformat(entry.checked) <= datetime.date(2027, 12, 31)
     assert entry.confirmed in CONFIRMED
     assert isinstance(entry.password_kind, PasswordKind)
-    assert entry.password_note_en and entry.password_note_ja and "\n" not in entry.password_note_en
-    assert entry.name_ja
+    ja = get_translator("ja").gettext
+    assert entry.password_note and "\n" not in entry.password_note
+    assert ja(entry.password_note) != entry.password_note  # the catalog has the Japanese
+    assert ja(entry.display_name) != entry.display_name or entry.display_name.isascii()
     if not entry.incoming and not entry.outgoing:
-        assert entry.notes_en and entry.notes_ja  # says why no servers are listed
+        assert entry.notes and ja(entry.notes) != entry.notes  # says why no servers are listed
     assert entry.domains or entry.mx_patterns
 
 
 def test_the_schema_is_documented() -> None:
     readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
     for key in (
-        "id", "name", "name_ja", "domains", "mx_patterns", "password_kind", "password_note_en",
-        "password_note_ja", "password_page", "source_url", "checked", "confirmed", "confirmed_note",
-        "evidence", "overrides_ispdb", "notes_en", "notes_ja", "[[incoming]]", "[[outgoing]]", "[[retired]]",
+        "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
+        "password_page", "source_url", "checked", "confirmed", "confirmed_note",
+        "evidence", "overrides_ispdb", "notes", "[[incoming]]", "[[outgoing]]", "[[retired]]",
+        "[dkim_selectors]", "[dns_provider]", "selectors", "ns_pattern", "maintainer_note",
         "protocol", "host", "port", "security", "username", "authentication", "replacement", "since",
         "%MXHOST%", "stored-page", "recalled", "app-specific", "mail-specific", "oauth2",
     ):  # fmt: skip
@@ -339,12 +343,10 @@ def test_retired_port_and_security_count_only_where_named() -> None:
 VALID = """\
 id = "example-isp"
 name = "Example ISP"
-name_ja = "例のプロバイダ"
 domains = ["example-isp.ne.jp", "*.example-isp.ne.jp"]
 mx_patterns = ["mx*.example-isp.ne.jp"]
 password_kind = "mail-specific"
-password_note_en = "The mail password."
-password_note_ja = "メールパスワードです。"
+password_note = "The mail password."
 password_page = "https://example-isp.ne.jp/password"
 source_url = "https://example-isp.ne.jp/mail"
 checked = "2026-11-25"
@@ -445,8 +447,8 @@ def replace(old: str, new: str) -> str:
             replace('password_page = "https://example-isp.ne.jp/password"\n', ""),
             "missing key 'password_page'",
         ),
-        (replace('password_note_en = "The mail password."', 'password_note_en = "two\\nlines"'), "one line"),
-        (VALID.split("[[incoming]]")[0], "notes_en"),
+        (replace('password_note = "The mail password."', 'password_note = "two\\nlines"'), "one line"),
+        (VALID.split("[[incoming]]")[0], "notes"),
         (
             replace(
                 'host = "pop.example-isp.ne.jp"\nport = 110\nsecurity = "none"',
@@ -498,3 +500,14 @@ def test_invalid_bytes_are_refused(tmp_path: Path) -> None:
     (tmp_path / "example-isp.toml").write_bytes(b"\xff\xfe id = 1")
     with pytest.raises(CuratedDataError, match=r"example-isp\.toml: not valid UTF-8 TOML"):
         load_curated(tmp_path)
+
+
+def test_only_curated_names_and_notes_go_through_the_catalog() -> None:
+    nifty = next(entry for entry in load_curated() if entry.id == "nifty")
+    info = to_candidates(nifty, "taro@nifty.com").provider
+    assert info is not None and info.curated
+    assert info.display_name("ja") == "@nifty（ニフティ）" and info.display_name("en") == "@nifty"
+    japanese, english = info.in_language("ja"), info.in_language("en")
+    assert japanese and len(japanese) == len(english) and not set(japanese) & set(english)
+    # an ISPDB entry with the same name is shown as ISPDB writes it
+    assert ProviderInfo("nifty.com", "@nifty").display_name("ja") == "@nifty"

@@ -212,6 +212,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.discover.curated",
             "maildoctor.discover.ispdb",
             "maildoctor.discover.domains",
+            # the DKIM signers' and DNS hosts' tables (data); the provider files carry their rows
+            "maildoctor.provider_tables",
         ),
     ),
     ("parsers", ("maildoctor.protocol", "maildoctor.lint", "maildoctor.tlsfacts")),

@@ -137,13 +137,12 @@ def _program(
 
 def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
     entry = match.entry
-    ja = translator.language.value == "ja" and entry.meaning_ja
     return {
         "id": entry.id,
         "client": str(entry.client),
         "code": entry.code,
         "symbol": entry.symbol,
-        "meaning": entry.meaning_ja if ja else entry.meaning_en,
+        "meaning": translator.gettext(entry.meaning),
         "causes": [str(code) for code in entry.causes],
         "check": confirming_check(match),
         "score": round(match.score, 2),
@@ -403,8 +402,7 @@ def _render_message(
     before it, so here the program's message is the context of that reply."""
     _ = translator.gettext
     entry = best.entry
-    ja = translator.language.value == "ja" and entry.meaning_ja
-    meaning = entry.meaning_ja if ja and entry.meaning_ja else entry.meaning_en
+    meaning = _(entry.meaning)
     indent = ""
     if reply is not None:
         console.print(Text(_("Around the server's reply, the mail program said:"), style="bold"))

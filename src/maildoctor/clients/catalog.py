@@ -1,6 +1,7 @@
 """Read and check `maildoctor/data/clients/*.toml`, one file per mail program.
 
-Strict on purpose: an unknown key, a missing language, an unknown field or a gap in
+The texts are English gettext message ids (babel.cfg extracts them; the ja catalog holds the
+programs' Japanese labels). Strict on purpose: an unknown key, a missing text, an unknown field or a gap in
 the client × field matrix raises `ClientDataError` naming the file and the entry, so a
 data mistake fails the tests instead of showing a person half a path. See the
 README.md next to the data for the schema.
@@ -17,7 +18,7 @@ from importlib import resources
 from typing import Final, TypeVar
 
 from maildoctor.clients.model import (
-    LANGS,
+    QUALIFIER,
     ClientField,
     ClientId,
     ClientProfile,
@@ -35,12 +36,10 @@ DATA_DIR: Final = "clients"
 _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
 
 _PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note"})
-_PATH_KEYS: Final = frozenset(
-    {"steps_ja", "steps_en", "label_ja", "label_en", "note_ja", "note_en", "default_ja", "default_en"}
-)
-_UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason_ja", "reason_en"})
-_CLIENT_KEYS: Final = frozenset({"id", "name_ja", "name_en", "versions", "checked", "note_ja", "note_en"})
-_CHOICE_KEYS: Final = frozenset({"ja", "en", "note_ja", "note_en", "unsupported", "reason_ja", "reason_en"})
+_PATH_KEYS: Final = frozenset({"steps", "label", "note", "default"})
+_UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason"})
+_CLIENT_KEYS: Final = frozenset({"id", "name", "versions", "checked", "note", "aliases", "explain_clients"})
+_CHOICE_KEYS: Final = frozenset({"words", "note", "unsupported", "reason"})
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
 PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
 _SOURCE: Final = re.compile(r"https://[^\s]+")
@@ -58,24 +57,38 @@ def _text(where: str, table: Mapping[str, object], key: str) -> str:
     return value
 
 
-def _pair(where: str, table: Mapping[str, object], stem: str, *, required: bool) -> Text | None:
-    """`stem_ja` and `stem_en` together: both or (when optional) neither."""
-    present = [lang for lang in LANGS if f"{stem}_{lang}" in table]
-    if not present and not required:
+def _shown(where: str, table: Mapping[str, object], key: str) -> str:
+    """A shown text: a message id, plain or (two programs, two Japanese labels) 'Qualifier|Label'."""
+    value = _text(where, table, key)
+    if QUALIFIER in value:
+        qualifier, _, shown = value.partition(QUALIFIER)
+        if QUALIFIER in shown or not qualifier.strip() or not shown.strip():
+            raise ClientDataError(f"{where}: {key} must be 'text' or 'qualifier|text', both parts non-empty")
+    return value
+
+
+def _message(where: str, table: Mapping[str, object], key: str, *, required: bool) -> Text | None:
+    """An English text (a message id) under `key`; None when optional and absent."""
+    if key not in table and not required:
         return None
-    for lang in LANGS:
-        if f"{stem}_{lang}" not in table:
-            raise ClientDataError(f"{where}: missing language: {stem}_{lang}")
-    return Text(ja=_text(where, table, f"{stem}_ja"), en=_text(where, table, f"{stem}_en"))
+    return Text(_shown(where, table, key))
 
 
 def _steps(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]:
     if key not in table:
-        raise ClientDataError(f"{where}: missing language: {key}")
+        raise ClientDataError(f"{where}: missing key {key}")
     value = table[key]
     if not isinstance(value, list) or not value:
         raise ClientDataError(f"{where}: {key} must be a non-empty list of strings")
-    return tuple(_text(where, {key: item}, key) for item in value)
+    return tuple(_shown(where, {key: item}, key) for item in value)
+
+
+def _names(where: str, table: Mapping[str, object], key: str) -> tuple[str, ...]:
+    """An optional list of one-line names (aliases, the explain catalogue's client names)."""
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise ClientDataError(f"{where}: {key} must be a list of strings")
+    return tuple(one_line(where, {key: item}, key, ClientDataError, exact=True) for item in value)
 
 
 def _choice(where: str, table: Mapping[str, object], key: str, kind: type[_E]) -> _E:
@@ -118,17 +131,16 @@ def parse_field(client: ClientId, name: str, table: object, filename: str) -> Fi
     provenance = _provenance(where, table)
     if _unsupported_flag(where, table):
         _check_keys(where, table, _UNSUPPORTED_KEYS | _PROVENANCE)
-        reason = _pair(where, table, "reason", required=True)
+        reason = _message(where, table, "reason", required=True)
         return FieldEntry(client=client, field=field, path=None, unsupported=reason, provenance=provenance)
     _check_keys(where, table, _PATH_KEYS | _PROVENANCE | {"unsupported"})
-    label = _pair(where, table, "label", required=True)
+    label = _message(where, table, "label", required=True)
     assert label is not None
-    default = _pair(where, table, "default", required=field is ClientField.POP_LEAVE_ON_SERVER)
+    default = _message(where, table, "default", required=field is ClientField.POP_LEAVE_ON_SERVER)
     path = Path(
-        steps_ja=_steps(where, table, "steps_ja"),
-        steps_en=_steps(where, table, "steps_en"),
+        step_messages=_steps(where, table, "steps"),
         label=label,
-        note=_pair(where, table, "note", required=False),
+        note=_message(where, table, "note", required=False),
         default=default,
     )
     return FieldEntry(client=client, field=field, path=path, unsupported=None, provenance=provenance)
@@ -148,16 +160,13 @@ def _security(table: object, filename: str) -> tuple[dict[Security, SecurityChoi
             raise ClientDataError(f"{entry}: missing or not a table")
         _check_keys(entry, choice, _CHOICE_KEYS)
         if _unsupported_flag(entry, choice):
-            if "ja" in choice or "en" in choice:
+            if "words" in choice:
                 raise ClientDataError(f"{entry}: an unsupported choice has a reason, not words")
-            reason = _pair(entry, choice, "reason", required=True)
+            reason = _message(entry, choice, "reason", required=True)
             choices[value] = SecurityChoice(value=value, words=None, note=None, unsupported=reason)
             continue
-        for lang in LANGS:
-            if lang not in choice:
-                raise ClientDataError(f"{entry}: missing language: {lang}")
-        words = Text(ja=_text(entry, choice, "ja"), en=_text(entry, choice, "en"))
-        note = _pair(entry, choice, "note", required=False)
+        words = _message(entry, choice, "words", required=True)
+        note = _message(entry, choice, "note", required=False)
         choices[value] = SecurityChoice(value=value, words=words, note=note, unsupported=None)
     return choices, provenance
 
@@ -190,17 +199,19 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
     if missing:
         raise ClientDataError(f"{filename}: missing fields {', '.join(missing)}")
     security, security_provenance = _security(document.get("security"), filename)
-    name = _pair(where, head, "name", required=True)
+    name = _message(where, head, "name", required=True)
     assert name is not None
     return ClientProfile(
         id=client,
         name=name,
         versions=tuple(_text(where, {"versions": item}, "versions") for item in versions),
         checked=checked,
-        note=_pair(where, head, "note", required=False),
+        note=_message(where, head, "note", required=False),
         fields=fields,
         security=security,
         security_provenance=security_provenance,
+        aliases=_names(where, head, "aliases"),
+        explain_clients=_names(where, head, "explain_clients"),
     )
 
 
@@ -218,13 +229,33 @@ def parse_client(data: bytes | str, filename: str) -> ClientProfile:
 def _shipped() -> Mapping[ClientId, ClientProfile]:
     folder = resources.files("maildoctor").joinpath("data").joinpath(DATA_DIR)
     profiles: dict[ClientId, ClientProfile] = {}
+    known = {f"{client}.toml" for client in ClientId}
+    strays = sorted(
+        item.name for item in folder.iterdir() if item.name.endswith(".toml") and item.name not in known
+    )
+    if strays:
+        raise ClientDataError(
+            f"{', '.join(strays)}: not a ClientId (clients/model.py): add the program's id there"
+        )
     for client in ClientId:
         filename = f"{client}.toml"
         resource = folder.joinpath(filename)
         if not resource.is_file():
             raise ClientDataError(f"{filename}: missing from maildoctor/data/{DATA_DIR}")
         profiles[client] = parse_client(resource.read_bytes(), filename)
+    _check_names_unique(profiles)
     return profiles
+
+
+def _check_names_unique(profiles: Mapping[ClientId, ClientProfile]) -> None:
+    """An alias or an explain client name means one program only."""
+    for kind in ("aliases", "explain_clients"):
+        owners: dict[str, ClientId] = {}
+        for client, profile in profiles.items():
+            for name in getattr(profile, kind):
+                folded = name.casefold()
+                if owners.setdefault(folded, client) is not client:
+                    raise ClientDataError(f"{client}.toml: {kind} {name!r} is already {owners[folded]}'s")
 
 
 def load_clients() -> Mapping[ClientId, ClientProfile]:

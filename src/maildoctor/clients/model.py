@@ -1,18 +1,27 @@
 """The client model: where a setting lives in each mail program, as frozen data.
 
 A fix is only useful when the person can find the field in *their* program, so every
-step is kept as the menu path and the label the program itself shows, in Japanese and
-English. The data lives in `maildoctor/data/clients/*.toml` (read by `catalog`); this
-module only names the pieces so the loader and the renderer agree on them.
+step is kept as the menu path and the label the program itself shows. The data lives in
+`maildoctor/data/clients/*.toml` (read by `catalog`) in English, the program's English
+labels; each is a gettext message id and the ja catalog holds the program's Japanese label.
+This module only names the pieces so the loader and the renderer agree on them.
+
+Where two programs show the same English label with different Japanese ones (Thunderbird's
+"Server Settings" is サーバー設定, Mac Mail's サーバ設定), the data qualifies the rarer one in the
+GLib `Q_()` manner: "Thunderbird|Server Settings". The part before `|` only tells the
+message ids apart; English shows the part after it (see `translate`).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
+
+from maildoctor.i18n import get_translator
 
 # the one Security enum; imported from here by the client modules (a second copy until issue 13)
 from maildoctor.model import Security as Security
@@ -24,6 +33,20 @@ LANGS: tuple[Lang, ...] = ("ja", "en")
 def lang_of(language: str) -> Lang:
     """A translator's language ("ja" or "en") as the data's language key."""
     return "ja" if language == "ja" else "en"
+
+
+QUALIFIER: Final = "|"
+
+
+@functools.cache
+def _gettext(lang: Lang) -> Callable[[str], str]:
+    return get_translator(lang).gettext
+
+
+def translate(message: str, lang: Lang) -> str:
+    """A data text in `lang`: the catalog's translation, else the English (without a qualifier)."""
+    shown = _gettext(lang)(message)
+    return shown.split(QUALIFIER, 1)[1] if shown == message and QUALIFIER in message else shown
 
 
 class ClientId(StrEnum):
@@ -69,13 +92,20 @@ class Confirmed(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """One piece of wording in both languages; every shown string has both."""
+    """One piece of wording: its message id (English, maybe qualified), shown in either language."""
 
-    ja: str
-    en: str
+    message: str
 
     def get(self, lang: Lang) -> str:
-        return self.ja if lang == "ja" else self.en
+        return translate(self.message, lang)
+
+    @property
+    def ja(self) -> str:
+        return self.get("ja")
+
+    @property
+    def en(self) -> str:
+        return self.get("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +122,13 @@ class Path:
     Steps may hold `{account}`, `{server}` or `{protocol}`; the renderer fills them.
     """
 
-    steps_ja: tuple[str, ...]
-    steps_en: tuple[str, ...]
+    step_messages: tuple[str, ...]  # message ids, like `Text.message`
     label: Text
     note: Text | None  # e.g. "only when the account is added"
     default: Text | None  # the program's default, where it matters (POP: keep on server)
 
     def steps(self, lang: Lang) -> tuple[str, ...]:
-        return self.steps_ja if lang == "ja" else self.steps_en
+        return tuple(translate(step, lang) for step in self.step_messages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +162,5 @@ class ClientProfile:
     fields: Mapping[ClientField, FieldEntry]
     security: Mapping[Security, SecurityChoice]
     security_provenance: Provenance
+    aliases: tuple[str, ...] = ()  # what people type for it (--client), besides its id
+    explain_clients: tuple[str, ...] = ()  # the explain catalogue's client names that mean this program

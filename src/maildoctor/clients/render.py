@@ -10,19 +10,22 @@ steps joined with " → " and the field's label, with the value to enter after a
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections.abc import Mapping
 from typing import Final
 
-from maildoctor.clients.catalog import load_client
+from maildoctor.clients.catalog import load_client, load_clients
 from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Security, Text
+from maildoctor.i18n import N_
 
 ARROW: Final = " → "
 
 # What a placeholder shows when the caller does not know the real value.
 _GENERIC: Final = {
-    "account": Text(ja="(アカウント名)", en="(account name)"),
-    "server": Text(ja="(サーバー名)", en="(server name)"),
-    "protocol": Text(ja="IMAP/POP3", en="IMAP/POP3"),
+    "account": Text(N_("(account name)")),
+    "server": Text(N_("(server name)")),
+    "protocol": Text("IMAP/POP3"),  # the same in both languages: not a message id
 }
 _PROTOCOL_WORDS: Final = {"imap": "IMAP", "pop": "POP3", "pop3": "POP3"}
 
@@ -33,50 +36,25 @@ _PROTOCOL_WORDS: Final = {"imap": "IMAP", "pop": "POP3", "pop3": "POP3"}
 # less so than these three; change the order here if support tickets say otherwise.
 COMMON_CLIENTS: Final = (ClientId.IPHONE, ClientId.OUTLOOK_CLASSIC, ClientId.GMAIL_ANDROID)
 
-_ALIASES: Final = {
-    ClientId.IPHONE: (
-        "iphone",
-        "ipad",
-        "ios",
-        "ipados",
-        "iphone-mail",
-        "ios-mail",
-        "アイフォン",
-        "アイフォーン",
-    ),
-    ClientId.MAC_MAIL: ("mac", "macos", "mac-mail", "macmail", "apple-mail", "mail.app", "osx"),
-    ClientId.OUTLOOK_CLASSIC: (
-        "outlook",
-        "outlook-classic",
-        "classic-outlook",
-        "outlook-windows",
-        "microsoft-outlook",
-        "ms-outlook",
-        "outlook-365",
-        "outlook-2016",
-        "outlook-2019",
-        "outlook-2021",
-        "outlook-2024",
-        "アウトルック",
-    ),
-    ClientId.OUTLOOK_NEW: ("new-outlook", "outlook-new", "outlook(new)", "windows-mail", "windows-mail-app"),
-    ClientId.THUNDERBIRD: ("thunderbird", "tb", "mozilla-thunderbird", "サンダーバード"),
-    ClientId.GMAIL_ANDROID: ("gmail", "gmail-android", "android-gmail", "gmail-app"),
-    ClientId.GMAIL_IOS: ("gmail-ios", "gmail-iphone", "ios-gmail", "iphone-gmail"),
-    ClientId.ANDROID_MAIL: ("android", "android-mail", "samsung", "samsung-email", "samsung-mail", "galaxy"),
-}
-_BY_ALIAS: Final = {alias: client for client, aliases in _ALIASES.items() for alias in aliases}
 
-# explain/catalog.py's `Client` values -> ours. Windows Mail was replaced by the new
-# Outlook; "android" there means the phone's own mail app, not the Gmail app.
-_MESSAGE_CLIENTS: Final = {
-    "outlook": ClientId.OUTLOOK_CLASSIC,
-    "thunderbird": ClientId.THUNDERBIRD,
-    "iphone": ClientId.IPHONE,
-    "windows-mail": ClientId.OUTLOOK_NEW,
-    "gmail": ClientId.GMAIL_ANDROID,
-    "android": ClientId.ANDROID_MAIL,
-}
+@functools.cache
+def _by_alias() -> Mapping[str, ClientId]:
+    """Every program's id and the aliases its data file lists (data/clients/<id>.toml), folded."""
+    names: dict[str, ClientId] = {}
+    for client, profile in load_clients().items():
+        for alias in (client.value, *profile.aliases):
+            names.setdefault(_key(alias), client)
+    return names
+
+
+@functools.cache
+def _message_clients() -> Mapping[str, ClientId]:
+    """explain/catalog.py's `Client` values -> ours, as the data files' `explain_clients` say
+    (Windows Mail was replaced by the new Outlook; "android" there means the phone's own mail
+    app, not the Gmail app)."""
+    return {
+        _key(name): client for client, profile in load_clients().items() for name in profile.explain_clients
+    }
 
 
 class UnsupportedField(ValueError):
@@ -92,13 +70,13 @@ def _key(name: str) -> str:
 def resolve_client(name: str) -> ClientId | None:
     """The client a person or option named ("iPhone", "ＴＢ", "new outlook"), or None."""
     key = _key(name)
-    return _BY_ALIAS.get(key) or _BY_ALIAS.get(key.replace("-", ""))
+    return _by_alias().get(key) or _by_alias().get(key.replace("-", ""))
 
 
 def client_of_message_client(name: str) -> ClientId:
     """Our id for a client name of the explain catalogue (`maildoctor.explain.catalog.Client`)."""
     try:
-        return _MESSAGE_CLIENTS[_key(name)]
+        return _message_clients()[_key(name)]
     except KeyError:
         raise ValueError(f"unknown explain-catalogue client {name!r}") from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from maildoctor.i18n import get_translator
 from maildoctor.model import Protocol, Security
 
 
@@ -65,19 +66,20 @@ class ProviderInfo:
     # the provider's public page the settings were taken from, and the day they were read (YYYY-MM-DD)
     source_url: str | None = None
     checked: str | None = None
-    # the provider's name in Japanese, and in plain words (en, ja): which password, and anything else
-    # a person needs (e.g. that the user name is a member ID, not the address)
-    name_ja: str | None = None
-    password_note: tuple[str, str] | None = None
-    notes: tuple[str, str] | None = None
+    # in plain words: which password, and anything else a person needs (e.g. that the user name
+    # is a member ID, not the address). Like `name`, English message ids: the catalogs translate them.
+    password_note: str | None = None
+    notes: str | None = None
+    curated: bool = False  # from data/providers: its name is a message id (ISPDB names are shown as given)
 
     def display_name(self, language: str) -> str:
-        return self.name_ja if language == "ja" and self.name_ja else self.name
+        """The provider's name in `language` ("ja" or "en"): curated names are in the catalogs."""
+        return get_translator(language).gettext(self.name) if self.curated else self.name
 
     def in_language(self, language: str) -> tuple[str, ...]:
         """The password note and the other notes in `language` ("ja" or "en"), where there are any."""
-        index = 1 if language == "ja" else 0
-        return tuple(pair[index] for pair in (self.password_note, self.notes) if pair is not None)
+        gettext = get_translator(language).gettext
+        return tuple(gettext(text) for text in (self.password_note, self.notes) if text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from typing import Final
 
 import maildoctor.discover.domains as domains
 import maildoctor.discover.ispdb as ispdb
+import maildoctor.provider_tables as provider_tables
 from maildoctor import domainname
 from maildoctor.datacache import cached_parse
 from maildoctor.discover.candidates import PasswordKind
@@ -32,6 +33,13 @@ from maildoctor.discover.domains import GENERIC_SECOND_LEVELS
 from maildoctor.discover.ispdb import MXHOST, ProviderEntry, RetiredSetting, ServerTemplate
 from maildoctor.domainname import normalize_domain
 from maildoctor.model import Protocol, Security
+from maildoctor.provider_tables import (
+    DnsProvider,
+    ProviderTableError,
+    SelectorSource,
+    parse_dns_host,
+    parse_signer,
+)
 
 DATA_PACKAGE: Final = "maildoctor"
 CONFIRMED: Final = frozenset({"stored-page", "recalled"})
@@ -48,19 +56,20 @@ __all__ = [
 
 _TOP_KEYS: Final = frozenset(
     {
-        "id", "name", "name_ja", "domains", "mx_patterns", "password_kind", "password_note_en",
-        "password_note_ja", "password_page", "source_url", "checked", "confirmed", "confirmed_note",
-        "evidence", "overrides_ispdb", "notes_en", "notes_ja", "incoming", "outgoing", "retired",
+        "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
+        "password_page", "source_url", "checked", "confirmed", "confirmed_note",
+        "evidence", "overrides_ispdb", "notes", "incoming", "outgoing", "retired",
+        "dkim_selectors", "dns_provider",
     }
 )  # fmt: skip
 _REQUIRED_TOP: Final = (
-    "id", "name", "name_ja", "domains", "mx_patterns", "password_kind", "password_note_en",
-    "password_note_ja", "password_page", "source_url", "checked", "confirmed",
+    "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
+    "password_page", "source_url", "checked", "confirmed",
 )  # fmt: skip
 _SERVER_KEYS: Final = frozenset({"protocol", "host", "port", "security", "username", "authentication"})
 _REQUIRED_SERVER: Final = ("protocol", "host", "port", "security", "username")
 _RETIRED_KEYS: Final = frozenset(
-    {"host", "port", "security", "protocol", "replacement", "since", "source_url", "note_en", "note_ja"}
+    {"host", "port", "security", "protocol", "replacement", "since", "source_url", "note"}
 )
 _REPLACEMENT_KEYS: Final = frozenset({"host", "port", "security"})
 
@@ -292,8 +301,7 @@ def _retired(
         ),
         since=None if "since" not in value else _since(check, value["since"], f"{where}.since"),
         source_url=check.url(value["source_url"], f"{where}.source_url"),
-        note_en=check.optional_text(value, "note_en", f"{where}."),
-        note_ja=check.optional_text(value, "note_ja", f"{where}."),
+        note=check.optional_text(value, "note", f"{where}."),
         provider_id=provider_id,
         provider_name=provider_name,
     )
@@ -347,10 +355,9 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
     outgoing = _servers(check, table, "outgoing", _OUTGOING, kind)
     if any(MXHOST in server.hostname_template for server in incoming + outgoing) and not mx_patterns:
         raise check.fail("mx_patterns", "a server named %MXHOST% needs an MX pattern to be found by")
-    notes_en = check.optional_text(table, "notes_en", "")
-    notes_ja = check.optional_text(table, "notes_ja", "")
-    if not incoming and not outgoing and not (notes_en and notes_ja):
-        raise check.fail("notes_en", "an entry without servers must say why in notes_en and notes_ja")
+    notes = check.optional_text(table, "notes", "")
+    if not incoming and not outgoing and not notes:
+        raise check.fail("notes", "an entry without servers must say why in notes")
 
     retired_value = table.get("retired", [])
     if not isinstance(retired_value, list):
@@ -373,21 +380,44 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
         incoming=incoming,
         outgoing=outgoing,
         password_kind=kind,
-        password_note_en=check.text(table["password_note_en"], "password_note_en", one_line=True),
-        password_note_ja=check.text(table["password_note_ja"], "password_note_ja", one_line=True),
+        password_note=check.text(table["password_note"], "password_note", one_line=True),
         password_page=check.url(table["password_page"], "password_page"),
         source_url=check.url(table["source_url"], "source_url"),
         checked=_date(check, table["checked"], "checked"),
         mx_patterns=mx_patterns,
         retired=retired,
-        name_ja=check.text(table["name_ja"], "name_ja", one_line=True),
         confirmed=confirmed,
         overrides_ispdb=check.optional_text(table, "overrides_ispdb", ""),
-        notes_en=notes_en,
-        notes_ja=notes_ja,
+        notes=notes,
         evidence=evidence,
         curated=True,
+        dkim_selectors=_signer(name, table, provider_id, mx_patterns),
+        dns_provider=_dns_host(name, table, provider_id),
     )
+
+
+def _signer(
+    name: str, table: Mapping[str, object], provider_id: str, mx: tuple[str, ...]
+) -> SelectorSource | None:
+    """The file's `[dkim_selectors]` table (maildoctor/provider_tables.py); its MX patterns by default."""
+    if "dkim_selectors" not in table:
+        return None
+    try:
+        return parse_signer(
+            f"{name}: dkim_selectors", table["dkim_selectors"], provider_id=provider_id, mx_patterns=mx
+        )
+    except ProviderTableError as error:
+        raise CuratedDataError(str(error)) from None
+
+
+def _dns_host(name: str, table: Mapping[str, object], provider_id: str) -> DnsProvider | None:
+    """The file's `[dns_provider]` table (maildoctor/provider_tables.py): the provider as a DNS host."""
+    if "dns_provider" not in table:
+        return None
+    try:
+        return parse_dns_host(f"{name}: dns_provider", table["dns_provider"], provider_id=provider_id)
+    except ProviderTableError as error:
+        raise CuratedDataError(str(error)) from None
 
 
 # --------------------------------------------------------------------------- the set
@@ -421,7 +451,7 @@ def _load(directory: Traversable) -> tuple[ProviderEntry, ...]:
 @functools.cache
 def _shipped() -> tuple[ProviderEntry, ...]:
     folder = resources.files(DATA_PACKAGE).joinpath("data").joinpath("providers")
-    code = (__file__, ispdb.__file__, domains.__file__, domainname.__file__)
+    code = (__file__, ispdb.__file__, domains.__file__, domainname.__file__, provider_tables.__file__)
     return cached_parse("providers", folder, ".toml", code, lambda: _load(folder))
 
 

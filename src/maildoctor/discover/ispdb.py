@@ -35,6 +35,7 @@ from maildoctor.discover.candidates import (
     UsernameForm,
 )
 from maildoctor.model import Protocol, Security
+from maildoctor.provider_tables import DnsProvider, SelectorSource
 
 MAX_CONFIG_BYTES: Final = 1024 * 1024  # a clientConfig is a few KiB; anything above 1 MiB is refused
 
@@ -92,8 +93,7 @@ class RetiredSetting:
     replacement_port: int | None = None
     replacement_security: Security | None = None
     since: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD" when known
-    note_en: str | None = None
-    note_ja: str | None = None
+    note: str | None = None  # a message id (English), translated where shown
     provider_id: str = ""  # the entry the setting belongs to
     provider_name: str = ""
 
@@ -120,20 +120,19 @@ class ProviderEntry:
     outgoing: tuple[ServerTemplate, ...]
     # --- metadata only curated entries carry (None / empty for ISPDB and autoconfig)
     password_kind: PasswordKind | None = None  # None: derived from the authentication methods
-    password_note_en: str | None = None  # which password it is, in plain words
-    password_note_ja: str | None = None
+    password_note: str | None = None  # which password it is, in plain words (a message id)
     password_page: str | None = None  # where a person gets or changes that password
     source_url: str | None = None  # the provider's page the settings come from
     checked: str | None = None  # YYYY-MM-DD the facts were read
     mx_patterns: tuple[str, ...] = ()  # MX host names (fnmatch style) meaning "hosted here"
     retired: tuple[RetiredSetting, ...] = ()
-    name_ja: str | None = None
     confirmed: str | None = None  # "stored-page" or "recalled"
     overrides_ispdb: str | None = None  # why the entry takes ISPDB domains over
-    notes_en: str | None = None  # anything else a person needs (e.g. what the user name is)
-    notes_ja: str | None = None
+    notes: str | None = None  # anything else a person needs (e.g. what the user name is; a message id)
     evidence: tuple[str, ...] = ()  # stored copies of pages the facts were checked against
     curated: bool = False
+    dkim_selectors: SelectorSource | None = None  # the DKIM selectors it signs with (domain/dkim.py)
+    dns_provider: DnsProvider | None = None  # the provider as a DNS host (domain/dnsproviders.py)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -301,12 +300,6 @@ def _candidates(
     return tuple(candidate for candidate in made if candidate is not None)
 
 
-def _pair(english: str | None, japanese: str | None) -> tuple[str, str] | None:
-    if not english and not japanese:
-        return None
-    return (english or japanese or "", japanese or english or "")
-
-
 def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None) -> DiscoveredSettings:
     """The provider's servers for `address`, in the provider's order, not yet probed.
 
@@ -324,9 +317,9 @@ def to_candidates(entry: ProviderEntry, address: str, mx_host: str | None = None
             password_page=entry.password_page,
             source_url=entry.source_url,
             checked=entry.checked,
-            name_ja=entry.name_ja,
-            password_note=_pair(entry.password_note_en, entry.password_note_ja),
-            notes=_pair(entry.notes_en, entry.notes_ja),
+            password_note=entry.password_note,
+            notes=entry.notes,
+            curated=entry.curated,
         ),
         incoming=_candidates(entry, entry.incoming, address, mx_host),
         outgoing=_candidates(entry, entry.outgoing, address, mx_host),

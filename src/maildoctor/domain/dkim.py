@@ -33,10 +33,12 @@ from typing import Final
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from maildoctor.discover.curated import load_curated
 from maildoctor.domain.dmarc import TxtLookup, decode_txt
 from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Severity
+from maildoctor.provider_tables import SelectorSource, table_signers
 
 __all__ = [
     "COMMON_SELECTORS",
@@ -413,114 +415,15 @@ def check_dkim_key(text: str, selector: str | None = None, domain: str = "") -> 
 # ---------------------------------------------------------------------------------- selectors
 
 
-@dataclass(frozen=True, slots=True)
-class SelectorSource:
-    """Where a provider publishes its DKIM keys, and how sure we are of it."""
-
-    provider: str
-    provider_ja: str
-    selectors: tuple[str, ...]
-    mx_patterns: tuple[str, ...]  # fnmatch patterns of MX hosts that mean "mail is hosted here"
-    source: str  # the page it was read on ("" when recalled without one at hand)
-    confirmed: str  # "stored-page": read on the page named; "recalled": the writer's knowledge
-    note: str = ""
+def _provider_selectors() -> tuple[SelectorSource, ...]:
+    """The signers: the provider files' `[dkim_selectors]` (file name order), then dkim_selectors.toml."""
+    from_files = tuple(entry.dkim_selectors for entry in load_curated() if entry.dkim_selectors is not None)
+    return from_files + table_signers()
 
 
-PROVIDER_SELECTORS: Final[tuple[SelectorSource, ...]] = (
-    SelectorSource(
-        "Google Workspace",
-        "Google Workspace",
-        ("google",),
-        ("aspmx.l.google.com", "*.aspmx.l.google.com", "smtp.google.com", "aspmx*.googlemail.com"),
-        "https://support.google.com/a/answer/177063",
-        "stored-page",
-        "the selector prefix is 'google' unless the admin changed it when generating the key",
-    ),
-    SelectorSource(
-        "Microsoft 365",
-        "Microsoft 365",
-        ("selector1", "selector2"),
-        ("*.mail.protection.outlook.com",),
-        "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure",
-        "recalled",
-        "CNAMEs to selector1-<domain>._domainkey.<tenant>.onmicrosoft.com; two for key rotation",
-    ),
-    SelectorSource(
-        "Xserver",
-        "エックスサーバー",
-        ("default",),
-        ("sv*.xserver.jp",),
-        "",
-        "recalled",
-        "the server panel's DKIM setting publishes default._domainkey when Xserver runs the DNS",
-    ),
-    SelectorSource(
-        "Plesk servers",
-        "Plesk のサーバー",
-        ("default",),
-        (),
-        "https://docs.plesk.com/ja-JP/obsidian/customer-guide/メール設定/dkim-メール署名を有効にする.74718",
-        "stored-page",
-        "Plesk adds default._domainkey.<domain> when DKIM signing is switched on",
-    ),
-    SelectorSource(
-        "cPanel servers",
-        "cPanel のサーバー",
-        ("default",),
-        (),
-        "https://docs.cpanel.net/cpanel/email/email-deliverability/",
-        "recalled",
-        "many Japanese rental servers run cPanel; it signs with the selector 'default'",
-    ),
-    # KAGOYA lets the customer choose the selector name (its manual's example is "sample"), and
-    # Sakura's and InterLink's control panels show the name to publish: no fixed selector to try,
-    # the person has to name it (stored pages: support.kagoya.jp/kir/manual/add_maildomain/dkim.html,
-    # faq.interlink.or.jp ... id=599).
-    SelectorSource(
-        "SendGrid",
-        "SendGrid",
-        ("s1", "s2"),
-        ("*.sendgrid.net",),
-        "",
-        "recalled",
-    ),
-    SelectorSource(
-        "Mailchimp / Mandrill",
-        "Mailchimp / Mandrill",
-        ("k1", "k2", "k3", "mandrill"),
-        (),
-        "",
-        "recalled",
-    ),
-    SelectorSource(
-        "Mailgun",
-        "Mailgun",
-        ("smtp", "mailo", "krs", "pic", "mx"),
-        ("*.mailgun.org",),
-        "",
-        "recalled",
-    ),
-    SelectorSource(
-        "Zoho Mail", "Zoho Mail", ("zmail", "zoho"), ("mx*.zoho.com", "mx*.zoho.jp"), "", "recalled"
-    ),
-    SelectorSource("Fastmail", "Fastmail", ("fm1", "fm2", "fm3"), ("*.messagingengine.com",), "", "recalled"),
-    SelectorSource(
-        "Proton Mail",
-        "Proton Mail",
-        ("protonmail", "protonmail2", "protonmail3"),
-        ("mail.protonmail.ch", "mailsec.protonmail.ch"),
-        "",
-        "recalled",
-    ),
-    SelectorSource(
-        "iCloud+ custom domains",
-        "iCloud+ カスタムドメイン",
-        ("sig1",),
-        ("mx*.mail.icloud.com",),
-        "",
-        "recalled",
-    ),
-)
+# Where providers publish their DKIM keys: data (data/providers/<id>.toml's [dkim_selectors] and
+# data/dkim_selectors.toml, read by maildoctor/provider_tables.py), in the order they are tried.
+PROVIDER_SELECTORS: Final[tuple[SelectorSource, ...]] = _provider_selectors()
 
 # The defaults of signing software and names widely seen in the wild: opendkim-genkey's
 # "default", Rspamd's "dkim", and the short names of many hosts' control panels.

@@ -1,6 +1,8 @@
 """Who holds the domain's DNS, named from its NS host names: "know who holds your DNS".
 
-A small table of DNS hosting services by the names of their name servers. Every change to
+A small table of DNS hosting services by the names of their name servers, kept as data: a
+provider with a file in data/providers carries its `[dns_provider]` table there, the others are
+rows of data/dns_providers.toml (both read by maildoctor/provider_tables.py). Every change to
 MX, SPF, DKIM or DMARC is made where the DNS is held, which is often not where the mail
 or the web site is (a domain bought at お名前.com, mail at Microsoft 365, DNS at
 Cloudflare), so the report names the place.
@@ -8,116 +10,27 @@ Cloudflare), so the report names the place.
 Each entry matches NS host names by a regular expression over the whole name (lower case,
 no trailing dot). `recalled=True`: the name-server pattern is from memory (seen in the
 wild), not checked against the provider's documentation; the others are patterns that
-each provider documents or shows in its console. Pure: no I/O.
+each provider documents or shows in its console. Pure apart from reading the packaged data once.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from maildoctor.discover.curated import load_curated
 from maildoctor.domainname import normalize_domain
+from maildoctor.provider_tables import DnsProvider, table_dns_hosts, unique_hosts
 
 
-@dataclass(frozen=True, slots=True)
-class DnsProvider:
-    key: str  # stable id
-    name: str  # as the provider writes it (also in a Japanese report: a proper name)
-    name_ja: str  # the name Japanese customers know it by (often the same)
-    pattern: str  # a regular expression matched against the whole NS host name
-    operator: str = ""  # the company, where it differs from the name
-    recalled: bool = False
-
-    def matches(self, host: str) -> bool:
-        return re.fullmatch(self.pattern, normalize_domain(host, a_labels=False)) is not None
+def _dns_providers() -> tuple[DnsProvider, ...]:
+    """The provider files' `[dns_provider]` (file name order), then dns_providers.toml; ids unique."""
+    from_files = tuple(entry.dns_provider for entry in load_curated() if entry.dns_provider is not None)
+    return unique_hosts(from_files + table_dns_hosts(), "data/providers and data/dns_providers.toml")
 
 
-DNS_PROVIDERS: Final = (
-    DnsProvider(
-        "route53",
-        "Amazon Route 53",
-        "Amazon Route 53",
-        r"ns-\d+\.awsdns-\d+\.(com|net|org|co\.uk)",
-        "Amazon Web Services",
-    ),
-    DnsProvider("cloudflare", "Cloudflare", "Cloudflare", r"[a-z0-9-]+\.ns\.cloudflare\.com"),
-    DnsProvider(
-        "google-cloud-dns",
-        "Google Cloud DNS",
-        "Google Cloud DNS",
-        r"ns-cloud-[a-z]\d+\.googledomains\.com",
-        "Google",
-    ),
-    DnsProvider(
-        "azure-dns", "Azure DNS", "Azure DNS", r"ns\d-\d+\.azure-dns\.(com|net|org|info)", "Microsoft"
-    ),
-    DnsProvider(
-        "microsoft365",
-        "Microsoft 365 (DNS hosted by Microsoft)",
-        "Microsoft 365（マイクロソフトの DNS）",
-        r"ns\d+\.bdm\.microsoftonline\.com",
-        "Microsoft",
-        recalled=True,
-    ),
-    DnsProvider(
-        "onamae",
-        "Onamae.com",
-        "お名前.com",
-        r"(\d+\.dnsv\.jp|dns\d+\.onamae\.com)",
-        "GMO Internet Group",
-        recalled=True,
-    ),
-    DnsProvider(
-        "xserver", "Xserver", "エックスサーバー", r"ns\d+\.xserver\.jp", "Xserver Inc.", recalled=True
-    ),
-    DnsProvider(
-        "xdomain",
-        "Xdomain",
-        "XServerドメイン / Xdomain",
-        r"ns\d+\.xdomain\.ne\.jp",
-        "Xserver Inc.",
-        recalled=True,
-    ),
-    DnsProvider(
-        "sakura",
-        "Sakura Internet",
-        "さくらインターネット",
-        r"ns\d+\.dns\.ne\.jp",
-        "SAKURA internet Inc.",
-        recalled=True,
-    ),
-    DnsProvider(
-        "conoha", "ConoHa", "ConoHa", r"ns-[a-z]\d+\.conoha\.io", "GMO Internet Group", recalled=True
-    ),
-    DnsProvider(
-        "value-domain",
-        "VALUE-DOMAIN",
-        "バリュードメイン",
-        r"ns\d+\.value-domain\.com",
-        "GMO Digirock",
-        recalled=True,
-    ),
-    DnsProvider(
-        "muumuu",
-        "Muumuu Domain",
-        "ムームードメイン",
-        r"dns\d+\.muumuu-domain\.com",
-        "GMO Pepabo",
-        recalled=True,
-    ),
-    DnsProvider("lolipop", "Lolipop!", "ロリポップ！", r"uns\d+\.lolipop\.jp", "GMO Pepabo", recalled=True),
-    DnsProvider("godaddy", "GoDaddy", "GoDaddy", r"ns\d+\.domaincontrol\.com"),
-    DnsProvider("namecheap", "Namecheap", "Namecheap", r"dns\d+\.registrar-servers\.com"),
-    DnsProvider("digitalocean", "DigitalOcean", "DigitalOcean", r"ns\d\.digitalocean\.com"),
-    DnsProvider(
-        "akamai", "Akamai Edge DNS", "Akamai Edge DNS", r"a\d+-\d+\.akam\.net", "Akamai", recalled=True
-    ),
-    DnsProvider("ns1", "NS1", "NS1", r"dns\d+\.p\d+\.nsone\.net", recalled=True),
-    DnsProvider("vercel", "Vercel", "Vercel", r"ns\d\.vercel-dns\.com"),
-    DnsProvider("wix", "Wix", "Wix", r"ns\d+\.wixdns\.net", recalled=True),
-)
+DNS_PROVIDERS: Final = _dns_providers()
 
 
 @dataclass(frozen=True, slots=True)

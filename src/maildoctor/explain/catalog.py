@@ -1,9 +1,10 @@
 """Read and check `maildoctor/data/client_messages.toml`, the client-message catalogue.
 
 Every entry names a client, the message patterns and/or an error code, its likely
-causes (codes of `maildoctor.causes`, most likely first), a plain meaning in English
-(and Japanese), the `maildoctor check` command that tells the causes apart, where the
-text comes from (`source`) and how sure that is (`confirmed`). A broken entry raises
+causes (codes of `maildoctor.causes`, most likely first), a plain meaning (an English
+gettext message id, extracted by babel.cfg; the ja catalog translates it), the
+`maildoctor check` command that tells the causes apart, where the text comes from
+(`source`) and how sure that is (`confirmed`). A broken entry raises
 `CatalogError` naming the entry, so a data mistake fails the tests rather than a user.
 """
 
@@ -53,16 +54,15 @@ class ClientMessage:
     symbol: str | None
     key: str | None  # the client's own string key (Thunderbird .properties)
     causes: tuple[CauseCode, ...]  # most likely first
-    meaning_en: str
-    meaning_ja: str | None
+    meaning: str  # a message id: whoever shows it translates it (`translator.gettext`)
     check: str  # "maildoctor check ADDRESS ..."
     source: str
     confirmed: Confirmed
     identifies: bool = False  # the wording (not just the code) is this program's alone: it names the program
 
 
-_REQUIRED: Final = frozenset({"id", "client", "causes", "meaning_en", "check", "source", "confirmed"})
-_OPTIONAL: Final = frozenset({"code", "symbol", "key", "patterns", "meaning_ja", "identifies"})
+_REQUIRED: Final = frozenset({"id", "client", "causes", "meaning", "check", "source", "confirmed"})
+_OPTIONAL: Final = frozenset({"code", "symbol", "key", "patterns", "identifies"})
 _ID: Final = re.compile(r"[a-z0-9][A-Za-z0-9-]*")
 _CODE: Final = re.compile(r"0x[0-9A-F]{8}")
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
@@ -121,8 +121,7 @@ def parse_entry(table: Mapping[str, object], position: int) -> ClientMessage:
         symbol=_optional(entry, table, "symbol"),
         key=_optional(entry, table, "key"),
         causes=cause_list(entry, table, CatalogError),
-        meaning_en=_text(entry, table, "meaning_en"),
-        meaning_ja=_optional(entry, table, "meaning_ja"),
+        meaning=_text(entry, table, "meaning"),
         check=check,
         source=_text(entry, table, "source"),
         confirmed=_choice(entry, table, "confirmed", Confirmed),
