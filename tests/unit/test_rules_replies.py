@@ -8,15 +8,18 @@ rules/smtp.py), `explain` gets it pasted as text (explain/reply.py, ranked as th
 
 from __future__ import annotations
 
+import configparser
 import io
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.rank import ranked_causes
 from maildoctor.explain.reply import explain_reply
+from maildoctor.explain.smtp import load_rejections
 from maildoctor.facts import ServerWords
 from maildoctor.i18n import get_translator
 from maildoctor.i18n_data import extract_toml
@@ -327,3 +330,19 @@ def test_every_meaning_is_extracted_and_translated(lang: str) -> None:
     for text in extracted:
         shown = translator.gettext(text)
         assert shown and (shown != text) == (lang == "ja"), text
+
+
+def test_the_catalogs_extract_the_providers_rejection_texts_from_the_one_file() -> None:
+    # the providers' rejection texts ([[rejection]], explain/smtp.py) share replies.toml: babel.cfg's
+    # section for the file extracts their meaning and action with the classifier's meanings
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parents[2] / "babel.cfg")
+    keys = config["toml: src/maildoctor/data/replies.toml"]["keys"]
+    extracted = {
+        message for _, _, message, _ in extract_toml(io.BytesIO(_data().encode()), (), (), {"keys": keys})
+    }
+    rejections = load_rejections()
+    assert len(rejections) >= 70
+    wanted = {meaning.text for meaning in TABLE.meanings.values()}
+    wanted |= {text for entry in rejections for text in (entry.meaning, entry.action)}
+    assert extracted == wanted

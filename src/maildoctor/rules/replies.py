@@ -323,7 +323,8 @@ def parse_replies(data: bytes | str, providers: frozenset[str]) -> ReplyTable:
         document = tomllib.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ReplyDataError(f"{REPLIES_FILE}: not valid TOML: {error}") from None
-    extra = sorted(set(document) - {"meaning", "rule"})
+    # the providers' rejection texts ([[rejection]]) share the file; explain/smtp.py reads and checks them
+    extra = sorted(set(document) - {"meaning", "rule", "rejection"})
     if extra:
         raise ReplyDataError(f"{REPLIES_FILE}: unknown top-level keys {', '.join(extra)}")
     meanings: dict[tuple[Step, str], Meaning] = {}
