@@ -10,7 +10,13 @@ import pytest
 
 from maildoctor.causes import CauseCode
 from maildoctor.explain.bounce import parse_bounce
-from maildoctor.explain.bounce_phrases import KIND_REASONS, reason_of
+from maildoctor.explain.bounce_phrases import (
+    KIND_REASONS,
+    PhraseTable,
+    general_reason,
+    phrase_reason,
+    reason_of,
+)
 from maildoctor.explain.bounce_reason import REASON_CAUSES, cause_of_reason
 from maildoctor.explain.rank import ranked_causes
 from maildoctor.explain.reply import explain_reply
@@ -154,3 +160,18 @@ def test_a_4yz_is_try_later_for_check_and_a_reason_in_a_returned_mail() -> None:
     words = classify_reply(Step.RCPT, Protocol.SMTP, reply_code=421, text=busy[4:], words_only=True)
     assert words is not None and words.rule == "too-many-connections-remote"
     assert _bounced("rcpt", busy) == _C.RECIPIENT_SERVER_PROBLEM
+
+
+def test_the_bounce_reader_passes_the_step_to_the_classifier() -> None:
+    # words about a mailbox are the recipient's at RCPT TO or a step not said, never at MAIL FROM
+    assert general_reason("550 user unknown", command="RCPT", reply_code="550") == "userunknown"
+    assert general_reason("550 user unknown", reply_code="550") == "userunknown"
+    assert general_reason("550 user unknown", command="MAIL", reply_code="550") is None
+    # the reply code too: Postfix's bare `Recipient address rejected:` prefix is read only with a 5yz
+    greylisted = "<a@example.test>: Recipient address rejected: Greylisted"
+    assert general_reason(f"450 4.7.1 {greylisted}", command="RCPT", reply_code="450") is None
+    assert general_reason(f"550 5.7.1 {greylisted}", command="RCPT", reply_code="550") == "userunknown"
+    # a row without a reason of its own names only its kind: an RFC 3463 detail is more exact
+    prefix = "550 5.1.2 <a@example.invalid>: Recipient address rejected: Bad destination system address"
+    assert general_reason(prefix, command="RCPT", reply_code="550", status="5.1.2") == "userunknown"
+    assert phrase_reason("5.1.2", prefix, "", PhraseTable(), command="RCPT", reply_code="550") is None
