@@ -61,6 +61,7 @@ KIND_REASONS: Final[Mapping[str, str]] = MappingProxyType(
         SmtpRejectionKind.RATE_LIMITED: "speeding",
         SmtpRejectionKind.DOMAIN_UNKNOWN: "hostunknown",
         SmtpRejectionKind.SERVER_PROBLEM: "systemerror",
+        SmtpRejectionKind.TLS_UNAVAILABLE: "failedstarttls",
     }
 )  # a temporary refusal (any 4yz) names no reason: the later stages judge it
 

@@ -71,6 +71,7 @@ class SmtpRejectionKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     DOMAIN_UNKNOWN = "domain_unknown"  # the recipient's domain does not exist or takes no mail
     SERVER_PROBLEM = "server_problem"  # the receiving server's own fault or a network failure
+    TLS_UNAVAILABLE = "tls_unavailable"  # the sending server wanted TLS; the receiving one has none
     OTHER = "other"
 
 
