@@ -109,9 +109,11 @@ def _knowledge() -> tuple[frozenset[str], frozenset[str]]:
     """The knowledge ids with a hyphen (internal names), and the Outlook symbols (shown on purpose)."""
     ids: set[str] = set()
     symbols: set[str] = set()
-    for name in ("client_messages.toml", "smtp_rejections.toml"):
+    for name, sections in (("client_messages.toml", None), ("replies.toml", ("rejection",))):
         data = tomllib.loads((SRC / "data" / name).read_text(encoding="utf-8"))
-        for entries in data.values():
+        for key, entries in data.items():
+            if sections is not None and key not in sections:
+                continue
             for entry in entries if isinstance(entries, list) else ():
                 if "-" in str(entry.get("id", "")):
                     ids.add(str(entry["id"]).lower())

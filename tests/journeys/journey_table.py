@@ -161,11 +161,11 @@ def help_screen(id: str, *argv: str, lang: str = "ja") -> Journey:
 
 
 def _rejection_journeys() -> Iterator[Journey]:
-    """Every provider rejection of smtp_rejections.toml, pasted inside a mail program's wrapper.
+    """Every provider rejection of replies.toml ([[rejection]]), pasted inside a mail program's wrapper.
 
     The reply's meaning must lead (issue 12, item 4): the first cause is one of the reply's.
     """
-    path = Path(__file__).resolve().parents[2] / "src" / "maildoctor" / "data" / "smtp_rejections.toml"
+    path = Path(__file__).resolve().parents[2] / "src" / "maildoctor" / "data" / "replies.toml"
     wrappers = (
         ("outlook", "ja", t.outlook_reply_ja),
         ("thunderbird", "en", t.thunderbird_send_en),

@@ -2,9 +2,9 @@
 
 The wrappers are the programs' own sentence frames (Outlook's task error line, Thunderbird's
 dialog, the iPhone's alert title and body, ...); the server replies inside them are the
-providers' real wording (the same texts as src/maildoctor/data/smtp_rejections.toml and the
-providers' help pages). The account names and hosts are example names; the IP addresses are
-documentation addresses.
+providers' real wording (the same texts as the [[rejection]] entries of
+src/maildoctor/data/replies.toml and the providers' help pages). The account names and hosts are
+example names; the IP addresses are documentation addresses.
 """
 
 from __future__ import annotations

@@ -13,9 +13,11 @@ The judgement is structural first, words last (issue 13):
 3. the SMTP step at which the server refused (RFC 5321 §3.3, §3.1: a refusal of MAIL FROM is
    about the sender, one at connect or HELO about the sending server itself); only the general
    wordings may name a more exact sender-side reason there;
-4. the words, `bounce_phrases.phrase_reason`: general wordings with their sources, then — only
-   when the status is not an RFC 3463 detail that names the problem — a phrase table fitted
-   from labelled bounces;
+4. the words, `bounce_phrases.phrase_reason`: the general wordings with their sources, which are
+   rows of the one reply classifier (rules/replies.py, data/replies.toml: the rows `check` and
+   `explain` read), asked with the step, reply code, status and provider; then — only when the
+   status is not an RFC 3463 detail that names the problem — a phrase table fitted from
+   labelled bounces;
 5. an RFC 3463 detail that names the problem (`bounce_status.specific_status_reason`);
 6. a refusal of RCPT TO (RFC 5321: 550 at RCPT is about that mailbox), then the class and
    subject of a vague status, then a delay given up on (`expired`).
@@ -161,18 +163,24 @@ def classify(
     if action in ("delivered", "relayed", "expanded"):
         return "delivered"
     if diagnostic_type == "x-unix":  # RFC 3464 §2.3.6: a local program's status (a prog mailer, Maildir)
-        return general_reason(text) or "mailererror"
+        return general_reason(text, reply_code=reply_code, status=status, provider=provider) or "mailererror"
     flat = normalise(text) if text else ""
     by_provider = provider_reason(provider, status, flat) if flat else None
     if by_provider is not None:
         return by_provider
     command = smtp_command(text) if flat else ""
     if command in ("MAIL", "CONN", "HELO"):  # the step decides; only the general wordings refine it
-        general = general_reason(text)
+        general = general_reason(
+            text, command=command, reply_code=reply_code, status=status, provider=provider
+        )
         if command == "MAIL":
             return general if general in _SENDER_SIDE or general == "rejected" else "rejected"
         return general if general in _SENDER_SIDE else "blocked"
-    by_words = phrase_reason(status, text, provider, phrases) if flat else None
+    by_words = (
+        phrase_reason(status, text, provider, phrases, command=command, reply_code=reply_code)
+        if flat
+        else None
+    )
     if by_words is not None:  # general wordings; fitted phrases only where the status is vague
         return by_words
     by_status = specific_status_reason(status)

@@ -6,9 +6,10 @@ Two data files, read and checked once (a broken entry raises `SmtpDataError` nam
   extensions that added codes), the enhanced status code classes, subjects and details of
   RFC 3463 and the IANA "SMTP Enhanced Status Codes" registry, each with a plain meaning
   and the maildoctor causes it points to.
-* `maildoctor/data/smtp_rejections.toml`: the rejection texts of the providers our users
-  meet (Gmail, Microsoft 365, Yahoo, iCloud, the Japanese carriers, common MTAs), each with
-  distinctive `patterns`, the causes (most likely first) and what to do.
+* the `[[rejection]]` entries of `maildoctor/data/replies.toml` (the reply classifier's file, so
+  the reply knowledge is one file): the rejection texts of the providers our users meet (Gmail,
+  Microsoft 365, Yahoo, iCloud, the Japanese carriers, common MTAs), each with distinctive
+  `patterns`, the causes (most likely first) and what to do.
 
 The plain texts (`name`, `meaning`, `action`) are English gettext message ids, extracted by
 babel.cfg; whoever shows one translates it (`translator.gettext(entry.meaning)`).
@@ -37,7 +38,9 @@ from maildoctor.causes import CauseCode
 from maildoctor.datafile import DataFileError, cause_list, check_keys, choice, one_line, provider_ids
 
 STATUS_FILE: Final = "smtp_status.toml"
-REJECTIONS_FILE: Final = "smtp_rejections.toml"
+# the providers' rejection texts are the [[rejection]] entries of the reply classifier's file
+# (rules/replies.py reads its [[meaning]] and [[rule]] entries)
+REJECTIONS_FILE: Final = "replies.toml"
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -418,9 +421,10 @@ def parse_rejection(table: Mapping[str, object], position: int) -> Rejection:
 
 
 def parse_rejections(data: bytes | str) -> tuple[Rejection, ...]:
-    """Parse and check `smtp_rejections.toml`; ids must be unique."""
+    """Parse and check the `[[rejection]]` entries of `replies.toml`; ids must be unique. The file's
+    `meaning` and `rule` entries are the reply classifier's (rules/replies.py checks them)."""
     document = _load_toml(REJECTIONS_FILE, data)
-    extra = sorted(set(document) - {"rejection"})
+    extra = sorted(set(document) - {"rejection", "meaning", "rule"})
     if extra:
         raise SmtpDataError(f"{REJECTIONS_FILE}: unknown top-level keys {', '.join(extra)}")
     entries: list[Rejection] = []

@@ -8,8 +8,11 @@ compile raises `ReplyDataError` naming the entry. Three callers share it:
   (`rules/smtp.py`: `explain_smtp_rejection`), where the step is known;
 * `explain` of a pasted reply (`explain/reply.py`, `explain/mailbox_reply.py`): `classify_reply` with
   the step unknown (`step=None`) reads only the rows whose words or codes say the step themselves;
-* the bounce reader (later): `classify_reply(Step.RCPT, "smtp", reply_code=550, enhanced="5.1.1",
-  text=diagnostic, provider="gmail")`, the step taken from the DSN or the "in reply to RCPT TO" words.
+* the bounce reader (`explain/bounce_phrases.py`: `reply_verdict`): the rows that read words
+  (`words_only`; it reads the codes itself, structurally), the step from the returned mail's "in
+  reply to RCPT TO" words (`sending` when it does not say), e.g. `classify_reply(Step.RCPT, "smtp",
+  reply_code=550, enhanced="5.1.1", text=diagnostic, provider="gmail", words_only=True)`; it reports
+  the row's `reason` (Sisimai's vocabulary) and the recipient's side (`remote_causes`).
 
 Every row keeps the server words it rests on (`source`) and real replies (`examples`);
 tests/unit/test_rules_replies.py reads each example through both paths and wants one cause.
@@ -58,6 +61,17 @@ class SmtpRejectionKind(StrEnum):
     RECIPIENT_REJECTED = "recipient_rejected"
     MAILBOX_FULL = "mailbox_full"
     TEMPORARY = "temporary"
+    # what a receiving server says about the sending server, the message or the recipient's domain:
+    # mostly read in returned mail (the bounce reader), where the recipient's server wrote it
+    BLOCKED = "blocked"  # the sending server's address is refused (blocklist, reputation, policy)
+    REVERSE_DNS = "reverse_dns"  # the sending server's address has no (matching) host name
+    SENDER_AUTHENTICATION = "sender_authentication"  # SPF / DKIM / DMARC did not pass
+    MESSAGE_REFUSED = "message_refused"  # the content: spam, a virus, a policy, a malformed header
+    MESSAGE_TOO_LARGE = "message_too_large"
+    RATE_LIMITED = "rate_limited"
+    DOMAIN_UNKNOWN = "domain_unknown"  # the recipient's domain does not exist or takes no mail
+    SERVER_PROBLEM = "server_problem"  # the receiving server's own fault or a network failure
+    TLS_UNAVAILABLE = "tls_unavailable"  # the sending server wanted TLS; the receiving one has none
     OTHER = "other"
 
 
@@ -67,7 +81,9 @@ class Step(StrEnum):
     LOGIN = "login"  # IMAP LOGIN/AUTHENTICATE, POP3 USER/PASS/AUTH, SMTP AUTH (and a refusing greeting)
     MAIL = "mail"  # SMTP MAIL FROM
     RCPT = "rcpt"  # SMTP RCPT TO
-    SENDING = "sending"  # in the data: a row for both MAIL FROM and RCPT TO
+    # in the data: a row for both MAIL FROM and RCPT TO; asked of `classify_reply`: a reply to a
+    # sending step not known which (a returned mail that does not say), read with every sending row
+    SENDING = "sending"
 
 
 Kind = AuthFailureKind | SmtpRejectionKind
@@ -114,9 +130,14 @@ class ReplyRule:
     words: re.Pattern[str] | None = None
     providers: frozenset[str] = frozenset()  # empty: any provider
     pasted: bool = True  # read for a pasted reply, whose step is not known
+    # the reason in Sisimai's vocabulary (the bounce reader's), when the kind alone does not say it
+    reason: str | None = None
 
     def at(self, step: Step) -> bool:
-        """Whether the row is about replies to `step` (a SENDING row answers MAIL and RCPT)."""
+        """Whether the row is about replies to `step` (a SENDING row answers MAIL and RCPT; asked
+        for SENDING, a step not known which, every sending row answers)."""
+        if step == Step.SENDING:
+            return self.step != Step.LOGIN
         return self.step == step or (self.step == Step.SENDING and step in (Step.MAIL, Step.RCPT))
 
 
@@ -139,6 +160,7 @@ class ReplyVerdict:
     rule: str
     evidence: str
     meaning: Meaning
+    reason: str | None = None  # the row's reason in Sisimai's vocabulary, when it names one
 
     @property
     def causes(self) -> tuple[CauseCode, ...]:
@@ -155,12 +177,23 @@ class ReplyVerdict:
 
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _CODE: Final = re.compile(r"[A-Z][A-Z0-9/-]*")
+_REASON: Final = re.compile(r"[a-z]+")
 _ENHANCED: Final = re.compile(r"[245]\.[0-9]{1,3}\.(?:[0-9]{1,3})?")
 _MEANING_KEYS: Final = frozenset({"step", "kind", "text", "causes"})
 _MEANING_OPTIONAL: Final = frozenset({"remote_causes"})
 _RULE_REQUIRED: Final = frozenset({"id", "step", "kind", "source", "examples"})
 _RULE_OPTIONAL: Final = frozenset(
-    {"protocols", "response_codes", "reply_codes", "reply_class", "enhanced", "words", "providers", "pasted"}
+    {
+        "protocols",
+        "response_codes",
+        "reply_codes",
+        "reply_class",
+        "enhanced",
+        "words",
+        "providers",
+        "pasted",
+        "reason",
+    }
 )
 
 
@@ -251,6 +284,9 @@ def _parse_rule(table: Mapping[str, object], position: int, providers: frozenset
     pasted = table.get("pasted", True)
     if not isinstance(pasted, bool):
         raise ReplyDataError(f"{where}: pasted must be true or false")
+    reason = table.get("reason")
+    if reason is not None and not (isinstance(reason, str) and _REASON.fullmatch(reason)):
+        raise ReplyDataError(f"{where}: reason must be a lower-case word (Sisimai's vocabulary)")
     examples = tuple(str(value) for value in _list(where, table, "examples", str))
     if not examples or not all(example.strip() for example in examples):
         raise ReplyDataError(f"{where}: examples must list at least one real reply")
@@ -268,6 +304,7 @@ def _parse_rule(table: Mapping[str, object], position: int, providers: frozenset
         words=_words(where, table),
         providers=chosen,
         pasted=pasted,
+        reason=reason,
     )
     if not (parsed.codes or parsed.reply_codes or parsed.reply_class or parsed.enhanced or parsed.words):
         raise ReplyDataError(f"{where}: a row needs a condition (codes, reply codes, class, enhanced, words)")
@@ -287,7 +324,8 @@ def parse_replies(data: bytes | str, providers: frozenset[str]) -> ReplyTable:
         document = tomllib.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ReplyDataError(f"{REPLIES_FILE}: not valid TOML: {error}") from None
-    extra = sorted(set(document) - {"meaning", "rule"})
+    # the providers' rejection texts ([[rejection]]) share the file; explain/smtp.py reads and checks them
+    extra = sorted(set(document) - {"meaning", "rule", "rejection"})
     if extra:
         raise ReplyDataError(f"{REPLIES_FILE}: unknown top-level keys {', '.join(extra)}")
     meanings: dict[tuple[Step, str], Meaning] = {}
@@ -418,11 +456,15 @@ def classify_reply(
     text: str = "",
     provider: str | None = None,
     table: ReplyTable | None = None,
+    words_only: bool = False,
 ) -> ReplyVerdict | None:
     """What a refusal means, or None when no row knows it.
 
-    `step`: the step it answered (`login`, `mail`, `rcpt`); None when it is not known (a pasted reply):
-    then only the rows whose own words or codes say the step are read (`pasted`), login rows first.
+    `step`: the step it answered (`login`, `mail`, `rcpt`); `sending` when it answered a sending step
+    but which one is not known (a returned mail that does not say): every sending row is read; None
+    when it is not known at all (a pasted reply): then only the rows whose own words or codes say the
+    step are read (`pasted`), login rows first. `words_only`: read only the rows that match words (the
+    bounce reader reads the codes itself, structurally, before the words).
     An IMAP or POP3 refusal is a login refusal whatever `step` says: those protocols send nothing else
     that maildoctor reads. `response_code` is the IMAP/POP3 bracketed code (brackets and case do not
     matter), `reply_code`/`enhanced` the SMTP reply code and RFC 3463 code, `text` the server's words,
@@ -432,20 +474,19 @@ def classify_reply(
     query = _query(protocol, response_code, reply_code, enhanced, text, provider)
     if query.protocol != Protocol.SMTP:
         step = Step.LOGIN
+    if words_only:
+        known = ReplyTable(known.meanings, tuple(row for row in known.rules if row.words is not None))
     if step is None:
         found = _pasted(known, query)
     else:
-        wanted = Step(step)
-        if wanted == Step.SENDING:
-            raise ValueError("step must be login, mail or rcpt")
-        found = _first([row for row in known.rules if row.at(wanted)], query)
+        found = _first([row for row in known.rules if row.at(Step(step))], query)
     if found is None:
         return None
     row, evidence = found
     meaning = known.meaning(row.step, row.kind)
     if meaning is None:  # parse_replies makes sure every kind has one
         raise ReplyDataError(f"rule {row.rule}: no meaning for {row.kind}")
-    return ReplyVerdict(meaning.step, row.kind, row.rule, evidence, meaning)
+    return ReplyVerdict(meaning.step, row.kind, row.rule, evidence, meaning, row.reason)
 
 
 # --------------------------------------------------------------------------- check's two steps
