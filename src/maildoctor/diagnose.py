@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from maildoctor.check_request import CheckRequest  # in __all__: callers import it from here too
+from maildoctor.check_request import CheckRequest
 from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
 from maildoctor.checks.registry import Check, run_checks
-from maildoctor.checks.server import MAIL_PORTS, ServerExamination, server_check
+from maildoctor.checks.server import ServerExamination, server_check
 from maildoctor.checks.verdict import settle
 from maildoctor.checks.verdict import verdict as decide_verdict
 from maildoctor.discover.candidates import DiscoveredSettings
@@ -365,4 +365,4 @@ async def run_check(request: CheckRequest, network: Network | None = None) -> tu
     return await _trusted(request, report, started, network), facts
 
 
-__all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]
+__all__ = ["run_check"]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from maildoctor.clients.catalog import ClientDataError, load_clients, parse_client, parse_document
-from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed, Security
+from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed
+from maildoctor.model import Security
 
 
 def shipped_text(client: ClientId) -> str:

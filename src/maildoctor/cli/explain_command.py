@@ -20,7 +20,7 @@ from rich.text import Text
 
 from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
-from maildoctor.cli.explain_bounce import DOMAIN_CONFIRMED, offer_checks, run_bounce
+from maildoctor.cli.explain_bounce import offer_checks, run_bounce
 from maildoctor.cli.explain_input import STDIN, Given, Refusal, read_stdin, resolve
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import Guidance, is_note
@@ -29,6 +29,7 @@ from maildoctor.clients.render import client_of_message_client
 from maildoctor.exitcode import ExitCode
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.explain.bounce import MAX_BYTES
+from maildoctor.explain.confirm import DOMAIN_CONFIRMED
 from maildoctor.explain.rank import RecognisedBy, Recognition, ranked_causes, recognised_client
 from maildoctor.explain.reply import ReplyExplanation, explain_reply
 from maildoctor.explain.subject import repaired_mojibake
@@ -40,11 +41,6 @@ from maildoctor.report import finding_to_json
 from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
 
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_EXPLAINED = ExitCode.OK
-EXIT_UNKNOWN = ExitCode.PROBLEMS
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
 SCHEMA: Final = "maildoctor.explain/1"
 MAX_TEXT: Final = 20_000  # characters of pasted text looked at
 _SHOWN: Final = 300  # characters of a pasted message or a server's reply shown back
@@ -196,16 +192,17 @@ def _given(subject: str | None, err: Console, translator: Translator) -> Given |
                 'Give the error message to explain, in quotes: maildoctor explain "…" — or the returned '
                 "mail's file: maildoctor explain FILE.eml — or paste it after: maildoctor explain -"
             ),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if subject is None or subject == STDIN:
         if stdin is None or not hasattr(stdin, "buffer"):
-            return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
+            nothing = _("Nothing came in on standard input: there is nothing to explain.")
+            return Refusal(nothing, ExitCode.USAGE)
         if at_terminal:
             print_wrapped(err, _("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter)."))
         return read_stdin(stdin.buffer, translator)
     if not subject.strip():
-        return Refusal(_("Give the error message or the error code to explain."), EXIT_USAGE)
+        return Refusal(_("Give the error message or the error code to explain."), ExitCode.USAGE)
     return resolve(subject, translator)
 
 
@@ -231,7 +228,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     text = given.text or ""
     if not text.strip():
         print_wrapped(err, _("Give the error message or the error code to explain."))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if len(text) > MAX_TEXT:
         err.print(
             Text(_("Only the first {count} characters of the message were looked at.").format(count=MAX_TEXT))
@@ -250,7 +247,7 @@ def _explain_message(
     findings = _findings(explanation, reply)
     program = _program(options, explanation, reply, err, translator)
     if program is False:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     guidance = program.guidance
     first = CauseCode(findings[0].cause) if findings else None
     check = _check_command(explanation, reply, first)
@@ -283,7 +280,7 @@ def _explain_message(
             if guidance.client is not None:
                 command += ["--client", str(guidance.client)]
             offer_checks(console, [command], translator)
-    return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
+    return ExitCode.OK if explanation.matches or reply is not None else ExitCode.PROBLEMS
 
 
 def _filled(pattern: str | None, values: Mapping[str, str]) -> str | None:

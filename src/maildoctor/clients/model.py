@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-# the one Security enum; imported from here by the client modules (a second copy until issue 13)
-from maildoctor.model import Security as Security
+from maildoctor.model import Security
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")

@@ -14,7 +14,8 @@ import unicodedata
 from typing import Final
 
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Security, Text
+from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Text
+from maildoctor.model import Security
 
 ARROW: Final = " → "
 

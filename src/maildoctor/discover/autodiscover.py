@@ -48,7 +48,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source
-from maildoctor.discover.providers import registered_domain
+from maildoctor.discover.domains import registered_domain
 from maildoctor.discover.srv import SrvRecord
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import IMPLICIT_TLS_PORTS, Protocol, Security, default_port
