@@ -215,6 +215,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.discover.curated",
             "maildoctor.discover.ispdb",
             "maildoctor.discover.domains",
+            "maildoctor.discover.untrusted_xml",  # the guarded XML reader of ispdb and autodiscover
         ),
     ),
     ("parsers", ("maildoctor.protocol", "maildoctor.lint", "maildoctor.tlsfacts")),

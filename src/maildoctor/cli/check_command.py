@@ -15,6 +15,7 @@ from rich.live import Live
 
 from maildoctor.check_request import CheckRequest
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.dns_option import parse_nameservers
 from maildoctor.cli.render_check import LiveProgress, render_report, render_traces, render_transcripts
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import run_check
@@ -22,7 +23,6 @@ from maildoctor.display import safe, say
 from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
-from maildoctor.net.resolver import Nameserver
 from maildoctor.report import report_to_json
 
 
@@ -64,13 +64,8 @@ def _read_password(options: CheckOptions, translator: Translator) -> Secret | No
 def run_check_command(options: CheckOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    try:
-        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
-    except ValueError:
-        say(
-            err,
-            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
-        )
+    nameservers = parse_nameservers(options.dns, err, translator)
+    if nameservers is None:
         return ExitCode.USAGE
     if options.ca_file is not None and not options.ca_file.is_file():
         say(

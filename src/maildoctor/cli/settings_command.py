@@ -17,6 +17,7 @@ from rich.console import Console
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.dns_option import parse_nameservers
 from maildoctor.cli.render_check import render_findings
 from maildoctor.cli.settings_dead_end import (
     NothingFound,
@@ -49,7 +50,6 @@ from maildoctor.knowledge import render_evidence
 from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
-from maildoctor.net.resolver import Nameserver
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.rules.rank import rank
 
@@ -122,13 +122,8 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if not check_address(options.address.strip()).ok:
         _not_an_address(options.address, err, translator)
         return ExitCode.USAGE
-    try:
-        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
-    except ValueError:
-        say(
-            err,
-            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
-        )
+    nameservers = parse_nameservers(options.dns, err, translator)
+    if nameservers is None:
         return ExitCode.USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
