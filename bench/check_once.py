@@ -9,7 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.check_request import CheckRequest
+from maildoctor.diagnose import run_check
 from maildoctor.model import Secret, parse_server_url
 from maildoctor.net.resolver import Nameserver
 

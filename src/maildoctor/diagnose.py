@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from maildoctor.check_request import CheckRequest  # in __all__: callers import it from here too
+from maildoctor.check_request import CheckRequest
 from maildoctor.checkplan import SettingsPlan, plan_settings, settings_knowledge
 from maildoctor.checks.registry import Check, run_checks
-from maildoctor.checks.server import MAIL_PORTS, ServerExamination, server_check
+from maildoctor.checks.server import ServerExamination, server_check
 from maildoctor.checks.verdict import settle
 from maildoctor.checks.verdict import verdict as decide_verdict
 from maildoctor.discover.candidates import DiscoveredSettings
@@ -25,6 +25,7 @@ from maildoctor.domain.engine import DomainFacts, DomainRequest, examine_domain
 from maildoctor.domain.findings import domain_findings, one_per_cause
 from maildoctor.facts import DiagnosisFacts, DnsLookup, DnsOutcome, ServerFacts
 from maildoctor.i18n import N_
+from maildoctor.knowledge_data import causes_marked
 from maildoctor.lint.findings import lint_account
 from maildoctor.loginguard import LoginGuard, default_cache_dir
 from maildoctor.model import (
@@ -107,13 +108,6 @@ async def _discover(request: CheckRequest, *, fill: bool, budget: float) -> Disc
     return settings
 
 
-# The sending-domain causes `check` reports for the address's domain; the rest (MX and reverse DNS
-# details, MTA-STS, blocklists) is `maildoctor domain`'s.
-CHECK_DOMAIN_CAUSES = frozenset(
-    {"SPF_FAIL", "DMARC_FAIL", "DKIM_MISSING", "DOMAIN_EXPIRING", "DOMAIN_NOT_RESOLVING"}
-)
-
-
 async def _sending_domain(request: CheckRequest, domain: str) -> DomainFacts | None:
     """The sending side of the address's domain; None when it cannot be examined."""
     examination = DomainRequest(
@@ -133,8 +127,11 @@ async def _sending_domain(request: CheckRequest, domain: str) -> DomainFacts | N
 def _sending_findings(facts: DomainFacts | None) -> tuple[Finding, ...]:
     if facts is None:
         return ()
-    # each cause once: the report gives a cause one title, so two of a cause would read as a repeat
-    return one_per_cause([item for item in domain_findings(facts) if item.cause in CHECK_DOMAIN_CAUSES])
+    # only the causes marked `check_sending_side` (data/knowledge/causes/); the rest (MX and reverse
+    # DNS details, MTA-STS, blocklists) is `maildoctor domain`'s. Each cause once: the report gives a
+    # cause one title, so two of a cause would read as a repeat.
+    reported = causes_marked("check_sending_side")
+    return one_per_cause([item for item in domain_findings(facts) if item.cause in reported])
 
 
 _ROLES = (ServerRole.INCOMING, ServerRole.OUTGOING)
@@ -365,4 +362,4 @@ async def run_check(request: CheckRequest, network: Network | None = None) -> tu
     return await _trusted(request, report, started, network), facts
 
 
-__all__ = ["MAIL_PORTS", "CheckRequest", "run_check"]
+__all__ = ["run_check"]

@@ -11,6 +11,10 @@ A cause file holds:
     explains = ["AUTH_FAILED"]           # (a root cause) the causes it explains when both are found
     explains_precedence = 6              # when several found causes explain one, the lowest wins
     extension = "..."                    # (a code causes.md has not accepted yet) why it is needed
+    password_page = true                 # its findings get the provider's password page and name
+                                         #   (rules/password.py; needs the params password_page, provider)
+    check_sending_side = true            # (a dns or sending-domain cause) `check` reports it for the
+                                         #   address's own domain too, not only `maildoctor domain`
 
     [[fix]]                              # numbered steps, each one action
     use = ["open_role_host"]             # texts shared with other entries (shared.toml), first
@@ -41,7 +45,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final, Literal, TypeVar
 
 from maildoctor.datacache import cached_parse
 from maildoctor.model import Layer, Severity
@@ -50,13 +54,18 @@ KNOWLEDGE_DIR: Final[Traversable] = files("maildoctor") / "data" / "knowledge"
 CODE_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 _CAUSE_KEYS: Final = frozenset(
-    {"layer", "severity", "title", "params", "explains", "explains_precedence", "fix", "do_not", "extension"}
+    {
+        *("layer", "severity", "title", "params", "explains", "explains_precedence", "fix", "do_not"),
+        *("extension", "password_page", "check_sending_side"),
+    }
 )
 _REQUIRED_CAUSE_KEYS: Final = frozenset({"layer", "severity", "title", "params", "fix"})
 _STEP_KEYS: Final = frozenset({"use", "text", "settings"})
 _SETTING_KEYS: Final = frozenset({"field", "value", "role"})
 _SEVERITIES: Final = frozenset({Severity.ERROR, Severity.WARNING})
 _ROLES: Final = frozenset({"incoming", "outgoing"})
+_PASSWORD_PAGE_PARAMS: Final = frozenset({"password_page", "provider"})
+_DOMAIN_LAYERS: Final = frozenset({Layer.DNS, Layer.SENDING_DOMAIN})
 
 
 # _Pickled: the kept copy (datacache) rebuilds these through their constructors (`__reduce__`): a
@@ -111,10 +120,13 @@ class CauseEntry:
     explains: frozenset[str] = frozenset()  # the causes this one explains when both are found
     explains_precedence: int | None = None  # among roots explaining one finding, the lowest wins
     extension: str | None = None  # why maildoctor has this code before shared/spec/causes.md does
+    password_page: bool = False  # its findings get the provider's password page (rules/password.py)
+    check_sending_side: bool = False  # `check` reports it for the address's domain (diagnose.py)
 
     def __reduce__(self) -> tuple[type[CauseEntry], tuple[object, ...]]:
         fields = (self.code, self.layer, self.severity, self.title, self.params, self.fix, self.do_not)
-        return (CauseEntry, (*fields, self.explains, self.explains_precedence, self.extension))
+        flags = (self.password_page, self.check_sending_side)
+        return (CauseEntry, (*fields, self.explains, self.explains_precedence, self.extension, *flags))
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +249,31 @@ def _cause(
     extension = document.get("extension")
     if extension is not None and (not isinstance(extension, str) or len(extension.strip()) < 20):
         raise KnowledgeError(f"{where}: extension is the reason for a code causes.md lacks (a sentence)")
-    return CauseEntry(code, layer, severity, title, params, steps, do_not, explains, precedence, extension)
+    password_page = _flag(where, document, "password_page")
+    if password_page and not known >= _PASSWORD_PAGE_PARAMS:
+        raise KnowledgeError(f"{where}: password_page needs the params password_page and provider")
+    sending_side = _flag(where, document, "check_sending_side")
+    if sending_side and layer not in _DOMAIN_LAYERS:
+        raise KnowledgeError(f"{where}: check_sending_side is for a dns or sending-domain cause")
+    texts = (title, params, steps, do_not)
+    flags = (password_page, sending_side)
+    return CauseEntry(code, layer, severity, *texts, explains, precedence, extension, *flags)
+
+
+def _flag(where: str, document: Mapping[str, object], key: str) -> bool:
+    value = document.get(key, False)
+    if type(value) is not bool:
+        raise KnowledgeError(f"{where}: {key} must be true or false")
+    return value
+
+
+Flag = Literal["password_page", "check_sending_side"]
+
+
+@functools.cache
+def causes_marked(flag: Flag) -> frozenset[str]:
+    """The codes of the packaged causes whose key `flag` is true (read on first use)."""
+    return frozenset(code for code, entry in knowledge_base().causes.items() if getattr(entry, flag))
 
 
 def _read(item: Traversable) -> dict[str, object]:
@@ -332,12 +368,14 @@ class LazyMapping(Mapping[K, V]):
 __all__ = [
     "KNOWLEDGE_DIR",
     "CauseEntry",
+    "Flag",
     "KnowledgeBase",
     "KnowledgeError",
     "LazyMapping",
     "Setting",
     "Step",
     "cause_codes",
+    "causes_marked",
     "chain",
     "knowledge_base",
     "parse",

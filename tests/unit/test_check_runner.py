@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from maildoctor import diagnose
+from maildoctor.check_request import CheckRequest
 from maildoctor.checks import registry, server
 from maildoctor.checks.registry import Check, run_checks
 from maildoctor.cli.app import main
-from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.diagnose import run_check
 from maildoctor.facts import ConnectOutcome, DnsLookup, DnsOutcome, HostResolution, PortProbe, ServerFacts
 from maildoctor.i18n import Language, get_translator
 from maildoctor.model import (

@@ -15,7 +15,8 @@ import pytest
 from typer import rich_utils
 
 from maildoctor import __version__
-from maildoctor.cli.app import ExitCode, language_for, main, server_url_error_message
+from maildoctor.cli.app import language_for, main, server_url_error_message
+from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Language, get_translator
 from maildoctor.model import ServerUrlError, ServerUrlReason, parse_server_url
 

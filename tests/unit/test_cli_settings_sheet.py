@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from maildoctor.cli import settings_command
-from maildoctor.cli.app import ExitCode, main
+from maildoctor.cli.app import main
 from maildoctor.discover.candidates import (
     DiscoveredSettings,
     PasswordKind,
@@ -23,6 +23,7 @@ from maildoctor.discover.candidates import (
     Source,
 )
 from maildoctor.discover.engine import DiscoveryRequest
+from maildoctor.exitcode import ExitCode
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support
 from maildoctor.model import Protocol, Security
 

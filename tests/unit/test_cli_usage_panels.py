@@ -5,10 +5,12 @@ import io
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
+from rich.console import Console
 
 from maildoctor.cli.app import language_for, main
-from maildoctor.cli.dns_option import DnsValueProblem, dns_value_problem
-from maildoctor.i18n import Language
+from maildoctor.cli.dns_option import DnsValueProblem, dns_value_problem, parse_nameservers
+from maildoctor.i18n import Language, get_translator
+from maildoctor.net.resolver import Nameserver
 from maildoctor.wrap import NO_LINE_START
 
 CLICK_ENGLISH = ("Usage:", "Try '", "Value error", "is not one of", "Error ")
@@ -142,3 +144,14 @@ def test_a_dns_value_that_is_not_an_address_is_a_usage_error_on_every_command(
     printed = _usage_error([*command, "--dns", value, "--lang", lang], monkeypatch)
     for word in words:
         assert word in printed, printed
+
+
+def test_the_dns_values_become_nameservers_or_a_message() -> None:
+    err = io.StringIO()
+    console = Console(file=err, width=200)
+    servers = parse_nameservers(["127.0.0.1:5353", "::1"], console, get_translator("en"))
+    assert servers == (Nameserver("127.0.0.1", 5353), Nameserver("::1", 53))
+    assert err.getvalue() == ""
+    assert parse_nameservers(["127.0.0.1:x\x1b"], console, get_translator("en")) is None
+    assert "A --dns value is not a server address: 127.0.0.1:x" in err.getvalue()
+    assert "\x1b" not in err.getvalue()

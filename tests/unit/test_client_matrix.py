@@ -19,7 +19,7 @@ from test_knowledge import SAMPLE_VALUES
 from maildoctor.causes import CauseCode
 from maildoctor.clients import COMMON_CLIENTS, ClientField, ClientId, load_client, load_clients
 from maildoctor.clients.guidance import Guidance, client_field
-from maildoctor.clients.model import LANGS, SECURITY_FIELDS, Lang, Security
+from maildoctor.clients.model import LANGS, SECURITY_FIELDS, Lang
 from maildoctor.clients.render import (
     ARROW,
     UnsupportedField,
@@ -31,7 +31,7 @@ from maildoctor.clients.render import (
 )
 from maildoctor.i18n import get_translator
 from maildoctor.knowledge import KNOWLEDGE, PARAMS, Step, render_finding, texts_of
-from maildoctor.model import ServerRole
+from maildoctor.model import Security, ServerRole
 from maildoctor.rules.base import finding
 
 ACCOUNT = "taro@example.jp"

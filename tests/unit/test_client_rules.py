@@ -9,9 +9,10 @@ from maildoctor.clients.guidance import Guidance
 from maildoctor.facts import DiagnosisFacts, ServerFacts, SettingsKnowledge
 from maildoctor.i18n import get_translator
 from maildoctor.knowledge import render_finding
+from maildoctor.knowledge_data import causes_marked
 from maildoctor.model import Evidence, Finding, ServerRole, Severity, parse_server_url
 from maildoctor.rules.base import finding
-from maildoctor.rules.password import PASSWORD_CAUSES, with_password_page
+from maildoctor.rules.password import with_password_page
 from maildoctor.rules.pop import pop_delete_risk
 
 PAGE = "https://myaccount.google.com/apppasswords"
@@ -96,7 +97,7 @@ def test_the_page_and_provider_go_only_to_the_password_causes() -> None:
     after = with_password_page(before, SettingsKnowledge(provider="Gmail", password_page=PAGE))
     assert [item.cause for item in after] == [item.cause for item in before]  # same order, none added
     for old, new in zip(before, after, strict=True):
-        if new.cause in PASSWORD_CAUSES:
+        if new.cause in causes_marked("password_page"):
             assert new.param("password_page") == PAGE
             assert new.param("provider") == "Gmail"
             assert set(old.params) <= set(new.params)  # nothing of the finding's own is lost
@@ -154,7 +155,7 @@ def test_the_page_step_is_then_shown(lang: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-@pytest.mark.parametrize("cause", sorted(PASSWORD_CAUSES))
+@pytest.mark.parametrize("cause", sorted(causes_marked("password_page")))
 def test_every_password_cause_shows_the_page(cause: str, lang: str) -> None:
     item = finding(cause, ServerRole.INCOMING, {"role": "incoming", "host": "imap.gmail.com"})
     item = with_password_page([item], SettingsKnowledge(provider="Gmail", password_page=PAGE))[0]

@@ -10,8 +10,9 @@ import pytest
 from babel.messages.mofile import read_mo
 
 from maildoctor.clients.catalog import ClientDataError, load_clients, parse_client, parse_document
-from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed, Security, Text
+from maildoctor.clients.model import LANGS, ClientField, ClientId, Confirmed, Text
 from maildoctor.i18n import DOMAIN, LOCALE_DIR
+from maildoctor.model import Security
 
 
 def shipped_text(client: ClientId) -> str:

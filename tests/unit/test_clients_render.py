@@ -6,7 +6,6 @@ from maildoctor.clients import (
     COMMON_CLIENTS,
     ClientField,
     ClientId,
-    Security,
     UnsupportedField,
     client_of_message_client,
     field_step,
@@ -17,6 +16,7 @@ from maildoctor.clients import (
     unsupported_reason,
 )
 from maildoctor.explain.catalog import Client
+from maildoctor.model import Security
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from maildoctor.cli import explain_bounce
+from maildoctor.explain import confirm
 from maildoctor.explain.bounce import parse_bounce
 from maildoctor.i18n import get_translator
 
@@ -26,7 +27,7 @@ Subject: Undelivered Mail Returned to Sender
 def test_confirming_commands_name_the_senders_domain() -> None:
     bounce = parse_bounce(DMARC_BOUNCE)
     assert bounce is not None
-    assert explain_bounce.confirming_commands(bounce) == [["maildoctor", "domain", "example.jp"]]
+    assert confirm.confirming_commands(bounce) == [["maildoctor", "domain", "example.jp"]]
 
 
 @pytest.mark.parametrize("answer", [True, False])
@@ -38,7 +39,7 @@ def test_checks_run_only_after_a_yes(monkeypatch: pytest.MonkeyPatch, answer: bo
         calls.append(args)
 
     monkeypatch.setattr(explain_bounce.Confirm, "ask", lambda *a, **k: answer)
-    monkeypatch.setattr(explain_bounce.subprocess, "run", fake_run)
+    monkeypatch.setattr(confirm.subprocess, "run", fake_run)
     console = Console(file=io.StringIO())
     explain_bounce.offer_checks(console, [["maildoctor", "domain", "example.jp"]], get_translator("en"))
     expected = (

@@ -16,6 +16,7 @@ import pytest
 
 from maildoctor.discover.candidates import PasswordKind, Source, UsernameForm
 from maildoctor.discover.curated import load_curated
+from maildoctor.discover.domains import mx_lookup_domains, registered_domain
 from maildoctor.discover.ispdb import (
     MAX_CONFIG_BYTES,
     ClientConfigError,
@@ -24,7 +25,7 @@ from maildoctor.discover.ispdb import (
     parse_client_config,
     to_candidates,
 )
-from maildoctor.discover.providers import ProviderIndex, ispdb_overrides, mx_lookup_domains, registered_domain
+from maildoctor.discover.providers import ProviderIndex, ispdb_overrides
 from maildoctor.model import Protocol, Security
 
 REPO = Path(__file__).resolve().parents[2]

@@ -96,6 +96,10 @@ def test_a_code_the_spec_lacks_says_why_in_its_file(folder: Path) -> None:
         ('text = ["Do not."]', "text = []", "needs a text"),
         ('text = ["Do not."]', 'text = [""]', "non-empty strings"),
         ('title = "A title"', 'title = "A title"\nextension = "needed"', "extension is the reason"),
+        ('title = "A title"', 'title = "A title"\npassword_page = "yes"', "must be true or false"),
+        ('title = "A title"', 'title = "A title"\npassword_page = true', "needs the params password_page"),
+        ('title = "A title"', 'title = "A title"\ncheck_sending_side = 1', "must be true or false"),
+        ('title = "A title"', 'title = "A title"\ncheck_sending_side = true', "dns or sending-domain"),
     ],
 )
 def test_a_fault_in_a_cause_file_is_refused_with_its_place(
@@ -105,6 +109,29 @@ def test_a_fault_in_a_cause_file_is_refused_with_its_place(
     with pytest.raises(KnowledgeError, match=r"SOME_CAUSE\.toml") as raised:
         parse(folder)
     assert message in str(raised.value)
+
+
+def test_the_marks_for_the_password_page_and_checks_sending_side(folder: Path) -> None:
+    assert not parse(folder).causes["SOME_CAUSE"].password_page
+    _break(folder, 'params = ["role", "host"]', 'params = ["role", "host", "provider", "password_page"]')
+    _break(folder, 'title = "A title"', 'title = "A title"\npassword_page = true')
+    assert parse(folder).causes["SOME_CAUSE"].password_page
+    _break(folder, 'layer = "auth"', 'layer = "sending-domain"\ncheck_sending_side = true')
+    entry = parse(folder).causes["SOME_CAUSE"]
+    assert (entry.password_page, entry.check_sending_side) == (True, True)
+
+
+def test_the_packaged_marks_are_those_check_and_the_password_rule_used() -> None:
+    # the lists rules/password.py and diagnose.py held in Python before issue 13
+    password = {"AUTH_FAILED", "APP_PASSWORD_REQUIRED", "ACCOUNT_LOCKED"}
+    assert knowledge_data.causes_marked("password_page") == password
+    assert knowledge_data.causes_marked("check_sending_side") == {
+        "SPF_FAIL",
+        "DMARC_FAIL",
+        "DKIM_MISSING",
+        "DOMAIN_EXPIRING",
+        "DOMAIN_NOT_RESOLVING",
+    }
 
 
 def test_a_file_not_named_by_a_code_is_refused(folder: Path) -> None:

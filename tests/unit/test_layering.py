@@ -15,7 +15,10 @@ import pytest
 
 from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL
 
-PACKAGE_DIR = Path(__file__).resolve().parents[2] / "src" / "maildoctor"
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = REPO / "src" / "maildoctor"
+# the lab: real servers for tests, a package of its own in the repository (issue 13)
+LAB_DIR = REPO / "packages" / "maildoctor-lab" / "src" / "maildoctor_lab"
 
 FORBIDDEN = ("socket", "ssl", "asyncio", "sqlite3", "maildoctor.net")
 PURE_PACKAGES = ("protocol", "lint", "rules", "tlsfacts")  # may not exist yet; checked as soon as they do
@@ -214,6 +217,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "maildoctor.discover.domains",
             # the DKIM signers' and DNS hosts' tables (data); the provider files carry their rows
             "maildoctor.provider_tables",
+            "maildoctor.discover.untrusted_xml",  # the guarded XML reader of ispdb and autodiscover
         ),
     ),
     ("parsers", ("maildoctor.protocol", "maildoctor.lint", "maildoctor.tlsfacts")),
@@ -248,10 +252,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the demo's pieces, if they stay in the package as an optional extra, sit beside the CLI
     ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo")),
 )
-# The lab (real servers for tests, the demo) stands outside the layers: it may import anything,
-# and only tests, benchmarks and the demo import it, never the package itself.
-LAB = "maildoctor.lab"
-LAB_USERS = ("maildoctor.demo",)  # the demo (an optional extra) may run the lab's servers
+# The lab (packages/maildoctor-lab: real servers for tests) stands outside the layers: it may
+# import anything of the package, and only tests and benchmarks import it, never the package
+# itself (the demo has servers of its own since issue 13).
+LAB = "maildoctor_lab"
 # Imports that break a rule today, each with what removes it. Kept exact: an entry that no longer
 # happens fails the test too, so the list shrinks as the code follows the layers.
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
@@ -296,9 +300,11 @@ def own_modules(package_dir: Path = PACKAGE_DIR) -> dict[str, Path]:
     return {module_name(path, package_dir): path for path in sorted(package_dir.rglob("*.py"))}
 
 
-def import_edges(package_dir: Path = PACKAGE_DIR) -> list[Edge]:
-    """Every import of one of maildoctor's modules by another (`from a import b` names a.b if b is one)."""
+def import_edges(package_dir: Path = PACKAGE_DIR, lab_dir: Path = LAB_DIR) -> list[Edge]:
+    """Every import of one of maildoctor's modules by another, or of one of the lab's modules by
+    one of maildoctor's (`from a import b` names a.b if b is one)."""
     modules = own_modules(package_dir)
+    importable = set(modules) | set(own_modules(lab_dir))
     edges: set[Edge] = set()
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -306,7 +312,7 @@ def import_edges(package_dir: Path = PACKAGE_DIR) -> list[Edge]:
         for node, deferred in _import_nodes(tree.body, deferred=False):
             source = ast.unparse(node)
             for imported in imported_modules(source, package + ".x", is_package=False):
-                if imported in modules and imported != name:
+                if imported in importable and imported != name:
                     edges.add(Edge(name, imported, deferred))
     return sorted(edges, key=lambda edge: (edge.importer, edge.imported, edge.deferred))
 
@@ -367,9 +373,8 @@ def wrong_way(edges: list[Edge]) -> list[str]:
     for edge in edges:
         low, high = layer_of(edge.importer), layer_of(edge.imported)
         assert low is not None and high is not None
-        demo = any(edge.importer == user or edge.importer.startswith(f"{user}.") for user in LAB_USERS)
-        if high == -1 and low != -1 and not demo:
-            found.append(f"{edge.importer} -> {edge.imported}: only tests, bench and the demo use the lab")
+        if high == -1 and low != -1:
+            found.append(f"{edge.importer} -> {edge.imported}: only tests and bench use the lab")
         elif low != -1 and high > low:
             found.append(f"{edge.importer} ({LAYERS[low][0]}) -> {edge.imported} ({LAYERS[high][0]}): upward")
     return found
@@ -381,6 +386,13 @@ def _rule_breakers(edges: list[Edge]) -> dict[tuple[str, str], str]:
         (message.split(" ", 1)[0], message.split(" -> ", 1)[1].split(" ", 1)[0].rstrip(":")): message
         for message in wrong_way(list(by_pair.values()))
     }
+
+
+def test_the_lab_is_where_the_graph_looks_for_it() -> None:
+    # guards against a path mistake that would let an import of the lab go unseen
+    lab = own_modules(LAB_DIR)
+    assert {"maildoctor_lab", "maildoctor_lab.dns", "maildoctor_lab.dovecot"} <= set(lab)
+    assert all(layer_of(name) == -1 for name in lab)
 
 
 def test_every_module_has_a_layer() -> None:
@@ -449,6 +461,33 @@ def test_the_graph_sees_cycles_hidden_in_functions_and_type_checking(tmp_path: P
     assert Edge("maildoctor.e", "maildoctor.f", deferred=False) in edges
 
 
+def test_the_graph_sees_an_import_of_the_lab(tmp_path: Path) -> None:
+    package_dir = _package(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "cli/__init__.py": "",
+            "cli/run.py": "from maildoctor_lab.dns import LabDns\nimport maildoctor_labs\n",
+            "demo/world.py": "def start():\n    from maildoctor_lab import postfix\n",
+        },
+    )
+    lab_dir = tmp_path / "lab" / "maildoctor_lab"
+    lab_dir.mkdir(parents=True)
+    (lab_dir / "__init__.py").write_text("")
+    (lab_dir / "dns.py").write_text("from maildoctor.cli import run\n")  # the lab may import anything
+    (lab_dir / "postfix.py").write_text("")
+    edges = import_edges(package_dir, lab_dir)
+    assert Edge("maildoctor.cli.run", "maildoctor_lab.dns", deferred=False) in edges
+    assert Edge("maildoctor.demo.world", "maildoctor_lab.postfix", deferred=True) in edges
+    lab_edges = [edge for edge in edges if edge.imported.startswith("maildoctor_lab")]
+    assert set(wrong_way(lab_edges)) == {
+        "maildoctor.cli.run -> maildoctor_lab.dns: only tests and bench use the lab",
+        "maildoctor.demo.world -> maildoctor_lab: only tests and bench use the lab",
+        "maildoctor.demo.world -> maildoctor_lab.postfix: only tests and bench use the lab",
+    }
+    assert not any(edge.importer.startswith("maildoctor_lab") for edge in edges)  # outside the layers
+
+
 def test_the_graph_sees_a_cycle_at_import_time(tmp_path: Path) -> None:
     package_dir = _package(
         tmp_path,
@@ -470,13 +509,14 @@ def test_the_graph_sees_a_cycle_at_import_time(tmp_path: Path) -> None:
         ("maildoctor.model", "maildoctor.net.tls", True),  # foundation -> network
         ("maildoctor.rules.tls", "maildoctor.diagnose", True),
         ("maildoctor.export.sheet", "maildoctor.cli.app", True),
-        ("maildoctor.diagnose", "maildoctor.lab.dns", True),
-        ("maildoctor.demo.world", "maildoctor.lab.dns", False),
+        ("maildoctor.diagnose", "maildoctor_lab.dns", True),
+        ("maildoctor.demo.world", "maildoctor_lab.dns", True),  # the demo has servers of its own
+        ("maildoctor.cli.app", "maildoctor_lab", True),
         ("maildoctor.knowledge", "maildoctor.discover.candidates", False),  # the longest name decides
         ("maildoctor.knowledge", "maildoctor.discover.engine", True),
         ("maildoctor.cli.app", "maildoctor.diagnose", False),
         ("maildoctor.probes.base", "maildoctor.net.tls", False),
-        ("maildoctor.lab.demo.command", "maildoctor.cli.render_check", False),
+        ("maildoctor_lab.scenario", "maildoctor.cli.render_check", False),  # the lab imports anything
         ("maildoctor.discover.engine", "maildoctor.domain.mx", False),  # one layer
         ("maildoctor.rules.engine", "maildoctor.display", True),  # a renderer below the diagnosis
         ("maildoctor.wrap", "maildoctor.escaping", False),

@@ -21,7 +21,6 @@ from maildoctor.domain.registration import (
     expiry_state,
     judge_registration,
     lookup_nameservers,
-    normal_domain,
     parse_bootstrap,
     parse_rdap_date,
     parse_rdap_domain,
@@ -29,6 +28,7 @@ from maildoctor.domain.registration import (
     registered_domain,
     whois_hint,
 )
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Severity
 
@@ -103,8 +103,8 @@ def test_rdap_url() -> None:
 
 
 def test_names() -> None:
-    assert normal_domain(" Example.JP. ") == "example.jp"
-    assert normal_domain("例え.jp") == "xn--r8jz45g.jp"
+    assert normalize_domain(" Example.JP. ") == "example.jp"
+    assert normalize_domain("例え.jp") == "xn--r8jz45g.jp"
     assert registered_domain("mail.example.co.jp") == "example.co.jp"
     assert registered_domain("a.b.example.com") == "example.com"
     assert registered_domain("co.jp") is None

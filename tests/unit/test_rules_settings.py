@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from maildoctor.check_request import CheckRequest
 from maildoctor.checkplan import pick, plan_settings
-from maildoctor.diagnose import CheckRequest
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source
 from maildoctor.facts import (
     DiagnosisFacts,

@@ -22,7 +22,7 @@ from maildoctor.cli.commands import check, demo, domain, explain, settings
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import MAX_TIMEOUT, SharedOptions, known_language, server_url_error_message
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
-from maildoctor.exitcode import ExitCode as ExitCode  # re-exported: tests and callers import it from here
+from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Language, Translator, get_translator, resolve_language
 
 PROG_NAME: Final = "maildoctor"
@@ -159,4 +159,4 @@ def _end_process(code: object) -> NoReturn:
     os._exit(status)
 
 
-__all__ = ["MAX_TIMEOUT", "ExitCode", "build_app", "language_for", "main", "server_url_error_message"]
+__all__ = ["MAX_TIMEOUT", "build_app", "language_for", "main", "server_url_error_message"]

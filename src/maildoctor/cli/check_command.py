@@ -13,22 +13,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from maildoctor.check_request import CheckRequest
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.dns_option import parse_nameservers
 from maildoctor.cli.render_check import LiveProgress, render_report, render_traces, render_transcripts
 from maildoctor.clients.guidance import Guidance
-from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.diagnose import run_check
 from maildoctor.display import safe, say
 from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Translator
 from maildoctor.model import Endpoint, Secret, Verdict
-from maildoctor.net.resolver import Nameserver
 from maildoctor.report import report_to_json
-
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_OK = ExitCode.OK
-EXIT_PROBLEMS = ExitCode.PROBLEMS
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
 
 
 @dataclass(frozen=True)
@@ -69,23 +64,18 @@ def _read_password(options: CheckOptions, translator: Translator) -> Secret | No
 def run_check_command(options: CheckOptions, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    try:
-        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
-    except ValueError:
-        say(
-            err,
-            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
-        )
-        return EXIT_USAGE
+    nameservers = parse_nameservers(options.dns, err, translator)
+    if nameservers is None:
+        return ExitCode.USAGE
     if options.ca_file is not None and not options.ca_file.is_file():
         say(
             err,
             _("The file given to --ca-file does not exist: {path}").format(path=safe(str(options.ca_file))),
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     incoming_protocol = str(options.incoming.protocol) if options.incoming is not None else None
     guidance = Guidance(client, account=options.address, protocol=incoming_protocol)
     password = _read_password(options, translator)
@@ -114,13 +104,13 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
                 report, facts = asyncio.run(run_check(dataclasses.replace(request, progress=live.step)))
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     faults = [check for check in report.checks if check.fault is not None]
     nothing_found = not facts.servers and not report.findings and not faults
     if nothing_found and options.incoming is None and options.outgoing is None:
         say(err, _("No settings were found for {address}.").format(address=safe(options.address)))
         say(err, _("Give the server settings of the mail program with --incoming and/or --outgoing."))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if options.json:
         document = report_to_json(report, translator, guidance)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -131,8 +121,8 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     if options.debug:
         render_traces(err, faults)
     if report.verdict == Verdict.PROBLEMS:
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     if report.verdict == Verdict.INCOMPLETE and not report.findings:
         # every check that was to run could not: the diagnosis itself did not run
-        return EXIT_OK if any(check.fault is None for check in report.checks) else EXIT_NOT_RUN
-    return EXIT_OK
+        return ExitCode.OK if any(check.fault is None for check in report.checks) else ExitCode.NOT_RUN
+    return ExitCode.OK

@@ -7,7 +7,17 @@ A DNS server is named by its address: a name would itself need DNS to be found. 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from enum import Enum
+from typing import TYPE_CHECKING
+
+from maildoctor.display import safe, say
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from maildoctor.i18n import Translator
+    from maildoctor.net.resolver import Nameserver
 
 
 class DnsValueProblem(Enum):
@@ -38,3 +48,18 @@ def dns_value_problem(text: str) -> tuple[DnsValueProblem, str] | None:
     if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
         return DnsValueProblem.BAD_PORT, port
     return None
+
+
+def parse_nameservers(
+    values: Sequence[str], err: Console, translator: Translator
+) -> tuple[Nameserver, ...] | None:
+    """The --dns values as the resolver's nameservers; None, after saying so on `err`, when one is
+    not a server address (a usage error)."""
+    from maildoctor.net.resolver import Nameserver  # here: the options are read without the resolver
+
+    try:
+        return tuple(Nameserver.parse(text) for text in values)
+    except ValueError:
+        message = translator.gettext("A --dns value is not a server address: {value}")
+        say(err, message.format(value=safe(", ".join(values))))
+        return None

@@ -27,11 +27,6 @@ from maildoctor.model import Finding, Severity
 from maildoctor.net.resolver import Nameserver
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_OK = ExitCode.OK
-EXIT_PROBLEMS = ExitCode.PROBLEMS
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
 NOT_FOUND: str = N_("none")
 
 
@@ -60,7 +55,7 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
                 domain=safe(options.domain)
             ),
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     domain = typed.domain
     if typed.changed:  # a web address, an email address or a mailto: link: say which domain is checked
         say(err, _("Checking the domain {domain} (taken from what was given).").format(domain=safe(domain)))
@@ -69,7 +64,7 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         senders = tuple(str(ipaddress.ip_address(text.strip())) for text in options.sender_ips)
     except ValueError:
         say(err, _("A --dns or --sender-ip value is not an address."))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     request = DomainRequest(
         domain,
         nameservers,
@@ -86,10 +81,10 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         facts = asyncio.run(unless_offline(examine_domain(request), nameservers))
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if facts is None or not _dns_answered(facts):
         say(err, _("No DNS server answered: is this computer connected to the internet?"))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     findings = domain_findings(facts)
     if findings or facts.mx.lookup.outcome != DnsOutcome.OK:  # something would be blamed
         broken = asyncio.run(resolver_verdict(nameservers))
@@ -100,7 +95,7 @@ def run_domain_command(options: DomainOptions, translator: Translator) -> int:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_domain(Console(highlight=False), facts, findings, translator)
-    return EXIT_PROBLEMS if verdict(findings) == "problems" else EXIT_OK
+    return ExitCode.PROBLEMS if verdict(findings) == "problems" else ExitCode.OK
 
 
 def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator) -> int:
@@ -115,7 +110,7 @@ def _unseen(domain: str, broken: Finding, as_json: bool, translator: Translator)
         console = Console(highlight=False)
         say(console, message.format(domain=safe(domain)), style="bold")
         render_findings(console, (broken,), translator, min(console.width, 100))
-    return EXIT_NOT_RUN
+    return ExitCode.NOT_RUN
 
 
 def _dns_answered(facts: DomainFacts) -> bool:

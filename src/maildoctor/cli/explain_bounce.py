@@ -8,7 +8,6 @@ with control characters replaced, and cut to one line.
 from __future__ import annotations
 
 import json
-import subprocess  # noqa: F401 -- tests reach subprocess.run through this module
 import sys
 from collections.abc import Sequence
 
@@ -18,15 +17,12 @@ from rich.text import Text
 
 from maildoctor.exitcode import ExitCode
 from maildoctor.explain.bounce import Bounce, parse_bounces
-from maildoctor.explain.confirm import DOMAIN_CONFIRMED, confirming_commands, run_confirming
+from maildoctor.explain.confirm import confirming_commands, run_confirming
 from maildoctor.explain.report import SHOWN_WORDS, bounce_document, bounce_findings, printable
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
 from maildoctor.model import Finding
 from maildoctor.wrap import wrap
-
-EXIT_EXPLAINED = ExitCode.OK
-EXIT_UNKNOWN = ExitCode.PROBLEMS
 
 
 def run_bounce(data: bytes, as_json: bool, translator: Translator) -> int:
@@ -38,17 +34,17 @@ def run_bounce(data: bytes, as_json: bool, translator: Translator) -> int:
     if as_json:
         document = bounce_document(bounces, findings, commands, translator)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-        return EXIT_EXPLAINED if bounces else EXIT_UNKNOWN
+        return ExitCode.OK if bounces else ExitCode.PROBLEMS
     console = Console(highlight=False)
     if not bounces:
         console.print(
             Text(_("This file is not a returned mail (bounce): no failed recipient was found in it."))
         )
-        return EXIT_UNKNOWN
+        return ExitCode.PROBLEMS
     render_bounces(console, bounces, findings, commands, translator)
     if commands and sys.stdin.isatty() and sys.stdout.isatty():
         offer_checks(console, commands, translator)
-    return EXIT_EXPLAINED
+    return ExitCode.OK
 
 
 def _say(console: Console, text: str, width: int, indent: str, style: str = "") -> None:
@@ -120,10 +116,4 @@ def offer_checks(console: Console, commands: Sequence[Sequence[str]], translator
         run_confirming(commands, translator.language.value)
 
 
-__all__ = [
-    "DOMAIN_CONFIRMED",
-    "bounce_findings",
-    "confirming_commands",
-    "offer_checks",
-    "run_bounce",
-]
+__all__ = ["offer_checks", "render_bounces", "run_bounce"]

@@ -4,14 +4,14 @@ What was given is read by `explain_input` (text, a file, or standard input, all 
 returned mail (.eml or mbox) goes to `explain_bounce`. In a pasted message the server's reply
 leads and the mail program's words are context (`explain.rank`); the mail program is named
 only when the message shows which one it is, else the fixes name the three common programs.
+The findings and the `--json` document come from explain/report.py; this module parses and renders.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from maildoctor.causes import CauseCode
 from maildoctor.cli.client_option import resolve_client_option
-from maildoctor.cli.explain_bounce import DOMAIN_CONFIRMED, offer_checks, run_bounce
+from maildoctor.cli.explain_bounce import offer_checks, run_bounce
 from maildoctor.cli.explain_input import STDIN, Given, Refusal, read_stdin, resolve
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import Guidance, is_note
@@ -29,23 +29,17 @@ from maildoctor.clients.render import client_of_message_client
 from maildoctor.exitcode import ExitCode
 from maildoctor.explain import Explanation, Match, MatchKind, explain_text
 from maildoctor.explain.bounce import MAX_BYTES
-from maildoctor.explain.rank import RecognisedBy, Recognition, ranked_causes, recognised_client
+from maildoctor.explain.confirm import message_check, named_address
+from maildoctor.explain.rank import RecognisedBy, Recognition, recognised_client
 from maildoctor.explain.reply import ReplyExplanation, explain_reply
+from maildoctor.explain.report import filled, message_document, message_findings, reply_action, reply_meaning
 from maildoctor.explain.subject import repaired_mojibake
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_finding
-from maildoctor.model import Finding, ServerRole
+from maildoctor.model import Finding
 from maildoctor.protocol.lines import safe_text
-from maildoctor.report import finding_to_json
-from maildoctor.rules.base import finding
 from maildoctor.wrap import wrap
 
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_EXPLAINED = ExitCode.OK
-EXIT_UNKNOWN = ExitCode.PROBLEMS
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
-SCHEMA: Final = "maildoctor.explain/1"
 MAX_TEXT: Final = 20_000  # characters of pasted text looked at
 _SHOWN: Final = 300  # characters of a pasted message or a server's reply shown back
 
@@ -55,54 +49,6 @@ class ExplainOptions:
     subject: str | None
     json: bool
     client: str | None = None
-
-
-def _reply_line(reply: ReplyExplanation) -> str:
-    return safe_text(
-        " ".join(part for part in (reply.reply.code, reply.reply.status, reply.reply.text) if part)
-    )
-
-
-def _message_line(match: Match) -> str:
-    if match.kind is MatchKind.CODE:
-        return match.entry.code or ""
-    return safe_text(_filled(match.pattern, match.values) or "")
-
-
-def _findings(explanation: Explanation, reply: ReplyExplanation | None) -> tuple[Finding, ...]:
-    """One finding per likely cause, most likely first (`explain.rank`): the server's reply leads,
-    the mail program's message is context. Each finding's evidence is the words that point to it."""
-    best = explanation.matches[0] if explanation.matches else None
-    wrapper = [_message_line(best)] if best is not None else []
-    if reply is None:
-        causes = explanation.causes
-    else:
-        causes = ranked_causes(reply.specific, reply.causes, explanation.causes)
-    items = []
-    for code in causes:
-        from_reply = reply is not None and code in reply.causes
-        evidence = [_reply_line(reply)] if from_reply and reply is not None else wrapper
-        items.append(finding(str(code), ServerRole.INPUT, {}, [line for line in evidence if line]))
-    return tuple(items)
-
-
-def _kind(explanation: Explanation) -> str:
-    return "code" if explanation.matches and explanation.matches[0].kind is MatchKind.CODE else "message"
-
-
-def _reply_json(reply: ReplyExplanation, translator: Translator) -> dict[str, Any]:
-    rejection = reply.rejection.entry if reply.rejection is not None else None
-    return {
-        "reply_code": reply.reply.code or "",
-        "status": reply.reply.status or "",
-        "text": safe_text(reply.reply.text),
-        "meaning": _meaning(reply, translator),
-        "action": _action(reply, translator),
-        "provider": str(rejection.provider) if rejection is not None else None,
-        "rejection": rejection.id if rejection is not None else None,
-        "source": rejection.source if rejection is not None else None,
-        "causes": [str(code) for code in reply.causes],
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,50 +81,6 @@ def _program(
     return _Program(guidance, recognition)
 
 
-def _match_json(match: Match, translator: Translator) -> dict[str, Any]:
-    entry = match.entry
-    return {
-        "id": entry.id,
-        "client": str(entry.client),
-        "code": entry.code,
-        "symbol": entry.symbol,
-        "meaning": translator.gettext(entry.meaning),
-        "causes": [str(code) for code in entry.causes],
-        "check": confirming_check(match),
-        "score": round(match.score, 2),
-        "values": {name: safe_text(value) for name, value in match.values.items()},
-    }
-
-
-def named_address(match: Match) -> str | None:
-    """The account's address when the message names one (a placeholder's value, so checked)."""
-    account = match.values.get("account", "")
-    plain = account.isprintable() and " " not in account and len(account) < 255
-    return account if "@" in account and plain else None
-
-
-def confirming_check(match: Match) -> str:
-    """The entry's check command, with the address filled in when the message named it."""
-    address = named_address(match)
-    return match.entry.check.replace("ADDRESS", address, 1) if address else match.entry.check
-
-
-def _check_command(explanation: Explanation, reply: ReplyExplanation | None, first: CauseCode | None) -> str:
-    """The command that tells the causes apart: the sending domain's for a domain-side first cause,
-    else the mail program message's own check, else the account's sending side."""
-    best = explanation.matches[0] if explanation.matches else None
-    address = named_address(best) if best is not None else None
-    if first in DOMAIN_CONFIRMED:
-        domain = address.rsplit("@", 1)[1] if address else "YOUR-DOMAIN"
-        return f"maildoctor domain {domain}"
-    if best is not None:
-        return confirming_check(best)
-    if reply is not None and reply.mailbox is not None:
-        url = "imaps://SERVER:993" if reply.mailbox == "imap" else "pop3s://SERVER:995"
-        return f"maildoctor check ADDRESS --incoming {url}"
-    return "maildoctor check ADDRESS --outgoing smtp+starttls://SERVER:587"
-
-
 def print_wrapped(console: Console, message: str) -> None:
     """A message printed in lines broken by `wrap` (Japanese phrases, 禁則), not Rich's break at spaces."""
     for line in wrap(message, console.width):
@@ -195,16 +97,17 @@ def _given(subject: str | None, err: Console, translator: Translator) -> Given |
                 'Give the error message to explain, in quotes: maildoctor explain "…" — or the returned '
                 "mail's file: maildoctor explain FILE.eml — or paste it after: maildoctor explain -"
             ),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if subject is None or subject == STDIN:
         if stdin is None or not hasattr(stdin, "buffer"):
-            return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
+            nothing = _("Nothing came in on standard input: there is nothing to explain.")
+            return Refusal(nothing, ExitCode.USAGE)
         if at_terminal:
             print_wrapped(err, _("Paste the message, then press Ctrl-D (on Windows: Ctrl-Z, then Enter)."))
         return read_stdin(stdin.buffer, translator)
     if not subject.strip():
-        return Refusal(_("Give the error message or the error code to explain."), EXIT_USAGE)
+        return Refusal(_("Give the error message or the error code to explain."), ExitCode.USAGE)
     return resolve(subject, translator)
 
 
@@ -230,7 +133,7 @@ def run_explain_command(options: ExplainOptions, translator: Translator) -> int:
     text = given.text or ""
     if not text.strip():
         print_wrapped(err, _("Give the error message or the error code to explain."))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if len(text) > MAX_TEXT:
         err.print(
             Text(_("Only the first {count} characters of the message were looked at.").format(count=MAX_TEXT))
@@ -246,32 +149,25 @@ def _explain_message(
 ) -> int:
     explanation = explain_text(text)
     reply = explain_reply(text)
-    findings = _findings(explanation, reply)
+    findings = message_findings(explanation, reply)
     program = _program(options, explanation, reply, err, translator)
     if program is False:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     guidance = program.guidance
     first = CauseCode(findings[0].cause) if findings else None
-    check = _check_command(explanation, reply, first)
+    check = message_check(explanation, reply, first)
     if options.json:
-        document: dict[str, Any] = {
-            "schema": SCHEMA,
-            "kind": _kind(explanation),
-            "findings": [finding_to_json(item, translator, guidance) for item in findings],
-            "recipients": [],
-            "matches": [_match_json(match, translator) for match in explanation.matches],
-            "unknown_codes": list(explanation.unknown_codes),
-            "check": check,
-            "input": {
-                "origin": given.origin,
-                "truncated": given.truncated or len(given.text or "") > MAX_TEXT,
-            },
-        }
-        if reply is not None:
-            document["smtp_reply"] = _reply_json(reply, translator)
-        if guidance.client is not None:
-            document["client"] = str(guidance.client)
-            document["client_from"] = str(program.recognition.by) if program.recognition else "option"
+        document = message_document(
+            explanation,
+            reply,
+            findings,
+            check,
+            translator,
+            guidance=guidance,
+            recognition=program.recognition,
+            origin=given.origin,
+            truncated=given.truncated or len(given.text or "") > MAX_TEXT,
+        )
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         console = Console(highlight=False)
@@ -282,14 +178,7 @@ def _explain_message(
             if guidance.client is not None:
                 command += ["--client", str(guidance.client)]
             offer_checks(console, [command], translator)
-    return EXIT_EXPLAINED if explanation.matches or reply is not None else EXIT_UNKNOWN
-
-
-def _filled(pattern: str | None, values: Mapping[str, str]) -> str | None:
-    """The message as the person saw it: the pattern with the parts it matched put back."""
-    if pattern is None:
-        return None
-    return re.sub(r"\{([a-z]+)\}", lambda found: values.get(found.group(1), "…"), pattern)
+    return ExitCode.OK if explanation.matches or reply is not None else ExitCode.PROBLEMS
 
 
 def _quoted(words: str, translator: Translator) -> str:
@@ -311,18 +200,6 @@ def quoted_lines(lines: Sequence[str], translator: Translator, limit: int = _SHO
     return translator.gettext("“{words}”").format(words="\n".join(kept))
 
 
-def _meaning(reply: ReplyExplanation, translator: Translator) -> str:
-    """The reply's plain meaning, translated: the data's, else its kind's note."""
-    meaning = reply.meaning() or reply.note
-    return translator.gettext(meaning) if meaning else ""
-
-
-def _action(reply: ReplyExplanation, translator: Translator) -> str | None:
-    """What to do about the reply, translated; None when the provider's words are not known."""
-    action = reply.action()
-    return translator.gettext(action) if action else None
-
-
 def _render_reply(console: Console, reply: ReplyExplanation, translator: Translator, width: int) -> None:
     _ = translator.gettext
     codes = " ".join(part for part in (reply.reply.code, reply.reply.status) if part)
@@ -333,10 +210,10 @@ def _render_reply(console: Console, reply: ReplyExplanation, translator: Transla
         words = quoted_lines(reply.reply.lines, translator) if many else _quoted(reply.reply.text, translator)
         for line in wrap(words, width - 2):
             console.print(Text("  " + line, style="dim"))
-    meaning = _meaning(reply, translator)
+    meaning = reply_meaning(reply, translator)
     for line in wrap(meaning, width) if meaning else ():
         console.print(Text(line))
-    action = _action(reply, translator)
+    action = reply_action(reply, translator)
     if action:
         console.print(Text(_("What to do:"), style="bold"))
         for line in wrap(action, width - 2):
@@ -412,7 +289,7 @@ def _render_message(
         console.print(Text(indent + label, style="" if indent else "bold"))
     else:
         values = {k: v for k, v in best.values.items() if reply is None or k != "response"}
-        words = _filled(best.pattern, values) or ""
+        words = filled(best.pattern, values) or ""
         if _in_language(words, translator.language.value):
             if reply is None:
                 console.print(Text(_("The mail program's message:"), style="bold"))

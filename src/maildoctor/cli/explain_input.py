@@ -26,9 +26,6 @@ from maildoctor.explain.subject import (
 from maildoctor.i18n import Translator
 from maildoctor.protocol.lines import safe_text
 
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
 STDIN: Final = "-"
 _SHOWN_NAME: Final = 200
 _BOMS: Final = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -70,9 +67,10 @@ def _from_bytes(
     kind = content_kind(data)
     if kind is ContentKind.EMPTY:
         if origin == "stdin":
-            return Refusal(_("Nothing came in on standard input: there is nothing to explain."), EXIT_USAGE)
+            nothing = _("Nothing came in on standard input: there is nothing to explain.")
+            return Refusal(nothing, ExitCode.USAGE)
         return Refusal(
-            _("The file {name} is empty: there is nothing to explain.").format(name=name), EXIT_USAGE
+            _("The file {name} is empty: there is nothing to explain.").format(name=name), ExitCode.USAGE
         )
     if kind is ContentKind.OUTLOOK_MSG:
         return Refusal(
@@ -80,7 +78,7 @@ def _from_bytes(
                 "{name} is an Outlook message file (.msg), which maildoctor cannot read. Save the returned "
                 "mail as an .eml file, or copy its text and give it with: maildoctor explain -"
             ).format(name=name or "-"),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if kind is ContentKind.BINARY:
         return Refusal(
@@ -88,7 +86,7 @@ def _from_bytes(
                 "{name} is not a mail or a text (it looks like a picture, a document or a program). Give the "
                 "returned mail's file (.eml), or the error message in quotes."
             ).format(name=name or "-"),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if kind in (ContentKind.MAIL, ContentKind.JSON):
         if data.startswith(_BOMS):  # the mail parser wants the message's own bytes first
@@ -102,7 +100,7 @@ def read_stdin(stream: BinaryIO, translator: Translator) -> Given | Refusal:
     try:
         data, truncated = read_bounded(stream)
     except (OSError, ValueError):  # closed (`<&-`), a terminal gone, a stream that is not readable
-        return Refusal(translator.gettext("Standard input could not be read."), EXIT_NOT_RUN)
+        return Refusal(translator.gettext("Standard input could not be read."), ExitCode.NOT_RUN)
     return _from_bytes(data, truncated, "stdin", "", translator)
 
 
@@ -113,10 +111,10 @@ def _read_file(path: Path, name: str, translator: Translator) -> Given | Refusal
             data, truncated = read_bounded(handle)
     except PermissionError:
         return Refusal(
-            _("maildoctor may not read the file {name} (no permission).").format(name=name), EXIT_NOT_RUN
+            _("maildoctor may not read the file {name} (no permission).").format(name=name), ExitCode.NOT_RUN
         )
     except (OSError, ValueError):
-        return Refusal(_("The file {name} could not be read.").format(name=name), EXIT_NOT_RUN)
+        return Refusal(_("The file {name} could not be read.").format(name=name), ExitCode.NOT_RUN)
     return _from_bytes(data, truncated, "file", name, translator)
 
 
@@ -134,22 +132,21 @@ def resolve(subject: str, translator: Translator) -> Given | Refusal:
         if not looks_like_file_name(candidate):
             return Given(text=subject)
         if isinstance(error, PermissionError):
-            return Refusal(
-                _("maildoctor may not read the file {name} (no permission).").format(name=name), EXIT_NOT_RUN
-            )
+            not_allowed = _("maildoctor may not read the file {name} (no permission).")
+            return Refusal(not_allowed.format(name=name), ExitCode.NOT_RUN)
         return Refusal(
             _(
                 "File not found: {name}. Check the file's name and folder; to explain an error message, "
                 "put the message in quotes."
             ).format(name=name),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     if stat.S_ISDIR(mode):
         return Refusal(
             _("{name} is a folder, not a file. Give the returned mail's file (.eml) inside it.").format(
                 name=name
             ),
-            EXIT_USAGE,
+            ExitCode.USAGE,
         )
     return _read_file(path, name, translator)
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from maildoctor import __version__
 from maildoctor.checkplan import compare_typed
 from maildoctor.cli.client_option import resolve_client_option
+from maildoctor.cli.dns_option import parse_nameservers
 from maildoctor.cli.render_check import render_findings
 from maildoctor.cli.settings_dead_end import (
     NothingFound,
@@ -49,15 +50,9 @@ from maildoctor.knowledge import render_evidence
 from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
-from maildoctor.net.resolver import Nameserver
 from maildoctor.resolver_guard import resolver_verdict, unless_offline
 from maildoctor.rules.rank import rank
 
-# the one ExitCode under this module's names before issue 13 (shims: use ExitCode itself)
-EXIT_OK = ExitCode.OK
-EXIT_NOTHING_FOUND = ExitCode.PROBLEMS
-EXIT_USAGE = ExitCode.USAGE
-EXIT_NOT_RUN = ExitCode.NOT_RUN
 FORMATS = ("table", "json", "autoconfig", "mobileconfig", "sheet")
 # the formats a memo goes with: alone (instead of the table), or as a section of the sheet
 MEMO_FORMATS = ("table", "sheet")
@@ -102,7 +97,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if aliased is None:
         message = _("--json cannot be combined with --format {format}: --json is the same as --format json.")
         say(err, message.format(format=safe(options.format)))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     options = aliased
     if options.format not in FORMATS:
         say(
@@ -111,7 +106,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
                 value=safe(options.format), formats=", ".join(FORMATS)
             ),
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if options.memo and options.format not in MEMO_FORMATS:
         say(
             err,
@@ -120,40 +115,35 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
                 "or with --format sheet for the memo on the printable sheet."
             ).format(format=safe(options.format)),
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if _is_pdf(options.output) and options.format != "sheet":
         say(err, _("Only the printable sheet can be saved as a PDF: add --format sheet."))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if not check_address(options.address.strip()).ok:
         _not_an_address(options.address, err, translator)
-        return EXIT_USAGE
-    try:
-        nameservers = tuple(Nameserver.parse(text) for text in options.dns)
-    except ValueError:
-        say(
-            err,
-            _("A --dns value is not a server address: {value}").format(value=safe(", ".join(options.dns))),
-        )
-        return EXIT_USAGE
+        return ExitCode.USAGE
+    nameservers = parse_nameservers(options.dns, err, translator)
+    if nameservers is None:
+        return ExitCode.USAGE
     client = resolve_client_option(options.client, err, translator)
     if client is False:
-        return EXIT_USAGE  # before the discovery: a misspelt program name should not cost a wait
+        return ExitCode.USAGE  # before the discovery: a misspelt program name should not cost a wait
     if _is_pdf(options.output):
         # before the discovery: no point in waiting for settings that cannot be saved
         if fonts_for(translator.language.value) == ():
             _no_font(err, translator, translator.language.value)
-            return EXIT_NOT_RUN
+            return ExitCode.NOT_RUN
         try:
             ensure_pdf_support()
         except PdfUnavailableError as exc:
             _pdf_unavailable(err, exc, translator)
-            return EXIT_NOT_RUN
+            return ExitCode.NOT_RUN
     request = DiscoveryRequest(options.address.strip(), nameservers, options.ca_file, options.timeout)
     try:
         found = asyncio.run(unless_offline(discover(request), nameservers))
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if found is None:  # no DNS server answers: nothing can be looked up, each lookup would wait in vain
         return _offline(options, translator, client, err)
     settings, facts = found
@@ -171,11 +161,12 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     if not (settings.incoming or settings.outgoing) and not options.memo and options.format != "json":
         _print_lines(err, nothing_found_lines(settings.address, facts, translator))
         # no DNS answer at all: the search itself could not run; else the domain is what it is
-        return EXIT_NOT_RUN if why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER else EXIT_NOTHING_FOUND
+        no_answer = why_nothing_found(facts) is NothingFound.NO_DNS_ANSWER
+        return ExitCode.NOT_RUN if no_answer else ExitCode.PROBLEMS
     typed = MailSettings(incoming=options.incoming, outgoing=options.outgoing, username=options.user)
     findings = _memo_findings(typed, settings) if options.memo else ()
     status = hand_over(settings, options, translator, today=date.today(), findings=findings, client=client)
-    if unconfirmed is None or status != EXIT_OK:
+    if unconfirmed is None or status != ExitCode.OK:
         return status
     return _unconfirmed(unconfirmed, translator)
 
@@ -187,7 +178,7 @@ def _offline(options: SettingsOptions, translator: Translator, client: ClientId 
     settings = known_settings(options.address)
     if not (settings.incoming or settings.outgoing):
         _print_lines(err, offline_lines(settings.address, translator))
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     say(
         err,
         _(
@@ -197,7 +188,7 @@ def _offline(options: SettingsOptions, translator: Translator, client: ClientId 
         style="bold",
     )
     status = hand_over(settings, options, translator, today=date.today(), findings=(), client=client)
-    return EXIT_NOT_RUN if status == EXIT_OK else status
+    return ExitCode.NOT_RUN if status == ExitCode.OK else status
 
 
 def _any_verified(settings: DiscoveredSettings) -> bool:
@@ -218,7 +209,7 @@ def _unconfirmed(broken: Finding, translator: Translator) -> int:
         style="bold",
     )
     render_findings(console, (broken,), translator, min(console.width, 100))
-    return EXIT_NOT_RUN
+    return ExitCode.NOT_RUN
 
 
 def _memo_findings(typed: MailSettings, settings: DiscoveredSettings) -> tuple[Finding, ...]:
@@ -267,7 +258,7 @@ def _unseen(address: str, broken: Finding, translator: Translator) -> int:
     message = _("The settings for {domain} could not be looked up from this network.")
     say(console, message.format(domain=safe(domain)), style="bold")
     render_findings(console, (broken,), translator, min(console.width, 100))
-    return EXIT_NOT_RUN
+    return ExitCode.NOT_RUN
 
 
 def hand_over(
@@ -288,14 +279,14 @@ def hand_over(
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
     found = bool(settings.incoming or settings.outgoing)
-    status = EXIT_OK if found else EXIT_NOTHING_FOUND
+    status = ExitCode.OK if found else ExitCode.PROBLEMS
     if options.format == "json":
         text = json.dumps(settings_to_json(settings), ensure_ascii=False, indent=2) + "\n"
         return _deliver(text.encode(), options.output, translator) or status
     memo = _memo(settings, options, translator, findings) if options.memo else None
     if not found and memo is None:
         say(err, _("No settings were found for {address}.").format(address=safe(settings.address)))
-        return EXIT_NOTHING_FOUND
+        return ExitCode.PROBLEMS
     if memo is not None and options.format == "table":
         return _deliver(render_memo_text(memo, translator).encode(), options.output, translator) or status
     try:
@@ -308,7 +299,7 @@ def hand_over(
                 # a profile holds a password, which this account refuses: write none, say what works
                 say(err, _(PROFILE_REFUSED).format(address=safe(settings.address)))
                 say(err, _(OAUTH2_NOTES[sign_in_family(oauth2.host)]))
-                return EXIT_NOTHING_FOUND
+                return ExitCode.PROBLEMS
             profile = render_mobileconfig(settings, translator)
             code = _deliver(profile.content, options.output, translator)
             for note in profile.notes:
@@ -319,7 +310,7 @@ def hand_over(
             render_settings_table(console, settings, translator)
             if client is not None:
                 render_client_entries(console, settings, client, translator)
-            return EXIT_OK
+            return ExitCode.OK
         buffer = io.StringIO()
         render_settings_table(
             Console(file=buffer, width=TABLE_FILE_WIDTH, color_system=None, highlight=False),
@@ -329,7 +320,7 @@ def hand_over(
         return _deliver(buffer.getvalue().encode(), options.output, translator)
     except NoServerError as exc:
         say(err, _(exc.message))
-        return EXIT_NOTHING_FOUND
+        return ExitCode.PROBLEMS
 
 
 def render_client_entries(
@@ -379,12 +370,12 @@ def _sheet(
     # the sheet's own text decides: an English sheet may carry a Japanese provider name or note
     if fonts_for(language := font_language(sheet)) == ():
         _no_font(Console(stderr=True, highlight=False), translator, language)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     try:
         pdf = sheet_to_pdf(sheet)
     except PdfUnavailableError as exc:
         _pdf_unavailable(Console(stderr=True, highlight=False), exc, translator)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     return _deliver(pdf, options.output, translator)
 
 
@@ -438,12 +429,12 @@ def _pdf_unavailable(err: Console, exc: PdfUnavailableError, translator: Transla
 
 
 def _deliver(content: bytes, output: Path | None, translator: Translator) -> int:
-    """Write to the file if there is one, else to standard output: 0, or EXIT_NOT_RUN if writing failed."""
+    """Write to the file if there is one, else to standard output: OK, or NOT_RUN if writing failed."""
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
     if output is None:
         _write_stdout(content)
-        return EXIT_OK
+        return ExitCode.OK
     try:
         output.write_bytes(content)
     except OSError as exc:
@@ -453,9 +444,9 @@ def _deliver(content: bytes, output: Path | None, translator: Translator) -> int
                 file=safe(str(output)), reason=exc.strerror or type(exc).__name__
             ),
         )
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     say(err, _("Saved to {file}.").format(file=safe(str(output))))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _write_stdout(content: bytes) -> None:

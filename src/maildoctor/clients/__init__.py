@@ -18,7 +18,6 @@ from maildoctor.clients.model import (
     Confirmed,
     FieldEntry,
     Lang,
-    Security,
     SecurityChoice,
 )
 from maildoctor.clients.render import (
@@ -42,7 +41,6 @@ __all__ = [
     "Confirmed",
     "FieldEntry",
     "Lang",
-    "Security",
     "SecurityChoice",
     "UnsupportedField",
     "client_of_message_client",

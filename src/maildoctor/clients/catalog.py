@@ -26,11 +26,11 @@ from maildoctor.clients.model import (
     FieldEntry,
     Path,
     Provenance,
-    Security,
     SecurityChoice,
     Text,
 )
 from maildoctor.datafile import DataFileError, choice, one_line
+from maildoctor.model import Security
 
 DATA_DIR: Final = "clients"
 _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)

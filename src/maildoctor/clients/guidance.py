@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang, Security
+from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang
 from maildoctor.clients.render import field_default, field_note, field_step, how_to_find, unsupported_reason
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.i18n import N_, get_translator
 from maildoctor.knowledge_data import Setting  # the knowledge base's (its steps name them)
+from maildoctor.model import Security
 
 _ROLED: Final = frozenset({"host", "port", "security", "username", "password"})
 _DEFAULT: Final = N_("Default: {default}")

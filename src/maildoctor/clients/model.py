@@ -22,9 +22,7 @@ from enum import StrEnum
 from typing import Final, Literal
 
 from maildoctor.i18n import get_translator
-
-# the one Security enum; imported from here by the client modules (a second copy until issue 13)
-from maildoctor.model import Security as Security
+from maildoctor.model import Security
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")

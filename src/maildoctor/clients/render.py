@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from maildoctor.clients.catalog import load_client, load_clients
-from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Security, Text
+from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Text
 from maildoctor.i18n import N_
+from maildoctor.model import Security
 
 ARROW: Final = " → "
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from maildoctor.check_request import CheckRequest
 from maildoctor.demo.world import ALICE, BOB, CAROL, PROVIDER_HOST, SHOP_HOST, DemoWorld, demo_world
-from maildoctor.diagnose import CheckRequest, run_check
+from maildoctor.diagnose import run_check
 from maildoctor.i18n import N_
 from maildoctor.model import Endpoint, Protocol, Report, Secret, Security, Verdict
 

@@ -14,14 +14,13 @@ from rich.text import Text
 from maildoctor.cli.render_check import render_report
 from maildoctor.datacache import keep_nothing
 from maildoctor.display import say, show
+from maildoctor.exitcode import ExitCode
 from maildoctor.extras import DEMO, is_missing_package
 from maildoctor.i18n import Translator
 from maildoctor.report import report_to_json
 
 if TYPE_CHECKING:  # cases.py runs pymap and aiosmtpd: imported when the demo runs, if installed
     from maildoctor.demo.cases import CaseOutcome, DemoRun
-
-EXIT_OK, EXIT_NOT_RUN = 0, 3
 
 
 def _settings_lines(outcome: CaseOutcome, translator: Translator) -> list[str]:
@@ -142,7 +141,7 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
         if not is_missing_package(exc):
             raise
         say_demo_not_installed(err, translator)
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     keep_nothing()  # the demo leaves the user's cache alone
     try:
         run = asyncio.run(run_demo())
@@ -154,7 +153,7 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
                 )
             )
         )
-        return EXIT_NOT_RUN
+        return ExitCode.NOT_RUN
     if as_json:
         sys.stdout.write(json.dumps(demo_json(run, translator), ensure_ascii=False, indent=2) + "\n")
         for outcome in run.failed:
@@ -168,7 +167,7 @@ def run_demo_command(translator: Translator, *, as_json: bool) -> int:
             )
     else:
         render_demo(Console(highlight=False), run, translator)
-    return EXIT_NOT_RUN if run.failed else EXIT_OK
+    return ExitCode.NOT_RUN if run.failed else ExitCode.OK
 
 
 def say_demo_not_installed(err: Console, translator: Translator) -> None:

@@ -47,9 +47,10 @@ from typing import Final
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
-from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source
-from maildoctor.discover.providers import registered_domain
+from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate, Source, unique_servers
+from maildoctor.discover.domains import registered_domain
 from maildoctor.discover.srv import SrvRecord
+from maildoctor.discover.untrusted_xml import parse_untrusted_xml
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import IMPLICIT_TLS_PORTS, Protocol, Security, default_port
 from maildoctor.net.http import (
@@ -73,8 +74,6 @@ MAX_RESPONSE_BYTES: Final = 1024 * 1024  # an answer is a few KiB
 MAX_HOPS: Final = 3  # redirectAddr / redirectUrl answers followed, one after the other
 
 _INCOMING_TYPES: Final = {"IMAP": Protocol.IMAP, "POP3": Protocol.POP3}
-_FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _HOST_NAME: Final = re.compile(
     r"^(?=.{1,253}\Z)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\Z"
 )
@@ -123,21 +122,6 @@ class AutodiscoverAnswer:
     @property
     def candidates(self) -> tuple[ServerCandidate, ...]:
         return self.incoming + self.outgoing
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    declared = _XML_ENCODING.match(data)
-    if declared is None:
-        raise AutodiscoverError("not UTF-8 and no encoding declared")
-    encoding = declared.group(1).decode("ascii")
-    try:
-        return data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as error:
-        raise AutodiscoverError(f"cannot decode as the declared encoding {encoding!r}") from error
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -292,15 +276,7 @@ def parse_autodiscover(data: bytes, address: str) -> AutodiscoverAnswer:
     sync answer, say). Protocols that cannot be used (no server name, a port that is none)
     are skipped; the order of the document is kept.
     """
-    if len(data) > MAX_RESPONSE_BYTES:
-        raise AutodiscoverError(f"answer of {len(data)} bytes, more than {MAX_RESPONSE_BYTES}")
-    text = _decode(data)
-    if _FORBIDDEN_MARKUP.search(text):
-        raise AutodiscoverError("DOCTYPE and ENTITY declarations are not allowed")
-    try:
-        root = ET.fromstring(text)  # noqa: S314 - guarded above
-    except ET.ParseError as error:
-        raise AutodiscoverError(f"not well-formed XML: {error}") from error
+    root = parse_untrusted_xml(data, limit=MAX_RESPONSE_BYTES, what="answer", error=AutodiscoverError)
     if root.tag != f"{{{ENVELOPE_SCHEMA}}}Autodiscover":
         raise AutodiscoverError(f"root element is {_safe(root.tag, 120)}, not an Autodiscover answer")
     responses = [child for child in root if _local(child.tag)[1] == "Response"]
@@ -341,8 +317,8 @@ def parse_autodiscover(data: bytes, address: str) -> AutodiscoverAnswer:
         outgoing += found_out
         others += [kind for kind in found_others if kind not in others]
     return AutodiscoverAnswer(
-        incoming=_unique(incoming),
-        outgoing=_unique(outgoing),
+        incoming=unique_servers(incoming),
+        outgoing=unique_servers(outgoing),
         display_name=display_name,
         other_types=tuple(others),
     )
@@ -359,17 +335,6 @@ def _https_url(text: str) -> bool:
 def _is_address(text: str) -> bool:
     local, at, domain = text.rpartition("@")
     return bool(at and local and _host(domain)) and len(text) <= 254 and not any(c.isspace() for c in text)
-
-
-def _unique(candidates: list[ServerCandidate]) -> tuple[ServerCandidate, ...]:
-    seen: set[tuple[Protocol, str, int, Security]] = set()
-    kept: list[ServerCandidate] = []
-    for candidate in candidates:
-        key = (candidate.protocol, candidate.host, candidate.port, candidate.security)
-        if key not in seen:
-            seen.add(key)
-            kept.append(candidate)
-    return tuple(kept)
 
 
 # --------------------------------------------------------------------------- asking

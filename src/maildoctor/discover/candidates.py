@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -88,3 +89,16 @@ class DiscoveredSettings:
     provider: ProviderInfo | None
     incoming: tuple[ServerCandidate, ...]  # best first
     outgoing: tuple[ServerCandidate, ...]  # best first
+
+
+def unique_servers(candidates: Iterable[ServerCandidate]) -> tuple[ServerCandidate, ...]:
+    """The candidates in their order, each server (protocol, host, port, security) once: the first
+    that names it is kept."""
+    seen: set[tuple[Protocol, str, int, Security]] = set()
+    kept: list[ServerCandidate] = []
+    for candidate in candidates:
+        key = (candidate.protocol, candidate.host, candidate.port, candidate.security)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return tuple(kept)

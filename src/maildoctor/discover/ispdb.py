@@ -34,6 +34,7 @@ from maildoctor.discover.candidates import (
     Source,
     UsernameForm,
 )
+from maildoctor.discover.untrusted_xml import parse_untrusted_xml
 from maildoctor.model import Protocol, Security
 from maildoctor.provider_tables import DnsProvider, SelectorSource
 
@@ -48,8 +49,6 @@ _OAUTH2: Final = "oauth2"
 _PLACEHOLDER: Final = re.compile(r"%(EMAILADDRESS|EMAILLOCALPART|EMAILDOMAIN|MXHOST)%")
 MXHOST: Final = "%MXHOST%"
 # A document type declaration is where entities (and with them entity expansion) come from.
-_FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 class ClientConfigError(ValueError):
@@ -138,22 +137,6 @@ class ProviderEntry:
 # --------------------------------------------------------------------------- parsing
 
 
-def _decode(data: bytes) -> str:
-    """The document as text, so the DTD guard sees what the XML parser would see."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    declared = _XML_ENCODING.match(data)
-    if declared is None:
-        raise ClientConfigError("not UTF-8 and no encoding declared")
-    encoding = declared.group(1).decode("ascii")
-    try:
-        return data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as error:
-        raise ClientConfigError(f"cannot decode as the declared encoding {encoding!r}") from error
-
-
 def _text(element: ET.Element, tag: str) -> str | None:
     child = element.find(tag)
     if child is None or child.text is None:
@@ -195,15 +178,7 @@ def parse_client_config(data: bytes) -> ProviderEntry:
     used (another type, no hostname, a port out of range, an unknown
     socketType) are skipped, as Thunderbird skips them.
     """
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ClientConfigError(f"document of {len(data)} bytes, more than {MAX_CONFIG_BYTES}")
-    text = _decode(data)
-    if _FORBIDDEN_MARKUP.search(text):
-        raise ClientConfigError("DOCTYPE and ENTITY declarations are not allowed")
-    try:
-        root = ET.fromstring(text)  # noqa: S314 - guarded above
-    except ET.ParseError as error:
-        raise ClientConfigError(f"not well-formed XML: {error}") from error
+    root = parse_untrusted_xml(data, limit=MAX_CONFIG_BYTES, what="document", error=ClientConfigError)
     if root.tag != "clientConfig":
         raise ClientConfigError(f"root element is <{root.tag}>, not <clientConfig>")
     provider = root.find("emailProvider")

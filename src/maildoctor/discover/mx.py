@@ -43,18 +43,24 @@ class MxResult:
         return tuple(dict.fromkeys(record.exchange for record in self.records if record.exchange != "."))
 
 
-def order_mx(answers: Sequence[str]) -> tuple[tuple[MxRecord, ...], bool]:
-    """(records by preference then name, null MX?) from dnspython's MX answer texts.
-
-    A null MX is a single record with exchange "." (RFC 7505 says preference 0; any
-    preference is taken). A "." next to real hosts is a mistake and is left out.
-    """
+def parse_mx_answers(answers: Sequence[str]) -> list[MxRecord]:
+    """The MX records of dnspython's answer texts that parse, in the answer's order."""
     records: list[MxRecord] = []
     for answer in answers:
         try:
             records.append(MxRecord.parse(answer))
         except ValueError:
             continue
+    return records
+
+
+def order_mx(answers: Sequence[str]) -> tuple[tuple[MxRecord, ...], bool]:
+    """(records by preference then name, null MX?) from dnspython's MX answer texts.
+
+    A null MX is a single record with exchange "." (RFC 7505 says preference 0; any
+    preference is taken). A "." next to real hosts is a mistake and is left out.
+    """
+    records = parse_mx_answers(answers)
     if len(records) == 1 and records[0].exchange == ".":
         return tuple(records), True
     real = sorted(
@@ -73,4 +79,4 @@ async def lookup_mx(domain: str, dns: DnsClient, lifetime: float = 5.0) -> MxRes
     return MxResult(domain, lookup, records, null_mx)
 
 
-__all__ = ["MxRecord", "MxResult", "lookup_mx", "order_mx"]
+__all__ = ["MxRecord", "MxResult", "lookup_mx", "order_mx", "parse_mx_answers"]

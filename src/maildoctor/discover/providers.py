@@ -22,21 +22,13 @@ from typing import Final
 from maildoctor.datacache import cached_parse
 from maildoctor.discover import ispdb
 from maildoctor.discover.curated import load_curated
-from maildoctor.discover.domains import GENERIC_SECOND_LEVELS, mx_lookup_domains, registered_domain
+from maildoctor.discover.domains import mx_lookup_domains
 from maildoctor.discover.ispdb import ProviderEntry, parse_client_config
 from maildoctor.domainname import normalize_domain
 
 DATA_PACKAGE: Final = "maildoctor"
 
-__all__ = [  # the domain helpers stay importable from here, where they were before issue 13
-    "DATA_PACKAGE",
-    "GENERIC_SECOND_LEVELS",
-    "ProviderIndex",
-    "ispdb_overrides",
-    "mx_lookup_domains",
-    "normalize_domain",
-    "registered_domain",
-]
+__all__ = ["DATA_PACKAGE", "ProviderIndex", "ispdb_overrides"]
 
 
 class ProviderIndex:

@@ -16,10 +16,10 @@ first is the whole address.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from maildoctor.discover.candidates import ServerCandidate, Source
+from maildoctor.discover.candidates import ServerCandidate, Source, unique_servers
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Protocol, Security
 from maildoctor.net.resolver import DnsClient
@@ -121,8 +121,8 @@ def srv_candidates(records: Mapping[str, Sequence[SrvRecord]], address: str) -> 
             ranked.append((key, candidate))
     ordered = [candidate for _, candidate in sorted(ranked, key=lambda item: item[0])]
     return SrvCandidates(
-        _unique(c for c in ordered if c.protocol is not Protocol.SMTP),
-        _unique(c for c in ordered if c.protocol is Protocol.SMTP),
+        unique_servers(c for c in ordered if c.protocol is not Protocol.SMTP),
+        unique_servers(c for c in ordered if c.protocol is Protocol.SMTP),
         tuple(service.label for service in SRV_SERVICES if service.label in not_offered),
     )
 
@@ -149,17 +149,6 @@ async def lookup_srv(address: str, dns: DnsClient, lifetime: float = 5.0) -> Srv
         records[service.label] = parsed
     found = srv_candidates(records, address)
     return SrvDiscovery(domain, tuple(lookups), found.incoming, found.outgoing, found.not_offered)
-
-
-def _unique(candidates: Iterable[ServerCandidate]) -> tuple[ServerCandidate, ...]:
-    seen: set[tuple[Protocol, str, int, Security]] = set()
-    kept: list[ServerCandidate] = []
-    for candidate in candidates:
-        key = (candidate.protocol, candidate.host, candidate.port, candidate.security)
-        if key not in seen:
-            seen.add(key)
-            kept.append(candidate)
-    return tuple(kept)
 
 
 __all__ = [

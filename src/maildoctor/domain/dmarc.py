@@ -65,7 +65,6 @@ __all__ = [
     "discover_dmarc",
     "domains_aligned",
     "is_public_suffix",
-    "normalize_domain",
     "organizational_domain",
     "parse_dmarc_record",
     "parse_report_uri",

@@ -34,7 +34,7 @@ from enum import StrEnum
 import dns.reversename
 
 from maildoctor.causes import CauseCode
-from maildoctor.discover.mx import MxRecord, order_mx
+from maildoctor.discover.mx import MxRecord, order_mx, parse_mx_answers
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.model import Severity
 from maildoctor.net.resolver import DnsClient
@@ -295,13 +295,7 @@ def _with_reverse(host: MxHostFacts, reverse: tuple[ReverseDns, ...]) -> MxHostF
 
 def published_records(answers: Sequence[str]) -> tuple[MxRecord, ...]:
     """Every MX record that parses, "." included, by preference then name."""
-    records: list[MxRecord] = []
-    for answer in answers:
-        try:
-            records.append(MxRecord.parse(answer))
-        except ValueError:
-            continue
-    return tuple(sorted(records, key=lambda r: (r.preference, r.exchange)))
+    return tuple(sorted(parse_mx_answers(answers), key=lambda r: (r.preference, r.exchange)))
 
 
 def _targets(records: Sequence[MxRecord]) -> list[tuple[str, int]]:

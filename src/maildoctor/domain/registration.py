@@ -48,7 +48,7 @@ from maildoctor.causes import CauseCode
 from maildoctor.domain.dnsproviders import DnsHosting, identify_dns_hosting
 from maildoctor.domain.mx import DomainProblem, lookup_lines, problem
 from maildoctor.domain.suffixes import public_suffix_list
-from maildoctor.domainname import normalize_domain as normal_domain  # its name here before issue 13
+from maildoctor.domainname import normalize_domain
 from maildoctor.facts import DnsLookup, DnsOutcome
 from maildoctor.i18n import N_
 from maildoctor.model import Severity
@@ -69,7 +69,7 @@ def _public_suffixes(name: str) -> PublicSuffixList:
 
 def registered_domain(domain: str) -> str | None:
     """The name a registry holds (example.co.jp for mail.example.co.jp); None for a suffix."""
-    name = normal_domain(domain)
+    name = normalize_domain(domain)
     result = _public_suffixes(name).privatesuffix(name)
     return result if isinstance(result, str) else None
 
@@ -94,7 +94,7 @@ class RdapBootstrap:
 
     def base_urls(self, domain: str) -> tuple[str, ...]:
         """The RDAP base URLs for `domain`, by the longest matching suffix; () when none."""
-        labels = normal_domain(domain).split(".")
+        labels = normalize_domain(domain).split(".")
         for start in range(len(labels)):
             urls = self.services.get(".".join(labels[start:]))
             if urls:
@@ -130,14 +130,14 @@ def parse_bootstrap(data: bytes | str) -> RdapBootstrap:
             continue
         for suffix in suffixes:
             if isinstance(suffix, str) and suffix:
-                services[normal_domain(suffix)] = bases
+                services[normalize_domain(suffix)] = bases
     publication = document.get("publication")
     return RdapBootstrap(MappingProxyType(services), publication if isinstance(publication, str) else "")
 
 
 def rdap_domain_url(base: str, domain: str) -> str:
     """RFC 9082 section 3.1.3: <base>domain/<name>."""
-    return f"{base if base.endswith('/') else f'{base}/'}domain/{quote(normal_domain(domain), safe='')}"
+    return f"{base if base.endswith('/') else f'{base}/'}domain/{quote(normalize_domain(domain), safe='')}"
 
 
 # --------------------------------------------------------------------------- the RDAP answer
@@ -286,7 +286,7 @@ _JPRS: Final = WhoisHint(
 
 def whois_hint(domain: str) -> WhoisHint:
     """Where to look instead of RDAP: JPRS WHOIS for .jp, IANA's page of the TLD otherwise."""
-    tld = normal_domain(domain).rpartition(".")[2]
+    tld = normalize_domain(domain).rpartition(".")[2]
     if tld == "jp":
         return _JPRS
     return WhoisHint(
@@ -376,7 +376,7 @@ async def lookup_registration(
     """
     started = time.monotonic()
     deadline = started + timeout
-    name = normal_domain(domain)
+    name = normalize_domain(domain)
 
     def done(
         outcome: RdapOutcome,
@@ -479,7 +479,7 @@ async def lookup_nameservers(domain: str, dns: DnsClient, *, lifetime: float = 5
     A name without NS records (NODATA) or that does not exist (NXDOMAIN) moves one label up;
     SERVFAIL, a timeout or a refusal stops the walk (the zone's DNS is broken there).
     """
-    name = normal_domain(domain)
+    name = normalize_domain(domain)
     floor = registered_domain(name) or name
     lookups: list[DnsLookup] = []
     current = name
@@ -521,7 +521,7 @@ async def check_registration(
     cache: BootstrapStore | None = None,
 ) -> RegistrationCheck:
     """NS walk and RDAP for `domain`, side by side; host names through `dns` (--dns)."""
-    name = normal_domain(domain)
+    name = normalize_domain(domain)
     registered = registered_domain(name)
     nameservers_task = lookup_nameservers(name, dns, lifetime=dns_lifetime)
     if registered is None:
@@ -722,7 +722,6 @@ __all__ = [
     "lookup_nameservers",
     "lookup_registration",
     "nameserver_evidence",
-    "normal_domain",
     "parse_bootstrap",
     "parse_rdap_date",
     "parse_rdap_domain",

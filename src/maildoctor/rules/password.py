@@ -1,4 +1,5 @@
-"""Where the password is made or reset, added to the findings that need it (provider data)."""
+"""Where the password is made or reset, added to the findings that need it (provider data): the
+causes marked `password_page = true` in data/knowledge/causes/."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import dataclasses
 from collections.abc import Sequence
 
 from maildoctor.facts import SettingsKnowledge
+from maildoctor.knowledge_data import causes_marked
 from maildoctor.model import Finding
-
-PASSWORD_CAUSES = frozenset({"AUTH_FAILED", "APP_PASSWORD_REQUIRED", "ACCOUNT_LOCKED"})
 
 
 def with_password_page(findings: Sequence[Finding], settings: SettingsKnowledge | None) -> list[Finding]:
@@ -19,8 +19,9 @@ def with_password_page(findings: Sequence[Finding], settings: SettingsKnowledge 
     if settings.provider:
         extra["provider"] = settings.provider
     result = []
+    password_causes = causes_marked("password_page")
     for item in findings:
-        if item.cause in PASSWORD_CAUSES:
+        if item.cause in password_causes:
             known = dict(item.params)
             params = tuple(item.params) + tuple((k, v) for k, v in extra.items() if k not in known)
             item = dataclasses.replace(item, params=params)
