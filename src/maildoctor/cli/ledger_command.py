@@ -580,7 +580,63 @@ def build_ledger_app(
         )
         done(run_retire(run(db=db, company=company, actor=by, note=reason, json=json), person, given))
 
+    _print_command(
+        command(ledger, "print", _("Print the account list or the “when mail stops” wall sheet.")),
+        translator,
+        run,
+        company_option,
+        db_option,
+        lang_option,
+    )
     return ledger
+
+
+class PrintableChoice(StrEnum):
+    ACCOUNTS = "accounts"
+    WALL = "wall"
+
+
+def _print_command(
+    register: Callable[[Callable[..., Any]], Any],
+    translator: Translator,
+    run: Callable[..., Any],
+    company_option: Callable[[], Any],
+    db_option: Callable[[], Any],
+    lang_option: Callable[[], Any],
+) -> None:
+    """`ledger print accounts|wall`: HTML on standard output, or a .html / .pdf file."""
+    _ = translator.gettext
+
+    def print_(
+        what: Annotated[
+            PrintableChoice,
+            typer.Argument(
+                metavar="accounts|wall",
+                help=_(
+                    "accounts: the list of mail accounts; wall: the “when mail stops” sheet for the wall."
+                ),
+            ),
+        ],
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="FILE",
+                help=_(
+                    "Save to this file: .html, or .pdf (needs the PDF part). Without it: HTML on the screen."
+                ),
+            ),
+        ] = None,
+        company: Annotated[str | None, company_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        from maildoctor.cli.ledger_print import Printable, print_sheet
+
+        raise typer.Exit(print_sheet(run(db=db, company=company), Printable(what.value), output))
+
+    register(print_)
 
 
 def run_ledger(
