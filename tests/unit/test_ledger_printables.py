@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import io
 import re
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from maildoctor.cli.app import main
 from maildoctor.export.sheet import PdfUnavailableError, ensure_pdf_support
 from maildoctor.i18n import get_translator
 from maildoctor.ledger.printables import (
@@ -26,6 +24,8 @@ from maildoctor.ledger.printables import (
 )
 
 DAY = date(2026, 12, 7)
+
+LedgerCli = Callable[..., tuple[int, str, str]]  # the ledger_cli fixture (tests/unit/conftest.py)
 
 
 def device(protocol: str = "pop3", leave: bool | None = True, days: int | None = 14) -> DeviceLine:
@@ -143,18 +143,8 @@ def test_the_wall_sheet_without_contacts_says_how_to_add_one() -> None:
 # ------------------------------------------------------------------ through the command line
 
 
-def ledger(book: Path, *args: str) -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with redirect_stdout(stdout), redirect_stderr(stderr), pytest.raises(SystemExit) as done:
-        main(["ledger", *args, "--db", str(book)])
-    code = done.value.code
-    return (code if isinstance(code, int) else 0), stdout.getvalue(), stderr.getvalue()
-
-
 @pytest.fixture
-def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "MAILDOCTOR_LEDGER_URL"):
-        monkeypatch.delenv(variable, raising=False)
+def book(tmp_path: Path, ledger_cli: LedgerCli) -> Path:
     path = tmp_path / "book.sqlite3"
     steps = [
         ("init",),
@@ -167,50 +157,52 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("contact", "add", "佐藤花子", "--role", "inhouse", "--order", "1", "--phone", "03-1234-5678"),
     ]  # fmt: skip
     for step in steps:
-        assert ledger(path, *step)[0] == 0, step
+        assert ledger_cli(path, *step)[0] == 0, step
     return path
 
 
-def test_print_accounts_on_standard_output(book: Path) -> None:
-    code, out, _ = ledger(book, "print", "accounts", "--lang", "ja")
+def test_print_accounts_on_standard_output(ledger_cli: LedgerCli, book: Path) -> None:
+    code, out, _ = ledger_cli(book, "print", "accounts", "--lang", "ja")
     assert code == 0
     assert out.startswith("<!DOCTYPE html>") and "山田のiPhone (iphone) — IMAP" in out
     assert "さくらのレンタルサーバ" in out  # the provider's name from maildoctor's data, in Japanese
 
 
-def test_print_wall_to_an_html_file_calls_priority_one_first(book: Path, tmp_path: Path) -> None:
+def test_print_wall_to_an_html_file_calls_priority_one_first(
+    ledger_cli: LedgerCli, book: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "wall.html"
-    code, out, err = ledger(book, "print", "wall", "--output", str(target), "--lang", "en")
+    code, out, err = ledger_cli(book, "print", "wall", "--output", str(target), "--lang", "en")
     assert code == 0 and out == "" and "Saved to" in err
     box = target.read_text(encoding="utf-8").split('<div class="first">', 1)[1].split("</div>", 1)[0]
     assert "佐藤花子" in box and "03-1234-5678" in box
 
 
-def test_print_for_an_unknown_company_is_a_usage_error(book: Path) -> None:
-    code, out, err = ledger(book, "print", "wall", "--company", "nope", "--lang", "ja")
+def test_print_for_an_unknown_company_is_a_usage_error(ledger_cli: LedgerCli, book: Path) -> None:
+    code, out, err = ledger_cli(book, "print", "wall", "--company", "nope", "--lang", "ja")
     assert code == 2 and out == "" and "nope" in err
 
 
-def test_print_wall_as_pdf(book: Path, tmp_path: Path) -> None:
+def test_print_wall_as_pdf(ledger_cli: LedgerCli, book: Path, tmp_path: Path) -> None:
     try:
         ensure_pdf_support()
     except PdfUnavailableError:
         pytest.skip("WeasyPrint or Pango is not installed here")
     target = tmp_path / "メールが止まったら.pdf"
-    code, _, err = ledger(book, "print", "wall", "-o", str(target), "--lang", "ja")
+    code, _, err = ledger_cli(book, "print", "wall", "-o", str(target), "--lang", "ja")
     if code == 3 and "日本語" in err:
         pytest.skip("no Japanese font here")
     assert code == 0 and target.read_bytes().startswith(b"%PDF-")
 
 
 def test_print_pdf_without_the_extra_names_the_install_command(
-    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger_cli: LedgerCli, book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)
     monkeypatch.setattr("maildoctor.export.fonts.fonts_for", lambda language: ("IPAexGothic",))
     target = tmp_path / "wall.pdf"
-    code, _, err = ledger(book, "print", "wall", "-o", str(target), "--lang", "en")
+    code, _, err = ledger_cli(book, "print", "wall", "-o", str(target), "--lang", "en")
     assert code == 3 and not target.exists()
     assert "pip install 'maildoctor[pdf]'" in err
