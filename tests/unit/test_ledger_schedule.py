@@ -4,6 +4,8 @@ against a temporary folder and a fake runner (the real system is never touched),
 from __future__ import annotations
 
 import shlex
+import shutil
+import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -230,3 +232,30 @@ def test_schedule_installs_and_removes_with_the_runner_and_folder_replaced(
 def test_schedule_for_a_company_not_in_the_book_is_refused(ledger_cli: LedgerCli, book: Path) -> None:
     code, out, err = ledger_cli(book, "schedule", "monthly", "--company", "nope", "--dry-run", "--lang", "en")
     assert code == 2 and "nope" in err and out == ""
+
+
+def test_systemd_itself_accepts_the_generated_units(tmp_path: Path) -> None:
+    """`systemd-analyze verify` reads unit files offline (no running systemd needed) and fails on a bad
+    calendar, a missing program or a broken setting; a space and a % in the book's path included."""
+    analyze = shutil.which("systemd-analyze")
+    true = shutil.which("true")
+    if analyze is None or true is None:
+        pytest.skip("systemd-analyze is not installed here")
+    unit_job = schedule.job_for("yamada", db=str(tmp_path / "my book 100%.sqlite3"), program=[true])
+    schedule.install(unit_job, scheduler=Scheduler.SYSTEMD, unit_dir=tmp_path, runner=FakeRunner())
+    units = [str(tmp_path / f"{unit_job.name}.{suffix}") for suffix in ("service", "timer")]
+    done = subprocess.run(
+        [analyze, "verify", "--man=no", *units], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "broken.timer").write_text(
+        schedule.timer_unit(unit_job).replace("*-*-01 07:17:00", "not-a-day"), encoding="utf-8"
+    )
+    broken = subprocess.run(
+        [analyze, "verify", "--man=no", str(tmp_path / "broken.timer"), units[0]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert broken.returncode != 0  # the check above can fail
