@@ -112,6 +112,9 @@ table.accounts col.address {{ width: 18%; }} table.accounts col.provider {{ widt
 table.accounts col.servers {{ width: 20%; }} table.accounts col.user {{ width: 14%; }}
 table.accounts col.password {{ width: 12%; }} table.accounts col.devices {{ width: 18%; }}
 table.accounts col.last {{ width: 8%; }}
+body.wall {{ font-size: 11.5pt; }}
+body.wall h1 {{ font-size: 26pt; }}
+body.wall h2 {{ font-size: 15pt; margin-top: 7mm; }}
 footer {{ margin-top: 5mm; font-size: 8pt; color: #444; }}
 """
 
@@ -186,7 +189,7 @@ def _document(title: str, body: Sequence[str], translator: Translator, version: 
                 f"<title>{_h(title)}</title>",
                 f"<style>{css}</style>",
                 "</head>",
-                "<body>",
+                f'<body class="{"wall" if not landscape else "list"}">',
                 *(part for part in body if part),
                 "</body>",
                 "</html>",
