@@ -9,14 +9,20 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Final
 
 from rich.console import Console
 
 from maildoctor import __version__
-from maildoctor.cli.ledger_run import NOT_RUN, LedgerRun, Shown, run
+from maildoctor.cli.ledger_run import NOT_RUN, OK, LedgerRun, Shown, run
+from maildoctor.display import safe, say
+from maildoctor.i18n import N_
 from maildoctor.ledger.book import Book
 from maildoctor.ledger.printables import render_accounts, render_wall
 from maildoctor.ledger.printout import account_lines, provider_entries, wall_facts
+
+SAVED: Final = N_("Saved to {file}.")
+NOT_WRITTEN: Final = N_("The file {file} could not be written: {reason}")
 
 
 class Printable(StrEnum):
@@ -63,13 +69,17 @@ def print_sheet(options: LedgerRun, what: Printable, output: Path | None, today:
 
 
 def deliver_page(page: str, output: Path | None, options: LedgerRun) -> int:
-    from maildoctor.cli.settings_command import _deliver, _no_font, _pdf_unavailable
+    """The page on standard output, or in the file (HTML as it is, PDF rendered)."""
+    if output is None:
+        print(page, end="")
+        return OK
+    if not is_pdf(output):
+        return _saved(page.encode("utf-8"), output, options)
+    from maildoctor.cli.settings_command import _no_font, _pdf_unavailable
     from maildoctor.export.fonts import font_language, fonts_for
     from maildoctor.export.sheet import PdfUnavailableError, sheet_to_pdf
 
     translator = options.translator
-    if not is_pdf(output):
-        return _deliver(page.encode(), output, translator)
     err = Console(stderr=True, highlight=False)
     # the page's own text decides: an English page may carry Japanese names from the book
     if fonts_for(language := font_language(page)) == ():
@@ -80,4 +90,16 @@ def deliver_page(page: str, output: Path | None, options: LedgerRun) -> int:
     except PdfUnavailableError as exc:
         _pdf_unavailable(err, exc, translator)
         return NOT_RUN
-    return _deliver(pdf, output, translator)
+    return _saved(pdf, output, options)
+
+
+def _saved(content: bytes, output: Path, options: LedgerRun) -> int:
+    err = Console(stderr=True, highlight=False)
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        say(err, options.translator.gettext(NOT_WRITTEN).format(file=safe(str(output)), reason=reason))
+        return NOT_RUN
+    say(err, options.translator.gettext(SAVED).format(file=safe(str(output))))
+    return OK
