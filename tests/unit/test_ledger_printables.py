@@ -206,3 +206,13 @@ def test_print_pdf_without_the_extra_names_the_install_command(
     code, _, err = ledger_cli(book, "print", "wall", "-o", str(target), "--lang", "en")
     assert code == 3 and not target.exists()
     assert "pip install 'maildoctor[pdf]'" in err
+
+
+def test_print_pdf_without_a_japanese_font_writes_nothing_and_says_how_to_get_one(
+    ledger_cli: LedgerCli, book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("maildoctor.export.fonts.fonts_for", lambda language: ())
+    target = tmp_path / "wall.pdf"
+    code, out, err = ledger_cli(book, "print", "wall", "-o", str(target), "--lang", "ja")
+    assert code == 3 and out == "" and not target.exists()
+    assert "日本語のフォント" in err and "sudo apt install fonts-ipafont-gothic" in err
