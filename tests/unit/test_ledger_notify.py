@@ -19,11 +19,12 @@ import pytest
 
 from maildoctor.i18n import get_translator
 from maildoctor.ledger import notify
-from maildoctor.ledger.notify import MailRoute, MailSecurity, Outcome, Report, Sent
+from maildoctor.ledger.notify import MailRoute, Outcome, Report, Sent
+from maildoctor.model import Security
 
 REPORT = Report("点検日: 2 件の変化\r\nBcc: evil@example.jp", "受信箱が 90% です。", "<p>受信箱</p>", True)
 ROUTE = MailRoute(
-    "127.0.0.1", 9, MailSecurity.STARTTLS, "it", "it@yamada.example.jp", ("boss@yamada.example.jp",)
+    "127.0.0.1", 9, Security.STARTTLS, "it", "it@yamada.example.jp", ("boss@yamada.example.jp",)
 )
 
 
@@ -165,3 +166,28 @@ def test_check_and_the_notify_module_load_neither_apprise_nor_keyring() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_route_from_the_sending_server_as_the_book_keeps_it() -> None:
+    route = notify.route_from_url(
+        "smtp+starttls://Mail.Yamada.example.jp",
+        username="it",
+        sender="it@yamada.example.jp",
+        recipients=["b@x.jp"],
+    )
+    assert (route.host, route.port, route.security) == ("mail.yamada.example.jp", 587, Security.STARTTLS)
+    assert (
+        notify.route_from_url("smtps://m.example.jp", username="u", sender="u@x.jp", recipients=[]).port
+        == 465
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("imaps://imap.example.jp", notify.NOT_SENDING), ("smtp://smtp.example.jp:587", notify.UNENCRYPTED)],
+)
+def test_a_receiving_or_unencrypted_server_is_refused(url: str, message: str) -> None:
+    with pytest.raises(notify.RouteError) as refused:
+        notify.route_from_url(url, username="u", sender="u@example.jp", recipients=["b@example.jp"])
+    assert refused.value.message == message
+    assert "暗号化" in get_translator("ja").gettext(notify.UNENCRYPTED)

@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
 from maildoctor.display import safe
 from maildoctor.i18n import N_, Translator
+from maildoctor.model import Protocol, Security, parse_server_url
 
 PASSWORD_VARIABLE: Final = "MAILDOCTOR_NOTIFY_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 KEYRING_SERVICE: Final = "maildoctor-notify"
@@ -46,11 +46,22 @@ BY_MAIL: Final = N_("Mail")
 BY_APPRISE: Final = N_("Notification")
 SENT_LINE: Final = N_("{channel} to {target}: {result}")
 NOTHING_CHANGED: Final = N_("Nothing changed since the last check day, so no report was sent.")
+UNENCRYPTED: Final = N_(
+    "The report is never sent over an unencrypted connection: give the sending server as "
+    "smtps://HOST:465 or smtp+starttls://HOST:587."
+)
+NOT_SENDING: Final = N_(
+    "The report is sent through a sending server (smtps:// or smtp+starttls://), not through {url}."
+)
 
 
-class MailSecurity(StrEnum):
-    SSL = "ssl"  # TLS from the first byte (port 465)
-    STARTTLS = "starttls"  # submission, TLS before the login (port 587)
+class RouteError(ValueError):
+    """The sending server cannot carry the report; `message` is a message id, `params` fill it."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +78,7 @@ class MailRoute:
 
     host: str
     port: int
-    security: MailSecurity
+    security: Security  # SSL (port 465) or STARTTLS (submission, 587); never unencrypted
     username: str
     sender: str
     recipients: tuple[str, ...]
@@ -76,13 +87,17 @@ class MailRoute:
     ca_file: Path | None = None  # trust this CA (a company's own) besides the system's
     timeout: float = TIMEOUT
 
+    def __post_init__(self) -> None:
+        if self.security is Security.NONE:
+            raise RouteError(UNENCRYPTED)
+
     @property
     def keyring_user(self) -> str:
         return f"{self.username}@{self.host}"
 
     @property
     def where(self) -> str:
-        scheme = "smtps" if self.security is MailSecurity.SSL else "smtp+starttls"
+        scheme = "smtps" if self.security is Security.SSL else "smtp+starttls"
         return f"{scheme}://{self.username}@{self.host}:{self.port} → {', '.join(self.recipients)}"
 
 
@@ -142,6 +157,25 @@ def find_password(
     return keyring_get(route.keyring_service, route.keyring_user) or None
 
 
+def route_from_url(
+    url: str,
+    *,
+    username: str,
+    sender: str,
+    recipients: Sequence[str],
+    ca_file: Path | None = None,
+) -> MailRoute:
+    """A route from a sending-server URL of interface.md, as the book keeps an account's `outgoing`
+    (smtp+starttls://smtp.example.jp:587): the account's user name and address are passed along.
+    Raises RouteError for a receiving server or an unencrypted one, ServerUrlError for an unreadable URL."""
+    endpoint = parse_server_url(url)
+    if endpoint.protocol is not Protocol.SMTP:
+        raise RouteError(NOT_SENDING, url=url)
+    return MailRoute(
+        endpoint.host, endpoint.port, endpoint.security, username, sender, tuple(recipients), ca_file=ca_file
+    )
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())  # no line break may reach a header
 
@@ -180,12 +214,12 @@ def send_mail(report: Report, route: MailRoute, password: str | None) -> Sent:
     context = _context(route)
     try:
         client: smtplib.SMTP
-        if route.security is MailSecurity.SSL:
+        if route.security is Security.SSL:
             client = smtplib.SMTP_SSL(route.host, route.port, timeout=route.timeout, context=context)
         else:
             client = smtplib.SMTP(route.host, route.port, timeout=route.timeout)
         with client:
-            if route.security is MailSecurity.STARTTLS:
+            if route.security is Security.STARTTLS:
                 client.starttls(context=context)
             client.login(route.username, password)
             client.send_message(message)
