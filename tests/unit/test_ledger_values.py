@@ -165,7 +165,7 @@ def test_the_latest_logged_value_wins_and_the_mailbox_has_one_choice() -> None:
 # ------------------------------------------------------------------ layering
 
 
-PURE_LEDGER_MODULES = ("values", "changes", "errors", "retirement", "csvtext")
+PURE_LEDGER_MODULES = ("values", "changes", "errors", "retirement", "csvtext", "printables", "schedule")
 
 
 @pytest.mark.parametrize("name", PURE_LEDGER_MODULES)

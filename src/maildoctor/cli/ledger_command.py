@@ -580,7 +580,110 @@ def build_ledger_app(
         )
         done(run_retire(run(db=db, company=company, actor=by, note=reason, json=json), person, given))
 
+    _check_day_commands(command, ledger, translator, run, company_option, db_option, lang_option)
     return ledger
+
+
+class ScheduleChoice(StrEnum):
+    MONTHLY = "monthly"
+    OFF = "off"
+
+
+class PrintableChoice(StrEnum):
+    ACCOUNTS = "accounts"
+    WALL = "wall"
+
+
+def _check_day_commands(
+    command: Callable[[typer.Typer, str, str], Callable[[Callable[..., Any]], Any]],
+    ledger: typer.Typer,
+    translator: Translator,
+    run: Callable[..., Any],
+    company_option: Callable[[], Any],
+    db_option: Callable[[], Any],
+    lang_option: Callable[[], Any],
+) -> None:
+    """`ledger print accounts|wall` (HTML on standard output, or a .html / .pdf file) and
+    `ledger schedule monthly|off` (the monthly `maildoctor checkup` timer)."""
+    _ = translator.gettext
+
+    def print_(
+        what: Annotated[
+            PrintableChoice,
+            typer.Argument(
+                metavar="accounts|wall",
+                help=_(
+                    "accounts: the list of mail accounts; wall: the “when mail stops” sheet for the wall."
+                ),
+            ),
+        ],
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="FILE",
+                help=_(
+                    "Save to this file: .html, or .pdf (needs the PDF part). Without it: HTML on the screen."
+                ),
+            ),
+        ] = None,
+        company: Annotated[str | None, company_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        from maildoctor.cli.ledger_print import Printable, print_sheet
+
+        raise typer.Exit(print_sheet(run(db=db, company=company), Printable(what.value), output))
+
+    command(ledger, "print", _("Print the account list or the “when mail stops” wall sheet."))(print_)
+
+    def schedule(
+        when: Annotated[
+            ScheduleChoice,
+            typer.Argument(
+                metavar="monthly|off",
+                help=_("monthly: install the timer (shown in full); off: remove it."),
+            ),
+        ],
+        all_companies: Annotated[
+            bool, typer.Option("--all", help=_("Check every company of the book, not just one."))
+        ] = False,
+        system: Annotated[
+            bool,
+            typer.Option(
+                "--system", help=_("A timer for the whole computer (needs root), not just your user.")
+            ),
+        ] = False,
+        cron: Annotated[
+            bool, typer.Option("--cron", help=_("Use crontab even where there is systemd."))
+        ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help=_("Show what would be installed or removed; change nothing.")),
+        ] = False,
+        company: Annotated[str | None, company_option()] = None,
+        db: Annotated[str | None, db_option()] = None,
+        lang: Annotated[Language | None, lang_option()] = None,
+    ) -> None:
+        from maildoctor.cli.ledger_schedule import schedule_checkup
+
+        options = run(db=db, company=company)
+        raise typer.Exit(
+            schedule_checkup(
+                options,
+                turn_on=when is ScheduleChoice.MONTHLY,
+                all_companies=all_companies,
+                system=system,
+                use_cron=cron,
+                dry_run=dry_run,
+                lang=lang.value if lang is not None else None,
+            )
+        )
+
+    command(
+        ledger, "schedule", _("Run the check-up every month on this computer (a systemd timer or cron).")
+    )(schedule)
 
 
 def run_ledger(
