@@ -265,7 +265,7 @@ def _quota_line(quota: QuotaTrend, translator: Translator) -> str:
         limit=quota.limit_kib // 1024,
     )
     if quota.days_until_full is not None and quota.growth_kib_per_day is not None:
-        line += " " + _("growing {growth} MB a day: full in about {days} days").format(
+        line += _(", growing {growth} MB a day: full in about {days} days").format(
             growth=round(quota.growth_kib_per_day / 1024, 1), days=quota.days_until_full
         )
     return line
