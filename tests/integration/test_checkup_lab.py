@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from maildoctor.checkup.limits import ServerLimits
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
 from maildoctor.ledger.book import Book
 from maildoctor.ledger.location import sqlite_url
@@ -127,7 +128,10 @@ def test_a_small_check_day_on_the_lab(
     engine = open_book(url)
     chosen = options(dns_server, pki, tmp_path / "cache")
     before = bob_logins(dovecot)
-    first = asyncio.run(checkup_company(engine, "acme", chosen))
+    limits = ServerLimits(per_user=1, per_server=2)
+    first = asyncio.run(checkup_company(engine, "acme", chosen, limits=limits))
+    assert limits.peak[("mail.example.test", "")] == 2  # three accounts on one server: 2 at once
+    assert all(count == 1 for (_, user), count in limits.peak.items() if user)
     new = {(f.cause, f.subject) for f in first.changes.new}
     assert ("AUTH_FAILED", "bob@example.test") in new
     assert not any(subject == "alice@example.test" and cause == "AUTH_FAILED" for cause, subject in new)
@@ -146,6 +150,8 @@ def test_a_small_check_day_on_the_lab(
     assert bob_logins(dovecot) - before == 1
     assert second.previous_day is not None
     assert not second.changes.gone  # nothing flapped away after one run
+    # the remembered failure keeps the finding (no login, no "fixed")
+    assert "AUTH_FAILED|bob@example.test|mail.example.test" in {f.id for f in second.changes.still}
     assert not [e for e in second.trends.alerts if e.kind == "domain"]  # the 30-day alert was said once
     engine.dispose()
 

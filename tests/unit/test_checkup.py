@@ -7,10 +7,12 @@ Rewrite the goldens with MAILDOCTOR_UPDATE_GOLDEN=1 and read the diff before com
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from maildoctor.checkup.bookrisks import BookAccount, BookDevice, BookDomain, book_item
+from maildoctor.checkup.limits import ServerLimits
 from maildoctor.checkup.model import (
     ItemKind,
     LoginMode,
@@ -298,3 +301,29 @@ def test_check_does_not_load_the_check_up() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "maildoctor.cli.commands.checkup" in imported  # the option wiring is there …
     assert not {name for name in imported if name.startswith(("maildoctor.checkup", "sqlalchemy", "keyring"))}
+
+
+# ------------------------------------------------------------------ politeness
+
+
+def test_never_more_at_once_than_the_limits() -> None:
+    limits = ServerLimits(per_user=2, per_server=3)
+    now: Counter[tuple[str, str]] = Counter()
+    worst: Counter[tuple[str, str]] = Counter()
+
+    async def one(host: str, user: str) -> None:
+        async with limits.slot([host, host.upper()], user):
+            for key in ((host, ""), (host, user)):
+                now[key] += 1
+                worst[key] = max(worst[key], now[key])
+            await asyncio.sleep(0.01)
+            for key in ((host, ""), (host, user)):
+                now[key] -= 1
+
+    async def many() -> None:
+        await asyncio.gather(*(one(f"h{n % 2}", f"u{n % 4}") for n in range(40)))
+
+    asyncio.run(many())
+    assert max(count for (_, user), count in worst.items() if not user) == 3
+    assert max(count for (_, user), count in worst.items() if user) == 2
+    assert worst == limits.peak

@@ -182,12 +182,19 @@ Progress = Callable[[RecordedItem], None]
 
 
 async def checkup_company(
-    engine: Engine, code: str, options: CheckupOptions, progress: Progress | None = None
+    engine: Engine,
+    code: str,
+    options: CheckupOptions,
+    progress: Progress | None = None,
+    limits: ServerLimits | None = None,
 ) -> CheckupReport:
-    """Check one company (taking over its unfinished run, if its process died) and report."""
+    """Check one company (taking over its unfinished run, if its process died) and report.
+
+    `limits`: shared by the companies of one `checkup --all` (their servers are often the same),
+    and where a caller reads the peak connections per server afterwards."""
     plan = await asyncio.to_thread(_plan, engine, code, options.per_user)
     run_id, done = await asyncio.to_thread(runs.start, engine, plan.company_id)
-    limits = ServerLimits(options.per_user, options.per_server)
+    limits = limits or ServerLimits(options.per_user, options.per_server)
     gate = asyncio.Semaphore(options.domains_at_once)
 
     async def keep(item: Awaitable[RecordedItem]) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from maildoctor.checkup.limits import ServerLimits
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
 from maildoctor.cli.ledger_run import refuse
@@ -58,6 +59,18 @@ def _companies(engine: Engine, command: CheckupCommand) -> list[str]:
         return [Book(session, actor="checkup").company(command.company).code]
 
 
+async def _checkup_all(
+    engine: Engine, codes: list[str], options: CheckupOptions, err: Console | None, translator: Translator
+) -> list[CheckupReport]:
+    limits = ServerLimits(options.per_user, options.per_server)  # one count for all the companies
+    reports = []
+    for code in codes:
+        if err is not None:
+            say(err, translator.gettext("Checking {company}…").format(company=code))
+        reports.append(await checkup_company(engine, code, options, limits=limits))
+    return reports
+
+
 def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
@@ -85,11 +98,7 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
     try:
         engine = open_book(ledger_url(command.db, os.environ))
         codes = _companies(engine, command)
-        reports: list[CheckupReport] = []
-        for code in codes:
-            if not command.json:
-                say(err, _("Checking {company}…").format(company=code))
-            reports.append(asyncio.run(checkup_company(engine, code, options)))
+        reports = asyncio.run(_checkup_all(engine, codes, options, None if command.json else err, translator))
     except LedgerError as error:
         return refuse(translator, error)
     except SQLAlchemyError as error:

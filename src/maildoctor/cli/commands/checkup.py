@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import SharedOptions
 from maildoctor.i18n import Language
 
@@ -18,6 +19,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         "checkup",
         cls=shared.command_class,
         context_settings=shared.extra_args,
+        epilog=examples("checkup", translator),
         help=_(
             "The check day: examine every account and domain in the book, keep the results, "
             "and report what changed since the last check day."
