@@ -17,8 +17,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from maildoctor.checkup.limits import ServerLimits
+from maildoctor.checkup.passwords import FILE_VARIABLE, KEY_VARIABLE, store_in_file
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
 from maildoctor.ledger.book import Book
 from maildoctor.ledger.location import sqlite_url
@@ -156,7 +158,9 @@ def test_a_small_check_day_on_the_lab(
     engine.dispose()
 
 
-def _checkup(url: str, dns_server: DnsServer, pki: LabPKI, cache: Path) -> subprocess.Popen[str]:
+def _checkup(
+    url: str, dns_server: DnsServer, pki: LabPKI, cache: Path, secrets: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -183,6 +187,7 @@ def _checkup(url: str, dns_server: DnsServer, pki: LabPKI, cache: Path) -> subpr
             **os.environ,
             "XDG_CACHE_HOME": str(cache),
             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            **(secrets or {}),
         },
     )
 
@@ -197,7 +202,11 @@ def test_two_check_ups_at_once_on_one_book(
 ) -> None:
     path = tmp_path / "book.sqlite3"
     url = make_book(path, dovecot, postfix)
-    runs = [_checkup(url, dns_server, pki, tmp_path / f"cache{n}") for n in (1, 2)]
+    # headless: alice's password in the encrypted file, its key in the environment
+    secrets = {KEY_VARIABLE: Fernet.generate_key().decode(), FILE_VARIABLE: str(tmp_path / "pw.fernet")}
+    store_in_file("alice@example.test", Secret("secret"), secrets)
+    assert b"secret" not in (tmp_path / "pw.fernet").read_bytes()
+    runs = [_checkup(url, dns_server, pki, tmp_path / f"cache{n}", secrets) for n in (1, 2)]
     for process in runs:
         out, err = process.communicate(timeout=120)
         assert process.returncode in (0, 1), err
@@ -212,6 +221,18 @@ def test_two_check_ups_at_once_on_one_book(
         ("account", f"{user}@example.test") for user in ("alice", "bob", "carol")
     }
     assert list(per_run.values()) == [expected, expected]
+    with sqlite3.connect(path) as db:
+        logins = db.execute("SELECT subject, login FROM checkup_items WHERE kind = 'account'").fetchall()
+        causes = {
+            row[0]
+            for row in db.execute("SELECT cause FROM checkup_findings WHERE subject = 'alice@example.test'")
+        }
+    assert sorted(set(logins)) == [
+        ("alice@example.test", "login"),
+        ("bob@example.test", "no_password"),
+        ("carol@example.test", "no_password"),
+    ]
+    assert "AUTH_FAILED" not in causes  # the file's password logged in
 
 
 def test_a_check_up_killed_halfway_loses_nothing(

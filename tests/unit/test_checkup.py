@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
 from sqlalchemy import inspect
 
 from maildoctor.checkup.bookrisks import BookAccount, BookDevice, BookDomain, book_item
@@ -33,12 +34,14 @@ from maildoctor.checkup.model import (
     RecordedRun,
     Untested,
 )
+from maildoctor.checkup.passwords import FILE_VARIABLE, KEY_VARIABLE, file_password, store_in_file
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.states import changes
 from maildoctor.checkup.trends import trends
 from maildoctor.ledger.location import sqlite_url
 from maildoctor.ledger.schema import Base
 from maildoctor.ledger.store import downgrade, make_engine, upgrade
+from maildoctor.model import Secret
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "checkup"
 UPDATE = os.environ.get("MAILDOCTOR_UPDATE_GOLDEN") == "1"
@@ -327,3 +330,22 @@ def test_never_more_at_once_than_the_limits() -> None:
     assert max(count for (_, user), count in worst.items() if not user) == 3
     assert max(count for (_, user), count in worst.items() if user) == 2
     assert worst == limits.peak
+
+
+# ------------------------------------------------------------------ passwords for a headless check day
+
+
+def test_the_encrypted_password_file(tmp_path: Path) -> None:
+    environ = {KEY_VARIABLE: Fernet.generate_key().decode(), FILE_VARIABLE: str(tmp_path / "pw.fernet")}
+    store_in_file("Taro@example.jp", Secret("s3cret-パス"), environ)
+    store_in_file("hanako@example.jp", Secret("other"), environ)
+    written = (tmp_path / "pw.fernet").read_bytes()
+    assert b"s3cret" not in written and (tmp_path / "pw.fernet").stat().st_mode & 0o777 == 0o600
+    found = file_password("taro@example.jp", environ)
+    assert found is not None and found.reveal() == "s3cret-パス"
+    assert file_password("nobody@example.jp", environ) is None
+    wrong = {**environ, KEY_VARIABLE: Fernet.generate_key().decode()}
+    assert file_password("taro@example.jp", wrong) is None  # another key opens nothing
+    with pytest.raises(ValueError, match="does not open"):
+        store_in_file("taro@example.jp", Secret("x"), wrong)  # and never overwrites the file
+    assert file_password("taro@example.jp", {FILE_VARIABLE: environ[FILE_VARIABLE]}) is None  # no key

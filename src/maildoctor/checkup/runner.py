@@ -21,7 +21,7 @@ from maildoctor.checkup.bookrisks import BookAccount, BookDevice, BookDomain, bo
 from maildoctor.checkup.classify import account_item, domain_item, untested_item
 from maildoctor.checkup.limits import PER_SERVER, PER_USER, ServerLimits
 from maildoctor.checkup.model import ItemKind, LoginMode, RecordedItem, Untested
-from maildoctor.checkup.passwords import keyring_password
+from maildoctor.checkup.passwords import find_password
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.diagnose import run_check
 from maildoctor.domain.engine import DomainRequest, examine_domain
@@ -49,7 +49,7 @@ class CheckupOptions:
     port_map: Mapping[int, int] = field(default_factory=dict)
     web_ports: Mapping[str, int] | None = None
     registration: bool = True  # ask RDAP for domain expiry (never for .jp: the book's date is the source)
-    passwords: PasswordSource = keyring_password
+    passwords: PasswordSource = find_password
     network: Network | None = None
 
 

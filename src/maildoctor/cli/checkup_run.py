@@ -4,8 +4,10 @@ print the report (text, or JSON), and keep it. Imported only when `checkup` runs
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.checkup.limits import ServerLimits
+from maildoctor.checkup.passwords import KEY_VARIABLE, store_in_file, store_in_keyring
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
 from maildoctor.cli.ledger_run import refuse
@@ -26,6 +29,7 @@ from maildoctor.ledger.errors import LedgerError, ProblemKind
 from maildoctor.ledger.location import ledger_url
 from maildoctor.ledger.schema import Company
 from maildoctor.ledger.store import open_book, transaction
+from maildoctor.model import Secret
 from maildoctor.net.resolver import Nameserver
 
 JSON_FORMAT = "maildoctor.checkup/1"
@@ -45,6 +49,7 @@ class CheckupCommand:
     timeout: float
     json: bool
     not_yet: tuple[str, ...] = ()
+    store_password: str | None = None
 
 
 def _companies(engine: Engine, command: CheckupCommand) -> list[str]:
@@ -71,6 +76,36 @@ async def _checkup_all(
     return reports
 
 
+def _store_password(address: str, translator: Translator) -> int:
+    """Read one line (the password) from standard input and keep it where the check day looks."""
+    _ = translator.gettext
+    err = Console(stderr=True, highlight=False)
+    if sys.stdin.isatty():
+        typed = getpass.getpass(_("Password of {address}: ").format(address=address))
+    else:
+        typed = sys.stdin.readline(4096).rstrip("\r\n")
+    if not typed:
+        say(err, _("No password was given: nothing was kept."))
+        return int(ExitCode.USAGE)
+    secret = Secret(typed)
+    try:
+        if os.environ.get(KEY_VARIABLE, "").strip():
+            path = store_in_file(address, secret, os.environ)
+            say(
+                err,
+                _("Kept the password of {address} in the encrypted file {path}.").format(
+                    address=address, path=path
+                ),
+            )
+        else:
+            store_in_keyring(address, secret)
+            say(err, _("Kept the password of {address} in the keyring.").format(address=address))
+    except Exception as error:
+        say(err, _("The password could not be kept: {reason}").format(reason=type(error).__name__))
+        return int(ExitCode.NOT_RUN)
+    return int(ExitCode.OK)
+
+
 def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
@@ -82,6 +117,8 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
             ),
         )
         return int(ExitCode.NOT_RUN)
+    if command.store_password is not None:
+        return _store_password(command.store_password, translator)
     try:
         nameservers = tuple(Nameserver.parse(text) for text in command.dns)
     except ValueError:

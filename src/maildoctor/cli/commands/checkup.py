@@ -63,6 +63,17 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 "--no-rdap", help=_("Do not ask RDAP for domain expiry: use the book's dates only.")
             ),
         ] = False,
+        store_password: Annotated[
+            str | None,
+            typer.Option(
+                "--store-password",
+                metavar="ADDRESS",
+                help=_(
+                    "Keep the password of ADDRESS for the check day (read from standard input): in the "
+                    "keyring, or in the encrypted file when MAILDOCTOR_PASSWORDS_KEY is set."
+                ),
+            ),
+        ] = None,
         send: Annotated[
             bool, typer.Option("--send", help=_("(Not available yet.) Send the report."))
         ] = False,
@@ -93,6 +104,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             ca_file=ca_file,
             timeout=timeout,
             json=json_output,
+            store_password=store_password,
             not_yet=tuple(name for name, wanted in (("--send", send), ("--schedule", schedule)) if wanted),
         )
         raise typer.Exit(run_checkup_command(command, translator))
