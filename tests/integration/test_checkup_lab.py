@@ -141,6 +141,8 @@ def test_a_small_check_day_on_the_lab(
     assert ("DOMAIN_RENEWAL_UNKNOWN", "forgotten.test") in new
     assert ("DOMAIN_RENEWAL_UNKNOWN", "example.test") not in new
     assert first.without_login == ("carol@example.test",)
+    # not logged in is not "the mail program does not log in": carol's programs do
+    assert not [f for f in first.changes.new if f.subject == "carol@example.test"]
     expiry = [e for e in first.trends.expiries if e.kind == "domain"]
     assert [(e.what, e.days_left, e.alert) for e in expiry] == [("example.test", 20, 30)]
     assert "carol@example.test" in first.text("en")

@@ -15,7 +15,7 @@ from maildoctor.checkup.model import (
     RecordedItem,
     Untested,
 )
-from maildoctor.facts import DiagnosisFacts
+from maildoctor.facts import DiagnosisFacts, LoginOutcome
 from maildoctor.model import CheckFault, Finding, Report, Verdict
 
 # A finding with one of these causes means the test itself could not be done.
@@ -60,6 +60,23 @@ def _quota_facts(facts: DiagnosisFacts) -> dict[str, str]:
     return {}
 
 
+def _unlogged_roles(facts: DiagnosisFacts) -> set[str]:
+    """The servers maildoctor did not log in to (no password, or a remembered failure)."""
+    return {
+        server.role.value
+        for server in facts.servers
+        if server.session is None
+        or server.session.login is None
+        or server.session.login.outcome is LoginOutcome.SKIPPED
+    }
+
+
+def _artefact(finding: Finding, unlogged: set[str]) -> bool:
+    """ "The server asks for a login" where maildoctor did not log in says nothing about the
+    account: its mail program logs in."""
+    return finding.cause == "SMTP_AUTH_REQUIRED" and finding.server.value in unlogged
+
+
 def account_item(address: str, report: Report, facts: DiagnosisFacts, login: LoginMode) -> RecordedItem:
     reason = _untested(report)
     if reason is not None:
@@ -68,7 +85,11 @@ def account_item(address: str, report: Report, facts: DiagnosisFacts, login: Log
         ItemKind.ACCOUNT,
         address,
         Outcome.CHECKED,
-        findings=tuple(recorded(address, finding) for finding in report.findings),
+        findings=tuple(
+            recorded(address, finding)
+            for finding in report.findings
+            if not _artefact(finding, _unlogged_roles(facts))
+        ),
         login=login,
         facts={**_certificate_facts(facts), **_quota_facts(facts)},
     )

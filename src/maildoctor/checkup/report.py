@@ -103,7 +103,12 @@ class CheckupReport:
             if findings:
                 sections.append((f"{_(title)} ({len(findings)})", tuple(map(finding, findings))))
         if not self.changed:
-            sections.append(("", (_("Nothing changed since the last check day."),)))
+            quiet = (
+                _("Nothing changed since the last check day.")
+                if self.previous_day
+                else _("No problems were found.")
+            )
+            sections.append(("", (quiet,)))
         if self.changes.untested:
             sections.append(
                 (
@@ -114,7 +119,7 @@ class CheckupReport:
         if self.without_login:
             sections.append(
                 (
-                    _("Checked without logging in: no password is kept in the keyring"),
+                    _("Checked without logging in: no password is kept (keyring or encrypted file)"),
                     tuple(safe(address) for address in self.without_login),
                 )
             )

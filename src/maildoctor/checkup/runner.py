@@ -132,7 +132,7 @@ async def _check_account(work: _AccountWork, options: CheckupOptions, limits: Se
         username=work.username,
         password=password,
         login=password is not None,
-        outgoing_auth=password is not None,
+        outgoing_auth=True,  # the mail programs log in to send; without a password it is only not tried
         nameservers=options.nameservers,
         ca_file=options.ca_file,
         timeout=options.timeout,

@@ -115,7 +115,12 @@ def trends(runs: Sequence[RecordedRun]) -> Trends:
         if (quota := _quota(item, day, earlier)) is not None:
             quotas.append(quota)
         expiries += _expiries(item, day, earlier)
+    # a server's certificate once, however many accounts live on it
+    once = {
+        (expiry.kind, expiry.what): expiry
+        for expiry in sorted(expiries, key=lambda e: e.subject, reverse=True)
+    }
     return Trends(
         tuple(sorted(quotas, key=lambda quota: quota.subject)),
-        tuple(sorted(expiries, key=lambda expiry: (expiry.days_left, expiry.what))),
+        tuple(sorted(once.values(), key=lambda expiry: (expiry.days_left, expiry.what))),
     )
