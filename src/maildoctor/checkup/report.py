@@ -263,7 +263,7 @@ def _expiry_line(expiry: Expiry, translator: Translator) -> str:
 
 def _quota_line(quota: QuotaTrend, translator: Translator) -> str:
     _ = translator.gettext
-    line = _("{address}: {percent}% used ({used} MB of {limit} MB)").format(
+    line = _("{address}: {used} MB of {limit} MB used ({percent}%)").format(
         address=safe(quota.subject),
         percent=quota.percent,
         used=quota.used_kib // 1024,
