@@ -29,7 +29,7 @@ from maildoctor.ledger.store import open_book, transaction
 from maildoctor.model import Secret
 from maildoctor.net.resolver import Nameserver
 from maildoctor_lab.certs import LabPKI
-from maildoctor_lab.dns import DnsServer, DnsZone, zone_from_records
+from maildoctor_lab.dns import DnsServer, DnsZone, running_dns, zone_from_records
 from maildoctor_lab.dovecot import DovecotServer
 from maildoctor_lab.postfix import PostfixServer
 
@@ -270,3 +270,30 @@ def test_a_check_up_killed_halfway_loses_nothing(
         assert db.execute("SELECT count(*) FROM checkup_runs WHERE finished_at IS NOT NULL").fetchone() == (
             1,
         )
+
+
+def test_a_lying_resolver_makes_nothing_failed(
+    tmp_path: Path, lab_root: Path, dovecot: DovecotServer, postfix: PostfixServer, pki: LabPKI
+) -> None:
+    """A DNS server that says no name exists: every account and domain "could not be tested", none
+    "failed" (test_checkup.py: such a run changes no state)."""
+    url = make_book(tmp_path / "book.sqlite3", dovecot, postfix)
+    engine = open_book(url)
+    with running_dns(lab_root / "checkup-lying", [], lie="nxdomain") as liar:
+        report = asyncio.run(checkup_company(engine, "acme", options(liar, pki, tmp_path / "cache")))
+    untested = {
+        (item.subject, item.reason.value if item.reason else None) for item in report.changes.untested
+    }
+    assert untested == {
+        ("alice@example.test", "resolver_broken"),
+        ("bob@example.test", "resolver_broken"),
+        ("carol@example.test", "resolver_broken"),
+        ("example.test", "resolver_broken"),
+        ("forgotten.test", "resolver_broken"),
+    }
+    assert {f.cause for f in report.changes.new} <= {
+        "POP_DELETE_RISK",
+        "DOMAIN_RENEWAL_UNKNOWN",
+    }  # the book's
+    assert "not a failure" in report.text("en")
+    engine.dispose()

@@ -33,6 +33,7 @@ from maildoctor.ledger.store import transaction
 from maildoctor.model import Endpoint, Secret, ServerUrlError, parse_server_url
 from maildoctor.net.resolver import Nameserver
 from maildoctor.net.seam import Network
+from maildoctor.resolver_guard import resolver_verdict
 
 PasswordSource = Callable[[str], Secret | None]
 
@@ -151,7 +152,25 @@ async def _check_account(work: _AccountWork, options: CheckupOptions, limits: Se
     return account_item(work.address, report, facts, login)
 
 
-async def _check_domain(domain: BookDomain, options: CheckupOptions, gate: asyncio.Semaphore) -> RecordedItem:
+@dataclass
+class _ResolverTrust:
+    """Asked once per run, only when a domain's result would blame DNS: does this resolver lie?"""
+
+    nameservers: Sequence[Nameserver]
+    _verdict: asyncio.Task[bool] | None = None
+
+    async def broken(self) -> bool:
+        if self._verdict is None:
+            self._verdict = asyncio.ensure_future(self._ask())
+        return await self._verdict
+
+    async def _ask(self) -> bool:
+        return await resolver_verdict(self.nameservers) is not None
+
+
+async def _check_domain(
+    domain: BookDomain, options: CheckupOptions, gate: asyncio.Semaphore, trust: _ResolverTrust
+) -> RecordedItem:
     ask_rdap = options.registration and not domain.name.lower().rstrip(".").endswith(".jp")
     request = DomainRequest(
         domain.name,
@@ -167,11 +186,14 @@ async def _check_domain(domain: BookDomain, options: CheckupOptions, gate: async
             facts = await examine_domain(request)
         except (OSError, ValueError):
             return untested_item(ItemKind.DOMAIN, domain.name, Untested.CRASHED)
+    findings = domain_findings(facts)
     answered = facts.mx.lookup.outcome not in (DnsOutcome.TIMEOUT, DnsOutcome.ERROR)
+    if (findings or facts.mx.lookup.outcome is not DnsOutcome.OK) and await trust.broken():
+        answered = False  # a lying resolver: nothing can be said about the domain
     rdap = facts.registration.rdap.record if facts.registration else None
     return domain_item(
         domain.name,
-        domain_findings(facts),
+        findings,
         resolver_alive=answered,
         typed_expiry=domain.renewal_on or domain.expires_on,
         rdap_expiry=rdap.expires if rdap else None,
@@ -196,6 +218,7 @@ async def checkup_company(
     run_id, done = await asyncio.to_thread(runs.start, engine, plan.company_id)
     limits = limits or ServerLimits(options.per_user, options.per_server)
     gate = asyncio.Semaphore(options.domains_at_once)
+    trust = _ResolverTrust(options.nameservers)
 
     async def keep(item: Awaitable[RecordedItem]) -> None:
         recorded = await item
@@ -215,7 +238,7 @@ async def checkup_company(
         if (ItemKind.ACCOUNT, account.address.lower()) not in done
     ]
     work += [
-        keep(_check_domain(domain, options, gate))
+        keep(_check_domain(domain, options, gate, trust))
         for domain in plan.domains
         if (ItemKind.DOMAIN, domain.name.lower()) not in done
     ]
