@@ -105,14 +105,14 @@ def domain_item(
     name: str,
     findings: Iterable[Finding],
     *,
-    resolver_alive: bool,
+    untested: Untested | None,
     typed_expiry: date | None,
     rdap_expiry: datetime | None,
 ) -> RecordedItem:
     """A domain: its DNS findings, and its expiry — the date typed into the book wins (.jp has no
     RDAP; the book is the source of truth), else what RDAP said."""
-    if not resolver_alive:
-        return untested_item(ItemKind.DOMAIN, name, Untested.RESOLVER_BROKEN)
+    if untested is not None:  # DNS did not answer, or lied: nothing can be said about the domain
+        return untested_item(ItemKind.DOMAIN, name, untested)
     expiry = typed_expiry or (rdap_expiry.date() if rdap_expiry else None)
     return RecordedItem(
         ItemKind.DOMAIN,

@@ -187,14 +187,16 @@ async def _check_domain(
         except (OSError, ValueError):
             return untested_item(ItemKind.DOMAIN, domain.name, Untested.CRASHED)
     findings = domain_findings(facts)
-    answered = facts.mx.lookup.outcome not in (DnsOutcome.TIMEOUT, DnsOutcome.ERROR)
-    if (findings or facts.mx.lookup.outcome is not DnsOutcome.OK) and await trust.broken():
-        answered = False  # a lying resolver: nothing can be said about the domain
+    untested: Untested | None = None
+    if facts.mx.lookup.outcome in (DnsOutcome.TIMEOUT, DnsOutcome.ERROR):
+        untested = Untested.TIMEOUT
+    elif (findings or facts.mx.lookup.outcome is not DnsOutcome.OK) and await trust.broken():
+        untested = Untested.RESOLVER_BROKEN
     rdap = facts.registration.rdap.record if facts.registration else None
     return domain_item(
         domain.name,
         findings,
-        resolver_alive=answered,
+        untested=untested,
         typed_expiry=domain.renewal_on or domain.expires_on,
         rdap_expiry=rdap.expires if rdap else None,
     )
