@@ -54,7 +54,7 @@ _OPTION_VALUE = (
     r'|"[^"\n]*"|[\x21-\x7e]*[./:@=0-9][\x21-\x7e]*|-)'
 )
 _COMMAND = (
-    r"maildoctor(?:\s+(?:check|settings|domain|explain|demo|--help|--version)"
+    r"maildoctor(?:\s+(?:checkup|check|settings|domain|explain|demo|--help|--version)"
     rf"(?:\s+(?!\S+\s+(?:IN\s+)?TXT\s){_OPTION_VALUE})*"
     # a stand-in at the end of the text: "maildoctor domain あなたのドメイン"
     r"(?:\s+[^\s\x00-\x7f。、．，]{3,}(?=\s*$))?)"

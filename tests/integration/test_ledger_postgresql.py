@@ -148,3 +148,32 @@ def test_the_cli_on_a_shared_desk(postgresql: str, tmp_path: Path) -> None:
         engine = make_engine(postgresql)
         downgrade(engine)
         engine.dispose()
+
+
+def test_check_day_runs_on_postgresql(postgresql: str) -> None:
+    """The check day's tables (migration 0002) on PostgreSQL: a run recorded item by item, an item
+    kept once, read back as the report's input."""
+    from maildoctor.checkup import runs
+    from maildoctor.checkup.model import ItemKind, Outcome, RecordedFinding, RecordedItem
+
+    engine = open_book(postgresql, create=True)
+    try:
+        with transaction(engine) as session:
+            company = Book(session, "田中", providers=PROVIDERS).add(
+                COMPANIES, None, {"code": "acme", "name": "ア"}
+            )
+            company_id = company.id
+        run_id, done = runs.start(engine, company_id)
+        assert done == set()
+        found = RecordedFinding(
+            "AUTH_FAILED", "taro@example.jp", "mail.example.jp", "error", (("host", "mail"),)
+        )
+        item = RecordedItem(ItemKind.ACCOUNT, "taro@example.jp", Outcome.CHECKED, (found,), facts={"x": "1"})
+        assert runs.record(engine, run_id, item)
+        assert not runs.record(engine, run_id, item)  # kept once
+        runs.finish(engine, run_id)
+        [recorded] = runs.recorded_runs(engine, company_id)
+        assert recorded.finished and recorded.items == (item,)
+    finally:
+        downgrade(engine)
+        engine.dispose()

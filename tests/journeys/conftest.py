@@ -33,6 +33,9 @@ LAB_REQUIRED = os.environ.get("MAILDOCTOR_LAB_REQUIRED") == "1"
 # (the random runs on developers' machines are the ones that explore)
 settings.register_profile("journeys", database=None, derandomize=LAB_REQUIRED)
 settings.load_profile("journeys")
+from maildoctor.ledger.location import sqlite_url  # noqa: E402 -- the empty book of the check-up journeys
+from maildoctor.ledger.store import open_book  # noqa: E402
+
 HUGE_BYTES = 4 * 1024 * 1024 + 512 * 1024
 
 
@@ -51,6 +54,9 @@ def write_files(directory: Path) -> None:
         b"\x1b[2J\x00\x9b" + bytes(rng.randrange(256) for _ in range(64 * 1024)) + b"\x1b]0;owned\x07"
     )
     (directory / "folder.eml").mkdir(exist_ok=True)
+    empty_book = directory / "empty-book.sqlite3"
+    if not empty_book.exists():  # a book just started with `ledger init`: no company yet
+        open_book(sqlite_url(empty_book), create=True).dispose()
     if SHARED is not None:
         for name in BOUNCES:
             shutil.copyfile(SHARED / "bounces" / "emails" / name, directory / name)

@@ -566,7 +566,9 @@ def help_has_example(journey: Any, outcome: Outcome) -> Problems:
     """A help screen shows at least one complete example command."""
     if not journey.help:
         return []
-    if re.search(r"maildoctor (?:check|settings|domain|explain|demo|ledger) [a-z0-9\"'-]", outcome.text.out):
+    if re.search(
+        r"maildoctor (?:check|settings|domain|explain|demo|ledger|checkup) [a-z0-9\"'-]", outcome.text.out
+    ):
         return []
     return ["the help shows no example command"]
 

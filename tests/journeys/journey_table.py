@@ -706,6 +706,26 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
     Journey(
         "ledger-no-book-yet-en", ("ledger", "history"), "en", status=frozenset({3}), mentions=("ledger init",)
     ),
+    # the check day (issue 14): its help, and a first run with no book, then with an empty book
+    help_screen("help-checkup", "checkup"),
+    help_screen("help-checkup-en", "checkup", lang=E),
+    Journey("checkup-no-book-yet", ("checkup",), status=frozenset({3}), mentions=("ledger init",)),
+    Journey(
+        "checkup-no-book-yet-en", ("checkup", "--all"), "en", status=frozenset({3}), mentions=("ledger init",)
+    ),
+    Journey(
+        "checkup-empty-book",
+        ("checkup", "--db", "empty-book.sqlite3"),
+        status=frozenset({2}),
+        mentions=("ledger company add",),
+    ),
+    Journey(
+        "checkup-empty-book-en",
+        ("checkup", "--all", "--db", "empty-book.sqlite3"),
+        "en",
+        status=frozenset({2}),
+        mentions=("ledger company add",),
+    ),
     # ---- domain and settings on a lying or dead resolver (items 2, 10)
     Journey(
         "domain-lying-gmail",

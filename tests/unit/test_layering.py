@@ -248,7 +248,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the terminal's text helpers: nothing below the diagnosis imports a renderer (architecture.md)
     ("presentation", ("maildoctor.display", "maildoctor.wrap")),
     # the accounts book sits above the diagnosis: its check day runs diagnoses (issue 14)
-    ("export", ("maildoctor.export", "maildoctor.ledger")),
+    ("export", ("maildoctor.export", "maildoctor.ledger", "maildoctor.checkup")),
     # the demo's pieces, if they stay in the package as an optional extra, sit beside the CLI
     ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo")),
 )

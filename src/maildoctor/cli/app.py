@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
-from maildoctor.cli.commands import check, demo, domain, explain, settings
+from maildoctor.cli.commands import check, checkup, demo, domain, explain, settings
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import MAX_TIMEOUT, SharedOptions, known_language, server_url_error_message
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
@@ -86,6 +86,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
     for register in (check.register, settings.register, domain.register, explain.register, demo.register):
         register(app, shared)
+    checkup.register(app, shared)
 
     @app.command(
         "ledger",

@@ -50,6 +50,17 @@ _EXAMPLES: Final[dict[str, tuple[tuple[str | None, str], ...]]] = {
         ),
         (N_("Also ask the spam blocklists:"), "maildoctor domain example.co.jp --blocklists"),
     ),
+    "checkup": (
+        (N_("The check day of the only company in the book:"), "maildoctor checkup"),
+        (
+            N_("One company of several, the report also as a web page:"),
+            "maildoctor checkup --company acme --html report.html",
+        ),
+        (
+            N_("Keep a password in the keyring, so that the check day logs in (once):"),
+            "keyring set maildoctor taro@example.jp",
+        ),
+    ),
     "explain": (
         (N_("An error code of Outlook:"), "maildoctor explain 0x800CCC0F"),
         (

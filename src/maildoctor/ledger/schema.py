@@ -165,3 +165,50 @@ class Change(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- the check day (issue 14)
+# Results are codes and parameters, never text: the report re-renders them in any language.
+
+
+class CheckupRun(Base):
+    """One check day of one company. `finished_at` stays empty until every item is recorded: a run
+    killed halfway is completed by the next `checkup` (its owner no longer alive)."""
+
+    __tablename__ = "checkup_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    owner: Mapped[str] = mapped_column(String(NAME))  # host:pid of the process running it
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CheckupItem(Base):
+    """One account or domain examined in one run: checked, or could not be tested (and why)."""
+
+    __tablename__ = "checkup_items"
+    __table_args__ = (UniqueConstraint("run_id", "kind", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkup_runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # account | domain | book
+    subject: Mapped[str] = mapped_column(String(320))  # the address or the domain name
+    outcome: Mapped[str] = mapped_column(String(32))  # checkup.model.Outcome
+    reason: Mapped[str | None] = mapped_column(String(64))  # why it could not be tested
+    login: Mapped[str | None] = mapped_column(String(32))  # checkup.model.LoginMode
+    facts: Mapped[str] = mapped_column(Text, default="{}")  # JSON: numbers for the trends
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CheckupFinding(Base):
+    """One finding of one item: a stable id (cause + subject + server), its code and parameters."""
+
+    __tablename__ = "checkup_findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checkup_items.id"), index=True)
+    finding_id: Mapped[str] = mapped_column(String(700))
+    cause: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(320))  # the account or domain it is about
+    server: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(16))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of strings

@@ -1,0 +1,110 @@
+"""`maildoctor checkup`: its options; the run is cli/checkup_run.py's, imported only when it runs
+(`check` never loads SQLAlchemy or the check-up)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from maildoctor.cli.help_examples import examples
+from maildoctor.cli.options import SharedOptions
+from maildoctor.i18n import Language
+
+
+def register(app: typer.Typer, shared: SharedOptions) -> None:
+    translator = shared.translator
+    _ = translator.gettext
+
+    @app.command(
+        "checkup",
+        cls=shared.command_class,
+        context_settings=shared.extra_args,
+        epilog=examples("checkup", translator),
+        help=_(
+            "The check day: examine every account and domain in the book, keep the results, "
+            "and report what changed since the last check day."
+        ),
+    )
+    def checkup(
+        company: Annotated[
+            str | None,
+            typer.Option("--company", metavar="CODE", help=_("The company to check (its code in the book).")),
+        ] = None,
+        all_companies: Annotated[
+            bool, typer.Option("--all", help=_("Check every company in the book."))
+        ] = False,
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                metavar="URL",
+                help=_(
+                    "The book: a SQLite file or a database URL (default: MAILDOCTOR_LEDGER_URL, "
+                    "else ledger.sqlite3 in your data folder)."
+                ),
+            ),
+        ] = None,
+        per_user: Annotated[
+            int,
+            typer.Option(
+                "--per-user", min=1, max=10, help=_("Connections at once per server and user name.")
+            ),
+        ] = 2,
+        per_server: Annotated[
+            int, typer.Option("--per-server", min=1, max=100, help=_("Connections at once per server."))
+        ] = 10,
+        html: Annotated[
+            Path | None,
+            typer.Option("--html", metavar="FILE", help=_("Also write the report as an HTML page to FILE.")),
+        ] = None,
+        no_rdap: Annotated[
+            bool,
+            typer.Option(
+                "--no-rdap", help=_("Do not ask RDAP for domain expiry: use the book's dates only.")
+            ),
+        ] = False,
+        store_password: Annotated[
+            str | None,
+            typer.Option(
+                "--store-password",
+                metavar="ADDRESS",
+                help=_(
+                    "Keep the password of ADDRESS for the check day (read from standard input): in the "
+                    "keyring, or in the encrypted file when MAILDOCTOR_PASSWORDS_KEY is set."
+                ),
+            ),
+        ] = None,
+        send: Annotated[
+            bool, typer.Option("--send", help=_("(Not available yet.) Send the report."))
+        ] = False,
+        schedule: Annotated[
+            str | None,
+            typer.Option("--schedule", metavar="monthly", help=_("(Not available yet.) Run it every month.")),
+        ] = None,
+        dns: Annotated[list[str] | None, shared.dns()] = None,
+        ca_file: Annotated[Path | None, shared.ca_file()] = None,
+        timeout: Annotated[float, shared.timeout()] = 20,
+        json_output: Annotated[
+            bool,
+            typer.Option("--json", help=_("Print the report as JSON for other programs, and nothing else.")),
+        ] = False,
+        lang: Annotated[Language | None, shared.lang()] = None,
+    ) -> None:
+        from maildoctor.cli.checkup_run import CheckupCommand, run_checkup_command
+
+        command = CheckupCommand(
+            company=company,
+            all_companies=all_companies,
+            db=db,
+            per_user=per_user,
+            per_server=per_server,
+            html=html,
+            registration=not no_rdap,
+            dns=tuple(dns or ()),
+            ca_file=ca_file,
+            timeout=timeout,
+            json=json_output,
+            store_password=store_password,
+            not_yet=tuple(name for name, wanted in (("--send", send), ("--schedule", schedule)) if wanted),
+        )
+        raise typer.Exit(run_checkup_command(command, translator))
