@@ -32,9 +32,11 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,10 +49,15 @@ WORLDS = {
 }
 
 
-def _one_run(argv: list[str], source: str) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+def _one_run(
+    argv: list[str], source: str, cache: str
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     if source:
         environment["PYTHONPATH"] = str(Path(source) / "src")
+    # a cache folder per checkout: alternating in one folder, each would evict the other's parsed data
+    # (datacache.py keys it by the code's files) and every run would parse it again
+    environment["XDG_CACHE_HOME"] = cache
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(
@@ -68,15 +75,18 @@ def _inner(runs: int, extra: list[str], sources: list[str], check_arguments: lis
     results: dict[str, dict[str, object]] = {
         source: {"seconds": [], "cpu": [], "exit": None, "output": ""} for source in sources
     }
+    caches = {source: tempfile.mkdtemp(prefix="speed-bench-cache-") for source in sources}
     for index in range(runs + 1):
         for source in sources:
-            wall, cpu, completed = _one_run(argv, source)
+            wall, cpu, completed = _one_run(argv, source, caches[source])
             result = results[source]
             if index:  # the first run writes the byte code
                 result["seconds"].append(wall)  # type: ignore[attr-defined]
                 result["cpu"].append(cpu)  # type: ignore[attr-defined]
             result["exit"] = completed.returncode
             result["output"] = completed.stdout
+    for cache in caches.values():
+        shutil.rmtree(cache, ignore_errors=True)
     print(json.dumps(results))
 
 
