@@ -32,7 +32,12 @@ Start-up figures of 2026-12-07, later (issue 12 item 3's last target, <= 0.35 s;
                         CPU min 0.445 s (15aaf41: 0.504 s)
     submission-dropped  wall median 2.411 s (15aaf41: 2.478 s); CPU 0.575 s (15aaf41: 0.618 s)
 
-On a quiet machine wall and CPU are about equal (~0.5-0.6 s on 15aaf41). What changed: the garbage
+Again at load average ~1 (11 runs per world, alternately):
+
+    healthy             wall median 0.574 s (15aaf41: 0.656 s); CPU 0.495 s (15aaf41: 0.574 s),
+                        wall min 0.509 s (15aaf41: 0.577 s)
+    submission-dropped  wall median 2.094 s (15aaf41: 2.186 s); CPU 0.635 s (15aaf41: 0.716 s)
+ What changed: the garbage
 collector's thresholds are raised before the imports (cli/startup.py: 135 young, 12 middle and 1
 full pass found ~750 objects and cost 60-80 ms); the https trust store reads the system store at
 its first handshake (~30 ms; a healthy check makes none); the Public Suffix List is searched for the
