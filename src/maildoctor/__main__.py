@@ -1,6 +1,10 @@
 """`python -m maildoctor` is the same as the `maildoctor` command."""
 
-from maildoctor.cli.app import main
+from maildoctor.cli.startup import quick_start
+
+quick_start()  # before the imports, which are most of a start-up (see startup.py)
+
+from maildoctor.cli.app import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ from maildoctor import __version__
 from maildoctor.cli.commands import check, checkup, demo, domain, explain, settings
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import MAX_TIMEOUT, SharedOptions, known_language, server_url_error_message
+from maildoctor.cli.startup import quick_start
 from maildoctor.cli.typer_texts import command_classes, translated_typer_texts
 from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import Language, Translator, get_translator, resolve_language
@@ -130,6 +131,8 @@ def language_for(args: Sequence[str], environ: Mapping[str, str]) -> Language:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """The console-script entry point (`maildoctor`, `python -m maildoctor`); exits the process."""
+    if argv is None:  # the process's own entry point (the console script): see startup.py
+        quick_start()
     args = list(sys.argv[1:] if argv is None else argv)
     translator = get_translator(language_for(args, os.environ))
     app = build_app(translator)

@@ -3,8 +3,8 @@
 `publicsuffixlist` parses the whole list (~16,000 lines) and runs Python's IDNA codec on every
 rule, ~45 ms per list, and a check needs two lists (the whole one for DMARC, the ICANN section
 for registries). But a name can only match rules that end in its own top-level label, so the
-list is split by that label once (a cheap pass, no IDNA), and a `PublicSuffixList` is made of the
-few rules of the one top-level domain asked about, with the A-label (punycode) form of its
+lines ending in the one top-level label asked about are found in the text (a regular-expression
+search), and a `PublicSuffixList` is made of their few rules, with the A-label (punycode) form of its
 non-ASCII rules added as the library would add them. The answers are the library's own for the
 whole list (names are looked up as A-labels everywhere in maildoctor); tests/unit/test_suffixes.py
 compares the two over every rule of the list.
@@ -13,6 +13,7 @@ compares the two over every rule of the list.
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -38,27 +39,45 @@ def a_label_form(rule: str) -> str:
 
 
 @cache
-def _by_top_label() -> dict[str, tuple[list[str], list[str]]]:
-    """The rules by their last label (as written in the list): (ICANN's, the private section's)."""
+def _sections() -> tuple[str, str]:
+    """The list's text in lower case: (ICANN's section, the private section)."""
     text = Path(PSLFILE).read_text(encoding="utf-8")
     icann, _, private = text.partition(_ICANN_END)
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    for section, part in enumerate((icann, private)):
-        for line in part.splitlines():
+    return icann.lower(), private.lower()
+
+
+def _rules_ending_in(section: str, top_label: str) -> list[str]:
+    """The rules of one section whose last label is `top_label`, each line read as the library reads it.
+
+    Only the lines where `top_label` is followed by a space or the line's end are read (found by a
+    regular-expression search, ~1 ms, instead of splitting ~16,000 lines in Python, ~9 ms); each
+    of them is read as before (`line.lower().split(" ")[0].rstrip()`, lower case being the section's).
+    """
+    rules: list[str] = []
+    starts: set[int] = set()
+    for match in re.finditer(rf"{re.escape(top_label)}(?=\s|\Z)", section):
+        start = section.rfind("\n", 0, match.start()) + 1
+        if start in starts:
+            continue
+        starts.add(start)
+        end = section.find("\n", match.end())
+        for line in section[start : end if end >= 0 else len(section)].splitlines():
             if not line or line.startswith("//"):
                 continue
-            rule = line.lower().split(" ")[0].rstrip()  # as the library reads a line
-            if not rule or rule.startswith("//"):
-                continue
-            groups.setdefault(rule.rpartition(".")[2], ([], []))[section].append(rule)
-    return groups
+            rule = line.split(" ")[0].rstrip()
+            if rule and not rule.startswith("//") and rule.rpartition(".")[2] == top_label:
+                rules.append(rule)
+    return rules
 
 
 @cache
 def _list_of(top_label: str, only_icann: bool) -> PublicSuffixList:
-    icann, private = _by_top_label().get(top_label, ([], []))
+    icann, private = _sections()
+    found = _rules_ending_in(icann, top_label)
+    if not only_icann:
+        found += _rules_ending_in(private, top_label)
     rules: list[str] = []
-    for rule in icann if only_icann else (*icann, *private):
+    for rule in found:
         rules.append(rule)
         if not rule.isascii():
             rules.append(a_label_form(rule))

@@ -21,12 +21,15 @@ from __future__ import annotations
 import asyncio
 import errno
 import functools
+import os
 import ssl
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from maildoctor.facts import HostResolution
@@ -72,15 +75,45 @@ CONNECT_FAILURES = frozenset(
 )
 
 
+class _SystemStoreOnFirstUse(ssl.SSLContext):
+    """`ssl.create_default_context()`'s context, whose system trust store is read at its first handshake.
+
+    Reading the store costs ~30 ms, and a healthy `check` often makes no https connection at all
+    (no autoconfig host, no MTA-STS policy). Every handshake goes through `wrap_bio` (asyncio) or
+    `wrap_socket`, so none can start before the store is in; nothing else reads the store.
+    """
+
+    _system_store_loaded = False
+
+    def _load_system_store(self) -> None:
+        if not self._system_store_loaded:
+            self.load_default_certs(ssl.Purpose.SERVER_AUTH)
+            self._system_store_loaded = True
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self._load_system_store()
+        return super().wrap_bio(*args, **kwargs)
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self._load_system_store()
+        return super().wrap_socket(*args, **kwargs)
+
+
 @functools.lru_cache(maxsize=8)
-@functools.cache
 def web_ssl_context(ca_file: Path | None = None) -> ssl.SSLContext:
     """The trust store for https (the system's, plus `ca_file`), made once per process.
 
-    Loading the store costs ~40 ms; discovery and the domain examination both ask the web
-    in one `check`, so they share it (nothing changes the context after it is made).
+    As `ssl.create_default_context()` makes it (certificates and host names verified, SSLKEYLOGFILE
+    honoured), but the system store is read at the first handshake (see _SystemStoreOnFirstUse);
+    `ca_file` is read here, so a file that cannot be read fails at once, as before. Discovery and
+    the domain examination both ask the web in one `check`, so they share it.
     """
-    context = ssl.create_default_context()
+    context = _SystemStoreOnFirstUse(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment:
+        context.keylog_filename = keylog
     if ca_file is not None:
         context.load_verify_locations(cafile=str(ca_file))
     return context
