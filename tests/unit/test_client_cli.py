@@ -173,3 +173,18 @@ def test_settings_refuses_an_unknown_program_before_discovering(
     run = cli("settings", "taro@example.jp", "--client", "eudora", "--lang", "en", *NO_DNS)
     assert run.code == 2
     assert discovery == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_version_older_than_the_menu_data_says_so(cli: CliRunner, lang: Lang) -> None:
+    text = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
+    older = cli("explain", text, "--client", "iphone@17", "--json", "--lang", lang)
+    assert older.code == 0, older.stderr
+    assert json.loads(older.stdout)["client"] == "iphone"
+    said = unwrapped(older.stderr)
+    assert "17" in said and "iOS18" in said
+    assert ("notkeptseparatelyyet" if lang == "en" else "まだ別に用意していない") in said
+    for name in ("iphone@18", "iphone"):  # the newest, or no version: no such line, same program
+        newest = cli("explain", text, "--client", name, "--json", "--lang", lang)
+        assert newest.code == 0 and newest.stderr == ""
+        assert json.loads(newest.stdout) == json.loads(older.stdout)

@@ -35,7 +35,7 @@ from maildoctor.model import Security
 DATA_DIR: Final = "clients"
 _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
 
-_PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note"})
+_PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note", "seen", "confirmed_words"})
 _PATH_KEYS: Final = frozenset({"steps", "label", "note", "default"})
 _UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason"})
 _CLIENT_KEYS: Final = frozenset({"id", "name", "versions", "checked", "note", "aliases", "explain_clients"})
@@ -109,7 +109,23 @@ def _provenance(where: str, table: Mapping[str, object]) -> Provenance:
     note = _text(where, table, "confirmed_note") if "confirmed_note" in table else None
     if confirmed is Confirmed.RECALLED and note is None:
         raise ClientDataError(f"{where}: a recalled entry needs a confirmed_note saying what was checked")
-    return Provenance(source=source, confirmed=confirmed, note=note)
+    seen = table.get("seen")
+    if not isinstance(seen, datetime.date) or isinstance(seen, datetime.datetime):
+        raise ClientDataError(f"{where}: seen must be a TOML date (YYYY-MM-DD), the day the source was read")
+    words = _words(where, table)
+    if confirmed is not Confirmed.RECALLED and words is None:
+        raise ClientDataError(f"{where}: a {confirmed} claim needs confirmed_words: what exactly was read")
+    return Provenance(source=source, confirmed=confirmed, note=note, seen=seen, words=words)
+
+
+def _words(where: str, table: Mapping[str, object]) -> str | None:
+    """`confirmed_words`: the words read on the source, quoted (may be long; not shown, not translated)."""
+    if "confirmed_words" not in table:
+        return None
+    words = table["confirmed_words"]
+    if not isinstance(words, str) or not words.strip() or words != words.strip():
+        raise ClientDataError(f"{where}: confirmed_words must be a non-empty string without outer spaces")
+    return words
 
 
 def _unsupported_flag(where: str, table: Mapping[str, object]) -> bool:

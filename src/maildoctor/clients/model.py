@@ -111,6 +111,8 @@ class Provenance:
     source: str  # the vendor's public help page
     confirmed: Confirmed
     note: str | None  # what was (and was not) checked
+    seen: datetime.date | None = None  # the day the source was read (or the wording written down)
+    words: str | None = None  # the words read on the source, for a stored-page claim
 
 
 @dataclass(frozen=True, slots=True)

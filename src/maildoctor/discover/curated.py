@@ -58,7 +58,7 @@ _TOP_KEYS: Final = frozenset(
     {
         "id", "name", "domains", "mx_patterns", "password_kind", "password_note",
         "password_page", "source_url", "checked", "confirmed", "confirmed_note",
-        "evidence", "overrides_ispdb", "notes", "incoming", "outgoing", "retired",
+        "confirmed_words", "evidence", "overrides_ispdb", "notes", "incoming", "outgoing", "retired",
         "dkim_selectors", "dns_provider",
     }
 )  # fmt: skip
@@ -336,6 +336,10 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
         raise check.fail("confirmed", f"must be one of {sorted(CONFIRMED)}, not {confirmed!r}")
     if "confirmed_note" in table:
         check.text(table["confirmed_note"], "confirmed_note")
+    words = table.get("confirmed_words")
+    words = None if words is None else check.text(words, "confirmed_words")
+    if confirmed != "recalled" and not words:
+        raise check.fail("confirmed_words", f"a {confirmed} claim needs the words read on source_url")
     evidence = check.strings(table.get("evidence", []), "evidence")
     for i, url in enumerate(evidence):
         check.url(url, f"evidence[{i}]")
@@ -390,6 +394,7 @@ def parse_provider(data: bytes | str, name: str) -> ProviderEntry:
         overrides_ispdb=check.optional_text(table, "overrides_ispdb", ""),
         notes=notes,
         evidence=evidence,
+        confirmed_words=words,
         curated=True,
         dkim_selectors=_signer(name, table, provider_id, mx_patterns),
         dns_provider=_dns_host(name, table, provider_id),

@@ -129,6 +129,7 @@ class ProviderEntry:
     overrides_ispdb: str | None = None  # why the entry takes ISPDB domains over
     notes: str | None = None  # anything else a person needs (e.g. what the user name is; a message id)
     evidence: tuple[str, ...] = ()  # stored copies of pages the facts were checked against
+    confirmed_words: str | None = None  # for a stored-page claim: the words read on source_url
     curated: bool = False
     dkim_selectors: SelectorSource | None = None  # the DKIM selectors it signs with (domain/dkim.py)
     dns_provider: DnsProvider | None = None  # the provider as a DNS host (domain/dnsproviders.py)
