@@ -41,7 +41,8 @@ Again at load average ~1 (11 runs per world, alternately):
 What changed: the garbage collector's thresholds are raised before the imports (cli/startup.py:
 135 young, 12 middle and 1 full pass found ~750 objects and cost 60-80 ms); the https trust store
 reads the system store at its first handshake (~30 ms; a healthy check makes none); the Public
-Suffix List is searched for the one top-level label (~5 ms). Python 3.13.0 (same lock): 0.502 s CPU (15aaf41: 0.544 s).
+Suffix List is searched for the one top-level label (~5 ms).
+Python 3.13.0 (same lock): 0.502 s CPU (15aaf41: 0.544 s).
 
 Where the ~0.45 s CPU of a healthy check goes now (this branch, process_time, median of 10):
 interpreter and site 0.010 s; importing the command line (typer, rich, options) 0.08 s; importing
