@@ -24,6 +24,7 @@ import asyncio
 import base64
 import binascii
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ from maildoctor.provider_tables import SelectorSource, table_signers
 
 __all__ = [
     "COMMON_SELECTORS",
-    "PROVIDER_SELECTORS",
     "DkimKey",
     "DkimKeyCheck",
     "DkimKeyError",
@@ -57,6 +57,7 @@ __all__ = [
     "find_dkim_keys",
     "key_name",
     "parse_dkim_key",
+    "provider_selectors",
     "selectors_for_mx",
 ]
 
@@ -415,7 +416,8 @@ def check_dkim_key(text: str, selector: str | None = None, domain: str = "") -> 
 # ---------------------------------------------------------------------------------- selectors
 
 
-def _provider_selectors() -> tuple[SelectorSource, ...]:
+@functools.cache
+def provider_selectors() -> tuple[SelectorSource, ...]:
     """The signers: the provider files' `[dkim_selectors]` (file name order), then dkim_selectors.toml."""
     from_files = tuple(entry.dkim_selectors for entry in load_curated() if entry.dkim_selectors is not None)
     return from_files + table_signers()
@@ -423,7 +425,7 @@ def _provider_selectors() -> tuple[SelectorSource, ...]:
 
 # Where providers publish their DKIM keys: data (data/providers/<id>.toml's [dkim_selectors] and
 # data/dkim_selectors.toml, read by maildoctor/provider_tables.py), in the order they are tried.
-PROVIDER_SELECTORS: Final[tuple[SelectorSource, ...]] = _provider_selectors()
+# (PROVIDER_SELECTORS: read on first use, see __getattr__ at the end)
 
 # The defaults of signing software and names widely seen in the wild: opendkim-genkey's
 # "default", Rspamd's "dkim", and the short names of many hosts' control panels.
@@ -453,7 +455,7 @@ def selectors_for_mx(mx_hosts: Iterable[str]) -> tuple[str, ...]:
     """The selectors of the providers the MX hosts belong to (Google -> google, ...)."""
     hosts = [host.lower().rstrip(".") for host in mx_hosts]
     found: list[str] = []
-    for source in PROVIDER_SELECTORS:
+    for source in provider_selectors():
         if any(fnmatch.fnmatchcase(host, pattern) for host in hosts for pattern in source.mx_patterns):
             found += source.selectors
     return tuple(dict.fromkeys(found))
@@ -466,7 +468,7 @@ def candidate_selectors(named: Iterable[str] = (), mx_hosts: Iterable[str] = ())
     for selector in given:
         if not _SELECTOR.match(selector):
             raise ValueError(f"not a DKIM selector: {selector!r}")
-    providers = [selector for source in PROVIDER_SELECTORS for selector in source.selectors]
+    providers = [selector for source in provider_selectors() for selector in source.selectors]
     return tuple(dict.fromkeys([*given, *selectors_for_mx(mx_hosts), *providers, *COMMON_SELECTORS]))
 
 
@@ -586,3 +588,11 @@ async def find_dkim_keys(
             )
         )
     return DkimSurvey(name, results, tuple(problems))
+
+
+def __getattr__(name: str) -> tuple[SelectorSource, ...]:
+    # PROVIDER_SELECTORS is read on first use, not at import: the provider data is parsed only by a
+    # run that asks (the demo keeps nothing in the user's cache, and start-up stays short)
+    if name == "PROVIDER_SELECTORS":
+        return provider_selectors()
+    raise AttributeError(name)

@@ -15,22 +15,28 @@ each provider documents or shows in its console. Pure apart from reading the pac
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
 
 from maildoctor.discover.curated import load_curated
 from maildoctor.domainname import normalize_domain
 from maildoctor.provider_tables import DnsProvider, table_dns_hosts, unique_hosts
 
 
-def _dns_providers() -> tuple[DnsProvider, ...]:
+@functools.cache
+def dns_providers() -> tuple[DnsProvider, ...]:
     """The provider files' `[dns_provider]` (file name order), then dns_providers.toml; ids unique."""
     from_files = tuple(entry.dns_provider for entry in load_curated() if entry.dns_provider is not None)
     return unique_hosts(from_files + table_dns_hosts(), "data/providers and data/dns_providers.toml")
 
 
-DNS_PROVIDERS: Final = _dns_providers()
+def __getattr__(name: str) -> tuple[DnsProvider, ...]:
+    # DNS_PROVIDERS is read on first use, not at import: the provider data is parsed (and cached
+    # in the user's cache folder) only by a run that asks, and never by the demo, which keeps none
+    if name == "DNS_PROVIDERS":
+        return dns_providers()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,20 +78,20 @@ def identify_dns_hosting(nameservers: Iterable[str], domain: str | None = None) 
             own.append(host)
         else:
             unknown.append(host)
-    by_key = {provider.key: provider for provider in DNS_PROVIDERS}
+    by_key = {provider.key: provider for provider in dns_providers()}
     providers = tuple(ProviderMatch(by_key[key], tuple(names)) for key, names in matched.items())
     return DnsHosting(hosts, providers, tuple(own), tuple(unknown))
 
 
 def provider_of(host: str) -> DnsProvider | None:
-    return next((provider for provider in DNS_PROVIDERS if provider.matches(host)), None)
+    return next((provider for provider in dns_providers() if provider.matches(host)), None)
 
 
 __all__ = [
-    "DNS_PROVIDERS",
     "DnsHosting",
     "DnsProvider",
     "ProviderMatch",
+    "dns_providers",
     "identify_dns_hosting",
     "provider_of",
 ]
