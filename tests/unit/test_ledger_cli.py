@@ -357,3 +357,19 @@ def test_check_does_not_load_the_database_layer() -> None:
     assert "maildoctor.cli.app" in imported  # the list is read right …
     assert not {name for name in imported if name.split(".")[0] in {"sqlalchemy", "alembic", "platformdirs"}}
     assert not {name for name in imported if name.startswith(("maildoctor.ledger", "maildoctor.cli.ledger"))}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_command_in_a_refusal_is_on_a_line_of_its_own(
+    language: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from maildoctor.cli.ledger_run import refuse
+    from maildoctor.i18n import get_translator
+    from maildoctor.ledger.errors import LedgerError, ProblemKind
+
+    message = "There is no book at {path} yet. Start one with: maildoctor ledger init"
+    error = LedgerError(message, ProblemKind.NOT_RUN, path="/x")
+    assert refuse(get_translator(language), error) == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1] == "  maildoctor ledger init"
+    assert all("maildoctor ledger init" not in line for line in lines[:-1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,8 +146,18 @@ def refuse(translator: Translator, error: LedgerError) -> int:
     if error.where is not None:
         table, row = error.where
         message = _("{table}, row {row}: {message}").format(table=table, row=row, message=message)
-    say(Console(stderr=True, highlight=False), message)
+    console = Console(stderr=True, highlight=False)
+    # a command to type goes on a line of its own, so that it can be copied whole
+    found = _TRAILING_COMMAND.match(message)
+    if found is None:
+        say(console, message)
+    else:
+        say(console, found.group(1))
+        console.print(show(f"  {found.group(2)}"), soft_wrap=True)
     return USAGE if error.kind is ProblemKind.USAGE else NOT_RUN
+
+
+_TRAILING_COMMAND: Final = re.compile(r"^(.*[:：])\s*(maildoctor [^\n]+)$", re.S)
 
 
 # ------------------------------------------------------------------ adding and editing
