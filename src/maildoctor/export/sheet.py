@@ -28,6 +28,7 @@ from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.display import safe as visible
 from maildoctor.export.memo import LABELLED, Memo
+from maildoctor.export.page import escaped, page_head
 from maildoctor.export.table import (
     LABEL_ACCOUNT_TYPE,
     LABEL_HOST,
@@ -132,7 +133,6 @@ table.memo td {{ font-size: 9pt; white-space: pre-wrap; }}
 .memo-password {{ font-weight: bold; font-size: 9pt; margin: 1.5mm 0 0 0; }}
 footer {{ margin-top: 5mm; font-size: 8pt; color: #444; }}
 """
-_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 class PdfUnavailableError(RuntimeError):
@@ -150,7 +150,7 @@ class PdfUnavailableError(RuntimeError):
 
 def _h(text: str) -> str:
     """A value from anywhere, safe in HTML text and in quoted attributes, control characters visible."""
-    return html.escape(visible(text), quote=True)
+    return escaped(text)
 
 
 def _labelled(label: str, value_html: str, translator: Translator) -> str:
@@ -190,15 +190,7 @@ def render_sheet(
     _ = translator.gettext
     day = format_date(made_on, format="long", locale=translator.language.value)
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{translator.language.value}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        f'<meta name="generator" content="maildoctor {_h(version)}">',
-        f"<title>{_h(_(SHEET_TITLE))} – {_h(settings.address)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
+        *page_head(translator.language.value, f"{_(SHEET_TITLE)} – {settings.address}", _CSS, version),
         "<body>",
         f'<p class="made">{_h(_(MADE_ON).format(date=day))}</p>',
         f"<h1>{_h(_(SHEET_TITLE))}</h1>",

@@ -8,7 +8,6 @@ The PDF is made from this HTML by export/sheet.py's sheet_to_pdf().
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from typing import Final
 
 from babel.dates import format_date
 
-from maildoctor.display import safe as visible
+from maildoctor.export.page import escaped, page_head
 from maildoctor.i18n import N_, Translator
 
 ACCOUNTS_TITLE: Final = N_("Mail accounts of {company}")
@@ -84,7 +83,6 @@ _FONTS: Final = (
     '"IPAexGothic", "IPAPGothic", "IPAGothic", "Noto Sans CJK JP", "Noto Sans JP", '
     '"Hiragino Kaku Gothic ProN", "Hiragino Sans", "Yu Gothic", "Meiryo", "DejaVu Sans", sans-serif'
 )
-_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'"
 _CSS: Final = f"""
 @page {{ size: A4 {{orientation}}; margin: 12mm 12mm 14mm 12mm;
   @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; }} }}
@@ -170,9 +168,7 @@ class WallFacts:
     providers: tuple[ProviderSupport, ...]
 
 
-def _h(text: str | None) -> str:
-    """Any value, safe in HTML text and in quoted attributes, control characters visible."""
-    return html.escape(visible(text or ""), quote=True)
+_h = escaped
 
 
 def _document(title: str, body: Sequence[str], translator: Translator, version: str, landscape: bool) -> str:
@@ -180,15 +176,7 @@ def _document(title: str, body: Sequence[str], translator: Translator, version: 
     return (
         "\n".join(
             [
-                "<!DOCTYPE html>",
-                f'<html lang="{translator.language.value}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-                f'<meta name="generator" content="maildoctor {_h(version)}">',
-                f"<title>{_h(title)}</title>",
-                f"<style>{css}</style>",
-                "</head>",
+                *page_head(translator.language.value, title, css, version),
                 f'<body class="{"wall" if not landscape else "list"}">',
                 *(part for part in body if part),
                 "</body>",
