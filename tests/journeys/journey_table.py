@@ -794,6 +794,14 @@ JOURNEYS: Final[tuple[Journey, ...]] = (
         status=frozenset({3}),
         mentions=("imap.gmail.com", "smtp.gmail.com"),
     ),
+    # no DNS at all and a known domain mistyped: the corrected address is still suggested
+    Journey(
+        "settings-dead-misspelt-en",
+        ("settings", "taro@gmial.com", "--dns", "{dead}"),
+        E,
+        status=frozenset({3}),
+        mentions=("maildoctor settings taro@gmail.com",),
+    ),
     Journey(
         "settings-dead-gmail-en",
         ("settings", "taro@gmail.com", "--dns", "{dead}"),

@@ -177,6 +177,10 @@ def _offline(options: SettingsOptions, translator: Translator, client: ClientId 
     _ = translator.gettext
     settings = known_settings(options.address)
     if not (settings.incoming or settings.outgoing):
+        # a known domain mistyped (gmial.com) is found in our own data, with or without a network
+        suggestion = suggested_address(settings.address, ProviderIndex.load().domains)
+        if suggestion is not None:
+            _print_lines(err, suggestion_lines(suggestion, translator))
         _print_lines(err, offline_lines(settings.address, translator))
         return ExitCode.NOT_RUN
     say(
