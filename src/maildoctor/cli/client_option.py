@@ -6,7 +6,7 @@ from typing import Literal
 
 from rich.console import Console
 
-from maildoctor.clients.catalog import load_client
+from maildoctor.clients.catalog import listed_clients, load_client
 from maildoctor.clients.model import ClientId, lang_of
 from maildoctor.clients.render import resolve_client
 from maildoctor.clients.versions import older_than_covered, split_version
@@ -16,7 +16,7 @@ from maildoctor.i18n import Translator
 
 def known_clients(translator: Translator) -> str:
     lang = lang_of(translator.language.value)
-    return ", ".join(f"{client.value} ({load_client(client).name.get(lang)})" for client in ClientId)
+    return ", ".join(f"{profile.id.value} ({profile.name.get(lang)})" for profile in listed_clients())
 
 
 def resolve_client_option(

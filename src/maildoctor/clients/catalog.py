@@ -38,7 +38,10 @@ _E = TypeVar("_E", bound=ClientField | ClientId | Confirmed | Security)
 _PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note", "seen", "confirmed_words"})
 _PATH_KEYS: Final = frozenset({"steps", "label", "note", "default"})
 _UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason"})
-_CLIENT_KEYS: Final = frozenset({"id", "name", "versions", "checked", "note", "aliases", "explain_clients"})
+_CLIENT_KEYS: Final = frozenset(
+    {"id", "name", "order", "versions", "checked", "note", "aliases", "explain_clients"}
+)
+LAST: Final = 1000  # where a program without an `order` is listed
 _CHOICE_KEYS: Final = frozenset({"words", "note", "unsupported", "reason"})
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
 PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
@@ -201,6 +204,9 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
     versions = head.get("versions")
     if not isinstance(versions, list) or not versions:
         raise ClientDataError(f"{where}: versions must be a non-empty list of strings")
+    order = head.get("order", LAST)
+    if not isinstance(order, int) or isinstance(order, bool) or not 0 < order <= LAST:
+        raise ClientDataError(f"{where}: order must be a whole number from 1 to {LAST}")
     checked = head.get("checked")
     if not isinstance(checked, datetime.date) or isinstance(checked, datetime.datetime):
         raise ClientDataError(f"{where}: checked must be a TOML date (YYYY-MM-DD)")
@@ -220,6 +226,7 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
     return ClientProfile(
         id=client,
         name=name,
+        order=order,
         versions=tuple(_text(where, {"versions": item}, "versions") for item in versions),
         checked=checked,
         note=_message(where, head, "note", required=False),
@@ -245,20 +252,9 @@ def parse_client(data: bytes | str, filename: str) -> ClientProfile:
 def _shipped() -> Mapping[ClientId, ClientProfile]:
     folder = resources.files("maildoctor").joinpath("data").joinpath(DATA_DIR)
     profiles: dict[ClientId, ClientProfile] = {}
-    known = {f"{client}.toml" for client in ClientId}
-    strays = sorted(
-        item.name for item in folder.iterdir() if item.name.endswith(".toml") and item.name not in known
-    )
-    if strays:
-        raise ClientDataError(
-            f"{', '.join(strays)}: not a ClientId (clients/model.py): add the program's id there"
-        )
-    for client in ClientId:
+    for client in ClientId:  # the enum is the data files' names (model.client_ids)
         filename = f"{client}.toml"
-        resource = folder.joinpath(filename)
-        if not resource.is_file():
-            raise ClientDataError(f"{filename}: missing from maildoctor/data/{DATA_DIR}")
-        profiles[client] = parse_client(resource.read_bytes(), filename)
+        profiles[client] = parse_client(folder.joinpath(filename).read_bytes(), filename)
     _check_names_unique(profiles)
     return profiles
 
@@ -277,6 +273,11 @@ def _check_names_unique(profiles: Mapping[ClientId, ClientProfile]) -> None:
 def load_clients() -> Mapping[ClientId, ClientProfile]:
     """Every client maildoctor ships, read and checked once, then cached."""
     return _shipped()
+
+
+def listed_clients() -> tuple[ClientProfile, ...]:
+    """The programs in the order lists show them: the files' `order` (most used first), then id."""
+    return tuple(sorted(_shipped().values(), key=lambda profile: (profile.order, profile.id.value)))
 
 
 def load_client(client: ClientId) -> ClientProfile:

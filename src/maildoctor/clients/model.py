@@ -19,7 +19,9 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, Literal
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Final, Literal
 
 from maildoctor.i18n import get_translator
 from maildoctor.model import Security
@@ -47,15 +49,42 @@ def translate(message: str, lang: Lang) -> str:
     return shown.split(QUALIFIER, 1)[1] if shown == message and QUALIFIER in message else shown
 
 
-class ClientId(StrEnum):
-    IPHONE = "iphone"
-    MAC_MAIL = "mac-mail"
-    OUTLOOK_CLASSIC = "outlook-classic"
-    OUTLOOK_NEW = "outlook-new"
-    THUNDERBIRD = "thunderbird"
-    GMAIL_ANDROID = "gmail-android"
-    GMAIL_IOS = "gmail-ios"
-    ANDROID_MAIL = "android-mail"
+CLIENTS_DIR: Final = "clients"  # maildoctor/data/clients: one <id>.toml per mail program
+CLIENT_ID_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def client_ids(folder: Traversable | None = None) -> tuple[str, ...]:
+    """The mail programs maildoctor ships: the names of the data files, sorted.
+
+    Only file names are read (no TOML), so building the enum costs nothing at start-up; adding a
+    program is adding its file. Lists shown to people follow the files' `order`, not this one.
+    """
+    if folder is None:
+        folder = resources.files("maildoctor").joinpath("data").joinpath(CLIENTS_DIR)
+    files = (item.name for item in folder.iterdir() if item.is_file() and item.name.endswith(".toml"))
+    names = sorted(name.removesuffix(".toml") for name in files)
+    for name in names:
+        if not name or not set(name) <= CLIENT_ID_CHARS:
+            raise ValueError(f"clients/{name}.toml: a mail program's file is named by its id (a-z, 0-9, -)")
+    return tuple(names)
+
+
+if TYPE_CHECKING:
+    # The ids the code names; the enum itself is built from the data files' names below.
+    class ClientId(StrEnum):
+        ANDROID_MAIL = "android-mail"
+        GMAIL_ANDROID = "gmail-android"
+        GMAIL_IOS = "gmail-ios"
+        IPHONE = "iphone"
+        MAC_MAIL = "mac-mail"
+        OUTLOOK_CLASSIC = "outlook-classic"
+        OUTLOOK_NEW = "outlook-new"
+        THUNDERBIRD = "thunderbird"
+
+else:
+    ClientId = StrEnum(
+        "ClientId", [(name.upper().replace("-", "_"), name) for name in client_ids()], module=__name__
+    )
 
 
 class ClientField(StrEnum):
@@ -156,6 +185,7 @@ class SecurityChoice:
 class ClientProfile:
     id: ClientId
     name: Text
+    order: int  # where lists show it (most used in Japan first)
     versions: tuple[str, ...]
     checked: datetime.date
     note: Text | None
