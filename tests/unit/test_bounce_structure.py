@@ -213,3 +213,23 @@ def test_a_dsn_with_an_x_unix_diagnostic_code_is_read_as_one() -> None:
     bounce = parse_bounce(dsn)
     assert bounce is not None
     assert [(r.address, r.reason) for r in bounce.recipients] == [("hanako@example.jp", "mailererror")]
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "reason"),
+    [
+        # accepted at RCPT, refused after the text: the message, not the mailbox
+        ("SMTP error from remote server for TEXT command, host: mx.example.fr reason: 550 5.2.0 Nope", "5.2.0",
+         "contenterror"),
+        ("host mx.example.net said: 550 Nope (in reply to end of DATA command)", "5.0.0", "contenterror"),
+        # a detail that names the problem still wins at DATA
+        ("host mx.example.net said: 552 5.2.2 Over quota (in reply to end of DATA command)", "5.2.2",
+         "mailboxfull"),
+        # a temporary refusal at DATA is not a verdict on the message
+        ("host mx.example.net said: 451 Nope (in reply to end of DATA command)", "4.0.0", "onhold"),
+        # the same vague status at RCPT is about the mailbox
+        ("host mx.example.net said: 550 Nope (in reply to RCPT TO command)", "5.0.0", "userunknown"),
+    ],
+)  # fmt: skip
+def test_a_vague_permanent_refusal_of_the_text_is_about_the_message(text: str, status: str, reason: str) -> None:
+    assert classify(text, status, status[0] + "50", phrases=PhraseTable()) == reason

@@ -147,6 +147,9 @@ _SENDER_SIDE: Final = frozenset(
 )  # fmt: skip
 
 
+_VAGUE: Final = frozenset({".0.0", ".2.0"})  # RFC 3463 "other or undefined" (status), (mailbox)
+
+
 def classify(
     text: str,
     status: str,
@@ -188,6 +191,10 @@ def classify(
         return by_status
     if command == "RCPT" and (status.startswith("5") or reply_code.startswith("5")):
         return "userunknown"
+    if command == "DATA" and status[1:] in _VAGUE and (status or reply_code).startswith("5"):
+        # RFC 5321 §3.3: the recipients were accepted at RCPT TO, so a permanent refusal of the
+        # message text itself, with no status that names another problem, is about the message
+        return "contenterror"
     by_class = reason_from_status(status)
     if by_class is not None:
         return by_class
