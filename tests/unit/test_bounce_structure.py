@@ -219,8 +219,8 @@ def test_a_dsn_with_an_x_unix_diagnostic_code_is_read_as_one() -> None:
     ("text", "status", "reason"),
     [
         # accepted at RCPT, refused after the text: the message, not the mailbox
-        ("SMTP error from remote server for TEXT command, host: mx.example.fr reason: 550 5.2.0 Nope", "5.2.0",
-         "contenterror"),
+        ("SMTP error from remote server for TEXT command, host: mx.example.fr reason: 550 5.2.0 No",
+         "5.2.0", "contenterror"),
         ("host mx.example.net said: 550 Nope (in reply to end of DATA command)", "5.0.0", "contenterror"),
         # a detail that names the problem still wins at DATA
         ("host mx.example.net said: 552 5.2.2 Over quota (in reply to end of DATA command)", "5.2.2",
@@ -231,5 +231,5 @@ def test_a_dsn_with_an_x_unix_diagnostic_code_is_read_as_one() -> None:
         ("host mx.example.net said: 550 Nope (in reply to RCPT TO command)", "5.0.0", "userunknown"),
     ],
 )  # fmt: skip
-def test_a_vague_permanent_refusal_of_the_text_is_about_the_message(text: str, status: str, reason: str) -> None:
+def test_a_vague_permanent_refusal_of_the_text_is_the_message(text: str, status: str, reason: str) -> None:
     assert classify(text, status, status[0] + "50", phrases=PhraseTable()) == reason
