@@ -118,7 +118,10 @@ _STOP_WORDS: Final = (
     "the a an to of for in on at is was be by from this that your you our we it its and or with as "
     "are has have not no mail message email smtp server host error about please following could would "
     "been will were which there their more than into only also other some such when what sent send "
-    "these those here"
+    "these those here "
+    # the reporting MTA's own wrapper: it says that delivery failed, never why
+    "automatically generated delivery status notification failed permanently delivered deliver "
+    "recipients unable"
 )
 _STOP: Final = frozenset(_STOP_WORDS.split(" "))
 
