@@ -233,3 +233,12 @@ def test_a_dsn_with_an_x_unix_diagnostic_code_is_read_as_one() -> None:
 )  # fmt: skip
 def test_a_vague_permanent_refusal_of_the_text_is_the_message(text: str, status: str, reason: str) -> None:
     assert classify(text, status, status[0] + "50", phrases=PhraseTable()) == reason
+
+
+def test_the_reporting_servers_wrapper_is_not_learnt() -> None:
+    wrapper = (
+        "This is an automatically generated Delivery Status Notification. "
+        "Delivery to the following recipients failed permanently: * kijitora@example.or.jp"
+    )
+    assert ngrams(wrapper) == set()
+    assert "mailbox full" in ngrams(wrapper + " 552 5.2.2 Mailbox full")
