@@ -104,7 +104,8 @@ class LoginOutcome(StrEnum):
 
 class LoginSkip(StrEnum):
     NO_PASSWORD = "no_password"  # noqa: S105 -- a reason code, not a password
-    NO_AUTH_REQUESTED = "no_auth_requested"
+    NO_AUTH_REQUESTED = "no_auth_requested"  # --no-auth: maildoctor does not log in
+    SENDS_WITHOUT_LOGIN = "sends_without_login"  # --no-outgoing-auth: nor does the person's program
     REMEMBERED_FAILURE = "remembered_failure"  # a recent failure for this server and user
     ALREADY_TRIED = "already_tried"  # one attempt per server and user name per run
     NO_SHARED_MECHANISM = "no_shared_mechanism"

@@ -21,7 +21,7 @@ from maildoctor.knowledge import (
     translate_value,
     verdict_headline,
 )
-from maildoctor.model import CheckFault, CheckResult, Finding, Layer, Report, ServerRole, Verdict
+from maildoctor.model import CheckFault, CheckResult, CheckStatus, Finding, Layer, Report, ServerRole, Verdict
 from maildoctor.rules.checks import only_warnings
 
 _STATUS_STYLE = {
@@ -92,12 +92,33 @@ def _source_label(item: Finding, translator: Translator) -> str:
     return where if where.casefold() == layer.casefold() else f"{where} · {layer}"
 
 
+def only_the_login_untried(report: Report) -> bool:
+    """Nothing found, everything passed but a login not tried (--no-auth, no password): the
+    diagnosis did finish what it was asked to do."""
+    unpassed = [check for check in report.checks if check.status != CheckStatus.PASS]
+    return (
+        report.verdict == Verdict.INCOMPLETE
+        and not report.findings
+        and bool(unpassed)
+        and all(
+            check.id == "login" and check.status == CheckStatus.SKIP and check.fault is None
+            for check in unpassed
+        )
+    )
+
+
+def _headline(report: Report, translator: Translator) -> str:
+    if only_the_login_untried(report):
+        return translator.gettext("No problems found in what was checked; the login was not tried")
+    return verdict_headline(report.verdict, translator)
+
+
 def render_report(
     console: Console, report: Report, translator: Translator, guidance: Guidance | None = None
 ) -> None:
     _ = translator.gettext
     width = min(console.width, 100)
-    say(console, verdict_headline(report.verdict, translator), style=_VERDICT_STYLE[str(report.verdict)])
+    say(console, _headline(report, translator), style=_VERDICT_STYLE[str(report.verdict)])
     say(console, _("Address: {address}").format(address=safe(report.address)))
     _render_filled(console, report, translator, width)
     if report.findings:

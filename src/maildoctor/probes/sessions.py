@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Awaitable
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Final, TypeVar
 
 from maildoctor.facts import (
     GreetingKind,
@@ -472,6 +472,10 @@ def _pop3_text(reply: pop3.Pop3Reply) -> str:
 # --------------------------------------------------------------------------- SMTP
 
 
+# a login skipped for these reasons is skipped by the person's program too
+_SENDING_AS_THE_PROGRAM: Final = frozenset({LoginSkip.SENDS_WITHOUT_LOGIN, LoginSkip.NO_SHARED_MECHANISM})
+
+
 class _Smtp(_Driver):
     name = "smtp"
     not_a_greeting_detail = "not an SMTP greeting"
@@ -526,14 +530,21 @@ class _Smtp(_Driver):
         if record.login is not None and record.login.outcome == LoginOutcome.REFUSED:
             await self.call(smtp.quit())
             return
-        if context.send_probe:
+        if context.send_probe and (authenticated or self.sends_as_the_program_does()):
             await self.send(authenticated)
         await self.call(smtp.quit())
+
+    def sends_as_the_program_does(self) -> bool:
+        """Without our login, trying to send shows what the person's program meets only when it, too,
+        sends without one (or the server offers none); when we merely had no password (--no-auth, a
+        remembered failure…) every healthy server refuses, and that says nothing."""
+        login = self.record.login
+        return login is None or login.skip_reason in _SENDING_AS_THE_PROGRAM
 
     async def login(self, info: smtp.EhloInfo) -> bool:
         record, context = self.record, self.context
         if not context.outgoing_auth:
-            record.login = skipped_login(LoginSkip.NO_AUTH_REQUESTED)
+            record.login = skipped_login(LoginSkip.SENDS_WITHOUT_LOGIN)
             return False
         if not info.auth_mechanisms:
             if not _tls_active(record) and info.starttls:
