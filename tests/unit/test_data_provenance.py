@@ -149,6 +149,14 @@ def test_docomo_password_page_is_the_page_docomo_has_now() -> None:
     assert docomo.confirmed_words and "IMAP専用ID" in docomo.confirmed_words
 
 
+def test_docomo_notes_do_not_claim_the_imap_id_is_the_d_account_id() -> None:
+    """docomo's own page names the IMAP ID but never says it equals the d ACCOUNT ID (issue 17)."""
+    docomo = _entries()["docomo"]
+    notes = docomo.notes or ""
+    assert "IMAP ID" in notes and "d ACCOUNT" not in notes
+    assert docomo.confirmed == "recalled"
+
+
 def test_microsoft_sources_name_the_right_service() -> None:
     entries = _entries()
     assert "outlook-com" in (entries["outlook-com"].source_url or "")
