@@ -127,7 +127,7 @@ STATIC_KEY_EXCHANGES = frozenset({"rsa", "rsa-psk", "psk"})
 def cipher_findings(server: ServerFacts) -> list[Finding]:
     """A completed handshake whose only key exchange was static RSA (TLS_RSA_*: no ECDHE, no DHE).
 
-    The probe offers every suite; current clients (Python 3.10+'s default context, Java 24+) offer
+    The probe offers every suite; current clients (Python 3.10+'s default context, recent OpenJDK) offer
     none of these, so the server's choice of one means it has nothing better."""
     session = server.session
     tls = session.tls if session else None
