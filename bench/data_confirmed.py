@@ -3,10 +3,11 @@
     python3 -m uv run --frozen python bench/data_confirmed.py [--json]
 
 An entry is what carries its own provenance: a provider file's entry (its servers and notes), its
-`[dkim_selectors]` and `[dns_provider]` tables; a mail-program file's `[security]` table and each
-`[field.*]`. "confirmed" = read on a stored copy of the cited page (`stored-page`), with the words
-it confirmed; "recalled" = from memory (possibly agreeing with third-party copies). Reads the files
-through the strict loaders, so a file the loaders refuse is an error here too. No network.
+`[dkim_selectors]` and `[dns_provider]` tables; a mail-program file's `[security]` table, each
+`[field.*]`, and each older version's `[[variant]]` with its own `[variant.field.*]`. "confirmed" =
+read on a stored copy of the cited page (`stored-page`), with the words it confirmed; "recalled" =
+from memory (possibly agreeing with third-party copies). Reads the files through the strict
+loaders, so a file the loaders refuse is an error here too. No network.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _client_rows() -> list[Row]:
     rows = []
     for client, profile in load_clients().items():
         provenances = [profile.security_provenance] + [field.provenance for field in profile.fields.values()]
+        for variant in profile.variants:
+            provenances += [variant.provenance, *(field.provenance for field in variant.fields.values())]
         confirmed = sum(p.confirmed is Confirmed.STORED_PAGE for p in provenances)
         today = sum(p.seen is not None and p.seen.isoformat() == _TODAY for p in provenances)
         recalled = len(provenances) - confirmed

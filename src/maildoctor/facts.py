@@ -194,6 +194,7 @@ class TlsSummary:
     not_after: str = ""
     suggested_host: str | None = None
     first_bytes: str = ""  # what a plaintext server said where TLS was expected
+    key_exchange: str | None = None  # "ecdhe", "dhe", "rsa" (static RSA), "any" (TLS 1.3); net/tls.py
 
 
 @dataclass(frozen=True, slots=True)

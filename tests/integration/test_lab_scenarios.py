@@ -148,3 +148,58 @@ def test_firewall_world_drops_one_port_and_rejects_another() -> None:
     assert completed.returncode == 0, completed.stderr
     outcomes = json.loads(completed.stdout.strip().splitlines()[-1])
     assert outcomes == {"submission": "timeout", "smtp": "refused", "smtps": "open"}
+
+
+def _front(world: World) -> tuple[str, int]:
+    spec = world.scenario.legacy_tls
+    assert spec is not None
+    return world.values["host"], int(world.values[spec.placeholder])
+
+
+def test_static_rsa_world_refuses_a_current_client_and_takes_an_old_one() -> None:
+    """Issue 17: what a current client sees. Python's default context (3.10+: forward-secret suites
+    only) gets no handshake; OpenSSL's own default client (and our probe) gets TLS 1.2 with RSA."""
+    scenario = load_scenario(SCENARIOS / "static-rsa-only.toml")
+    with world_of(scenario) as world:
+        host, port = _front(world)
+        current = ssl.create_default_context(cafile=str(world.ca_file))
+        current.check_hostname = False
+        with pytest.raises(ssl.SSLError), socket.create_connection((host, port), timeout=5) as raw:
+            current.wrap_socket(raw, server_hostname="mail.example.test")
+        permissive = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        permissive.check_hostname = False
+        permissive.verify_mode = ssl.CERT_NONE
+        permissive.set_ciphers("DEFAULT")
+        with (
+            socket.create_connection((host, port), timeout=5) as raw,
+            permissive.wrap_socket(raw, server_hostname="mail.example.test") as tls,
+        ):
+            cipher = tls.cipher()
+            assert tls.version() == "TLSv1.2"
+            assert cipher is not None and not cipher[0].startswith(("ECDHE", "DHE"))
+            assert tls.recv(200).startswith(b"* OK ")
+
+
+def test_login_only_world_takes_login_and_refuses_authenticate() -> None:
+    """Issue 17: what a program that insists on AUTHENTICATE sees, and that LOGIN works."""
+    import imaplib
+
+    scenario = load_scenario(SCENARIOS / "imap-login-only.toml")
+    with world_of(scenario) as world:
+        host, port = _front(world)
+        context = ssl.create_default_context(cafile=str(world.ca_file))
+        context.check_hostname = False
+        client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=5)
+        try:
+            assert not [cap for cap in client.capabilities if cap.startswith("AUTH=")]
+            assert "STARTTLS" not in client.capabilities
+            with pytest.raises(imaplib.IMAP4.error, match="Unsupported authentication mechanism"):
+                client.authenticate("PLAIN", lambda _: b"\0alice\0secret")
+        finally:
+            client.shutdown()
+        client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=5)
+        try:
+            status, _ = client.login("alice", "secret")
+            assert status == "OK"
+        finally:
+            client.logout()

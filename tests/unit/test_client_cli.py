@@ -176,15 +176,64 @@ def test_settings_refuses_an_unknown_program_before_discovering(
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_a_version_older_than_the_menu_data_says_so(cli: CliRunner, lang: Lang) -> None:
+def test_a_version_older_than_every_menu_kept_says_so(cli: CliRunner, lang: Lang) -> None:
     text = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
-    older = cli("explain", text, "--client", "iphone@17", "--json", "--lang", lang)
+    older = cli("explain", text, "--client", "iphone@12", "--json", "--lang", lang)
     assert older.code == 0, older.stderr
     assert json.loads(older.stdout)["client"] == "iphone"
     said = unwrapped(older.stderr)
-    assert "17" in said and "iOS18" in said
-    assert ("notkeptseparatelyyet" if lang == "en" else "まだ別に用意していない") in said
-    for name in ("iphone@18", "iphone"):  # the newest, or no version: no such line, same program
-        newest = cli("explain", text, "--client", name, "--json", "--lang", lang)
-        assert newest.code == 0 and newest.stderr == ""
-        assert json.loads(newest.stdout) == json.loads(older.stdout)
+    assert "12" in said and "iOS17" in said  # the oldest menus kept: iOS 17's
+    assert ("notkeptseparately" if lang == "en" else "用意していない") in said
+    for name in ("iphone@17", "iphone@18"):  # a version whose menus are kept: no such line
+        kept = cli("explain", text, "--client", name, "--json", "--lang", lang)
+        assert kept.code == 0 and kept.stderr == "", kept.stderr
+        assert json.loads(kept.stdout)["client"] == "iphone"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_version_chooses_the_menus(cli: CliRunner, lang: Lang) -> None:
+    """iOS 17 and iOS 18 differ in where the accounts are; Thunderbird 128 and 133+ in adding one."""
+    text = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
+    shown = {
+        name: unwrapped(cli("explain", text, "--client", name, "--lang", lang).stdout)
+        for name in ("iphone@17", "iphone@18", "iphone")
+    }
+    apps, accounts = (
+        ("Settings→Apps→Mail→MailAccounts", "Settings→Mail→Accounts")
+        if lang == "en"
+        else ("設定→アプリ→メール→メールアカウント", "設定→メール→アカウント")
+    )
+    assert accounts in shown["iphone@17"] and apps not in shown["iphone@17"]
+    assert apps in shown["iphone@18"] and accounts not in shown["iphone@18"]
+    assert shown["iphone"] == shown["iphone@18"]  # no version: the current menus
+
+
+@pytest.mark.parametrize(
+    ("name", "program"),
+    [
+        ("outlook@classic", "outlook-classic"),
+        ("outlook@new", "outlook-new"),
+        ("outlook@2016", "outlook-classic"),
+    ],
+)
+def test_outlook_at_classic_or_new_names_the_program(cli: CliRunner, name: str, program: str) -> None:
+    text = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
+    run = cli("explain", text, "--client", name, "--json", "--lang", "en")
+    assert run.code == 0 and run.stderr == "", run.stderr
+    assert json.loads(run.stdout)["client"] == program
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_without_a_version_a_line_says_where_older_versions_differ(cli: CliRunner, lang: Lang) -> None:
+    text = "IMAPアカウント“taro@example.jp”のパスワードが正しくありません。"
+    for name, words in (
+        ("iphone", ("iphone@17", "iOS17")),
+        ("thunderbird", ("thunderbird@128", "128")),
+        ("outlook", ("outlook@new",)),
+        ("new-outlook", ("outlook@classic",)),
+    ):
+        run = cli("explain", text, "--client", name, "--json", "--lang", lang)
+        assert run.code == 0
+        said = unwrapped(run.stderr)
+        assert all(word in said for word in words), (name, said)
+    assert cli("explain", text, "--client", "gmail", "--json").stderr == ""  # one menu for all versions

@@ -22,9 +22,10 @@ import pytest
 from rich.console import Console
 
 from maildoctor.cli.render_check import render_report
-from maildoctor.clients import COMMON_CLIENTS, ClientId, load_client
+from maildoctor.clients import COMMON_CLIENTS, Client, ClientId, ClientVersion, load_client
 from maildoctor.clients.guidance import Guidance
 from maildoctor.clients.model import Lang
+from maildoctor.clients.versions import choose_variant
 from maildoctor.facts import DiagnosisFacts, ServerFacts, SettingsKnowledge
 from maildoctor.i18n import N_, get_translator
 from maildoctor.knowledge import render_finding
@@ -189,18 +190,34 @@ REPORTS: dict[str, Callable[[], Report]] = {
     "pop-delete-risk": pop_delete,
 }
 
+# older versions whose menus differ (`--client iphone@17`): the report that shows their changed paths
+VERSIONED = ("iphone@17", "thunderbird@128")
+
 CASES = [
     *[(name, client.value, "ja") for name in REPORTS for client in ClientId],
+    *[("pop-delete-risk", client, "ja") for client in VERSIONED],
     *[(name, ENGLISH_CLIENT.value, "en") for name in REPORTS],
     *[(name, GENERIC, "ja") for name in REPORTS],
 ]
+
+
+def named(client: str) -> Client | None:
+    """A case's client: None (the common three), a program, or a program at a version ("iphone@17")."""
+    if client == GENERIC:
+        return None
+    program, _, version = client.partition("@")
+    if not version:
+        return ClientId(program)
+    variant = choose_variant(version, load_client(ClientId(program)).variants)
+    assert variant is not None, f"{client}: no older menus kept for this version"
+    return ClientVersion(ClientId(program), variant.name)
 
 
 def render(name: str, client: str, lang: Lang) -> str:
     report = REPORTS[name]()
     buffer = StringIO()
     console = Console(file=buffer, width=100, color_system=None)
-    guidance = Guidance(None if client == GENERIC else ClientId(client), account=report.address)
+    guidance = Guidance(named(client), account=report.address)
     render_report(console, report, get_translator(lang), guidance)
     return buffer.getvalue()
 
@@ -239,7 +256,7 @@ def unwrapped(text: str) -> str:
 @pytest.mark.parametrize(("name", "client", "lang"), CASES, ids=[".".join(case) for case in CASES])
 def test_report_speaks_in_the_programs_menus(name: str, client: str, lang: Lang) -> None:
     report = REPORTS[name]()
-    guidance = Guidance(None if client == GENERIC else ClientId(client), account=report.address)
+    guidance = Guidance(named(client), account=report.address)
     output = render(name, client, lang)
     assert "{" not in output and "}" not in output
     flat = unwrapped(output)
@@ -280,3 +297,11 @@ def test_wrapping_keeps_numbers_whole() -> None:
         if len(word) <= width and not any(word in line for line in wrap(text, width))
     ]
     assert not broken
+
+
+def test_the_versioned_goldens_differ_from_the_current_menus_where_the_program_changed() -> None:
+    iphone17 = render("pop-delete-risk", "iphone@17", "ja")
+    assert "設定 → メール → アカウント" in iphone17 and "アプリ" not in iphone17.replace("メールアプリ", "")
+    assert "設定 → アプリ → メール → メールアカウント" in render("pop-delete-risk", "iphone", "ja")
+    assert "既存のメールアドレス" in unwrapped(render("pop-delete-risk", "thunderbird@128", "ja"))
+    assert "既存のメールアドレス" not in unwrapped(render("pop-delete-risk", "thunderbird", "ja"))

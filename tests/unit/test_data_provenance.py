@@ -62,6 +62,8 @@ def test_every_provider_entry_has_source_date_and_words_for_a_claim(entry: Any) 
 def test_every_client_entry_has_source_date_and_words_for_a_claim(client: ClientId) -> None:
     profile = load_clients()[client]
     provenances = [profile.security_provenance] + [entry.provenance for entry in profile.fields.values()]
+    for variant in profile.variants:  # an older version's menus carry their own sources
+        provenances += [variant.provenance, *(entry.provenance for entry in variant.fields.values())]
     for provenance in provenances:
         assert provenance.source.startswith("https://")
         assert isinstance(provenance.seen, datetime.date)
@@ -145,6 +147,14 @@ def test_docomo_password_page_is_the_page_docomo_has_now() -> None:
     docomo = _entries()["docomo"]
     assert docomo.password_page == "https://www.nttdocomo.co.jp/service/docomo_mail/security/index.html"
     assert docomo.confirmed_words and "IMAP専用ID" in docomo.confirmed_words
+
+
+def test_docomo_notes_do_not_claim_the_imap_id_is_the_d_account_id() -> None:
+    """docomo's own page names the IMAP ID but never says it equals the d ACCOUNT ID (issue 17)."""
+    docomo = _entries()["docomo"]
+    notes = docomo.notes or ""
+    assert "IMAP ID" in notes and "d ACCOUNT" not in notes
+    assert docomo.confirmed == "recalled"
 
 
 def test_microsoft_sources_name_the_right_service() -> None:

@@ -51,6 +51,7 @@ SAMPLE_VALUES = {
     "issuer": "Example Antivirus Root",
     "product": "Example Antivirus",
     "version": "TLS 1.0",
+    "cipher": "AES128-GCM-SHA256",
     "username": "taro@example.jp",
     "provider": "Gmail",
     "password_page": "https://myaccount.google.com/apppasswords",

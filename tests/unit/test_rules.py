@@ -320,3 +320,57 @@ def test_a_server_name_typo_explains_only_its_own_server_and_not_a_refused_login
     assert all(item.consequence_of is None for item in ordered)
     assert ordered[-1].cause == "CREDENTIAL_TYPO_RISK"
     assert ordered[-1].severity == Severity.WARNING
+
+
+# ------------------------------------------------------------------ issue 17: LOGIN-only IMAP, static-RSA TLS
+
+LOGIN_ONLY_CAPS = ("IMAP4REV1", "LITERAL+", "ID", "IDLE")
+
+
+def test_an_imap_server_with_login_only_is_a_warning_after_a_working_login() -> None:
+    server = _server(capabilities=LOGIN_ONLY_CAPS, login=LoginFacts(LoginOutcome.SUCCESS, mechanism="LOGIN"))
+    facts = DiagnosisFacts("a@example.test", "example.test", (server,), resolver_alive=True)
+    (found,) = evaluate(facts)
+    assert (found.cause, found.severity, found.param("offered")) == (
+        "AUTH_MECHANISM_MISMATCH",
+        Severity.WARNING,
+        "LOGIN",
+    )
+    assert "LOGIN command" in found.evidence[0].message  # type: ignore[union-attr]
+    no_password = LoginFacts(LoginOutcome.SKIPPED, skip_reason=LoginSkip.NO_PASSWORD)
+    assert _causes(_server(capabilities=LOGIN_ONLY_CAPS, login=no_password)) == ["AUTH_MECHANISM_MISMATCH"]
+
+
+@pytest.mark.parametrize(
+    "session",
+    [
+        {"capabilities": (*LOGIN_ONLY_CAPS, "AUTH=PLAIN"), "auth_mechanisms": ("PLAIN",)},  # SASL offered
+        {"capabilities": ()},  # the capabilities were never read
+        {"capabilities": LOGIN_ONLY_CAPS, "login": None},  # the session ended before the login
+    ],
+)
+def test_login_only_is_not_said_without_its_facts(session: dict[str, object]) -> None:
+    assert _causes(_server(**session)) == []
+
+
+def test_login_only_is_not_said_for_pop3_or_smtp_or_a_refused_login() -> None:
+    pop3s = Endpoint(Protocol.POP3, "mail.example.test", 995, Security.SSL)
+    assert _causes(_server(pop3s, capabilities=("USER", "UIDL"))) == []
+    refused = LoginFacts(LoginOutcome.REFUSED, words=ServerWords("NO [AUTHENTICATIONFAILED] failed"))
+    assert _causes(_server(capabilities=LOGIN_ONLY_CAPS, login=refused)) == ["AUTH_FAILED"]
+
+
+def test_static_rsa_key_exchange_is_an_outdated_cipher() -> None:
+    rsa = TlsSummary(version="TLSv1.2", cipher="AES256-GCM-SHA384", error_kind=None, key_exchange="rsa")
+    facts = DiagnosisFacts("a@example.test", "example.test", (_server(tls=rsa),), resolver_alive=True)
+    (found,) = evaluate(facts)
+    assert (found.cause, found.severity, found.param("cipher")) == (
+        "TLS_CIPHER_OUTDATED",
+        Severity.WARNING,
+        "AES256-GCM-SHA384",
+    )
+    for kx in ("ecdhe", "dhe", "any", None):
+        modern = dataclasses.replace(rsa, cipher="ECDHE-RSA-AES256-GCM-SHA384", key_exchange=kx)
+        assert _causes(_server(tls=modern)) == [], kx
+    failed = dataclasses.replace(rsa, error_kind="other")
+    assert "TLS_CIPHER_OUTDATED" not in _causes(_server(tls=failed))

@@ -29,7 +29,7 @@ from maildoctor.cli.settings_dead_end import (
 )
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
-from maildoctor.clients.model import ClientId, lang_of
+from maildoctor.clients.model import Client, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover, known_settings
 from maildoctor.discover.providers import ProviderIndex
@@ -171,7 +171,7 @@ def run_settings_command(options: SettingsOptions, translator: Translator) -> in
     return _unconfirmed(unconfirmed, translator)
 
 
-def _offline(options: SettingsOptions, translator: Translator, client: ClientId | None, err: Console) -> int:
+def _offline(options: SettingsOptions, translator: Translator, client: Client | None, err: Console) -> int:
     """No DNS server answered: our own data on the provider, said to be untried, or why nothing can
     be found. Either way the search itself could not run (exit 3), as with `check` and `domain`."""
     _ = translator.gettext
@@ -272,7 +272,7 @@ def hand_over(
     *,
     today: date,
     findings: Sequence[Finding] = (),
-    client: ClientId | None = None,
+    client: Client | None = None,
 ) -> int:
     """Write the discovered settings in the asked format (and the memo) to standard output or the file.
 
@@ -328,7 +328,7 @@ def hand_over(
 
 
 def render_client_entries(
-    console: Console, settings: DiscoveredSettings, client: ClientId, translator: Translator
+    console: Console, settings: DiscoveredSettings, client: Client, translator: Translator
 ) -> None:
     """The best settings found, as the fields of the person's mail program with the values to enter."""
     _ = translator.gettext
@@ -366,7 +366,7 @@ def _sheet(
     translator: Translator,
     today: date,
     memo: Memo | None,
-    client: ClientId | None,
+    client: Client | None,
 ) -> int:
     sheet = render_sheet(settings, translator, made_on=today, version=__version__, memo=memo, client=client)
     if not _is_pdf(options.output):

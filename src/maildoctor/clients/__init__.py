@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from maildoctor.clients.catalog import ClientDataError, load_client, load_clients, parse_client
 from maildoctor.clients.model import (
+    Client,
     ClientField,
     ClientId,
     ClientProfile,
+    ClientVersion,
     Confirmed,
     FieldEntry,
     Lang,
     SecurityChoice,
+    client_id,
 )
 from maildoctor.clients.render import (
     COMMON_CLIENTS,
@@ -34,15 +37,18 @@ from maildoctor.clients.render import (
 
 __all__ = [
     "COMMON_CLIENTS",
+    "Client",
     "ClientDataError",
     "ClientField",
     "ClientId",
     "ClientProfile",
+    "ClientVersion",
     "Confirmed",
     "FieldEntry",
     "Lang",
     "SecurityChoice",
     "UnsupportedField",
+    "client_id",
     "client_of_message_client",
     "field_note",
     "field_step",

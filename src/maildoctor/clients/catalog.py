@@ -9,6 +9,7 @@ README.md next to the data for the schema.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -19,6 +20,7 @@ from typing import Final, TypeVar
 
 from maildoctor.clients.model import (
     QUALIFIER,
+    Client,
     ClientField,
     ClientId,
     ClientProfile,
@@ -28,6 +30,7 @@ from maildoctor.clients.model import (
     Provenance,
     SecurityChoice,
     Text,
+    Variant,
 )
 from maildoctor.datafile import DataFileError, choice, one_line
 from maildoctor.model import Security
@@ -39,9 +42,10 @@ _PROVENANCE: Final = frozenset({"source", "confirmed", "confirmed_note", "seen",
 _PATH_KEYS: Final = frozenset({"steps", "label", "note", "default"})
 _UNSUPPORTED_KEYS: Final = frozenset({"unsupported", "reason"})
 _CLIENT_KEYS: Final = frozenset(
-    {"id", "name", "order", "versions", "checked", "note", "aliases", "explain_clients"}
+    {"id", "name", "order", "versions", "checked", "note", "aliases", "explain_clients", "other_versions"}
 )
 LAST: Final = 1000  # where a program without an `order` is listed
+_VARIANT_KEYS: Final = frozenset({"id", "versions", "before", "steps_from", "steps_to", "field"})
 _CHOICE_KEYS: Final = frozenset({"words", "note", "unsupported", "reason"})
 _PLACEHOLDER: Final = re.compile(r"\{([a-z]+)\}")
 PLACEHOLDERS: Final = frozenset({"account", "server", "protocol"})
@@ -190,9 +194,65 @@ def _security(table: object, filename: str) -> tuple[dict[Security, SecurityChoi
     return choices, provenance
 
 
+def _versions(where: str, table: Mapping[str, object]) -> tuple[str, ...]:
+    versions = table.get("versions")
+    if not isinstance(versions, list) or not versions:
+        raise ClientDataError(f"{where}: versions must be a non-empty list of strings")
+    return tuple(_text(where, {"versions": item}, "versions") for item in versions)
+
+
+def _variant(client: ClientId, table: object, filename: str, index: int) -> Variant:
+    """One `[[variant]]`: an older version's menus, as a step prefix that differs and/or whole fields."""
+    where = f"{filename}: variant[{index}]"
+    if not isinstance(table, dict):
+        raise ClientDataError(f"{where}: not a table")
+    _check_keys(where, table, _VARIANT_KEYS | _PROVENANCE)
+    name = one_line(where, table, "id", ClientDataError, exact=True)
+    before = table.get("before")
+    if not isinstance(before, int) or isinstance(before, bool) or before <= 0:
+        raise ClientDataError(f"{where}: before must be a whole version number (the first version it is not)")
+    steps_from = _steps(where, table, "steps_from") if "steps_from" in table else ()
+    steps_to = _steps(where, table, "steps_to") if "steps_to" in table else ()
+    if bool(steps_from) != bool(steps_to):
+        raise ClientDataError(f"{where}: steps_from and steps_to go together")
+    fields_table = table.get("field", {})
+    if not isinstance(fields_table, dict):
+        raise ClientDataError(f"{where}: field must hold [variant.field.NAME] tables")
+    fields = {
+        entry.field: entry
+        for entry in (
+            parse_field(client, name_, entry_table, f"{filename}: variant {name}")
+            for name_, entry_table in fields_table.items()
+        )
+    }
+    if not steps_from and not fields:
+        raise ClientDataError(f"{where}: a variant changes steps (steps_from/steps_to) or fields")
+    return Variant(
+        name=name,
+        versions=_versions(where, table),
+        before=before,
+        steps_from=steps_from,
+        steps_to=steps_to,
+        fields=fields,
+        provenance=_provenance(where, table),
+    )
+
+
+def _variants(client: ClientId, document: Mapping[str, object], filename: str) -> tuple[Variant, ...]:
+    raw = document.get("variant", [])
+    if not isinstance(raw, list):
+        raise ClientDataError(f"{filename}: variant must be [[variant]] tables")
+    variants = tuple(_variant(client, table, filename, index) for index, table in enumerate(raw))
+    names = [variant.name for variant in variants]
+    befores = [variant.before for variant in variants]
+    if len(set(names)) != len(names) or befores != sorted(set(befores), reverse=True):
+        raise ClientDataError(f"{filename}: variants need distinct names and falling `before`, newest first")
+    return variants
+
+
 def parse_document(document: Mapping[str, object], filename: str) -> ClientProfile:
     """Check one parsed file; every `ClientField` must be there, as a path or as unsupported."""
-    _check_keys(filename, document, frozenset({"client", "security", "field"}))
+    _check_keys(filename, document, frozenset({"client", "security", "field", "variant"}))
     head = document.get("client")
     if not isinstance(head, dict):
         raise ClientDataError(f"{filename}: missing [client] table")
@@ -201,9 +261,6 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
     client = _choice(where, head, "id", ClientId)
     if filename != f"{client}.toml":
         raise ClientDataError(f"{where}: id {client} does not match the file name")
-    versions = head.get("versions")
-    if not isinstance(versions, list) or not versions:
-        raise ClientDataError(f"{where}: versions must be a non-empty list of strings")
     order = head.get("order", LAST)
     if not isinstance(order, int) or isinstance(order, bool) or not 0 < order <= LAST:
         raise ClientDataError(f"{where}: order must be a whole number from 1 to {LAST}")
@@ -227,7 +284,7 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
         id=client,
         name=name,
         order=order,
-        versions=tuple(_text(where, {"versions": item}, "versions") for item in versions),
+        versions=_versions(where, head),
         checked=checked,
         note=_message(where, head, "note", required=False),
         fields=fields,
@@ -235,6 +292,8 @@ def parse_document(document: Mapping[str, object], filename: str) -> ClientProfi
         security_provenance=security_provenance,
         aliases=_names(where, head, "aliases"),
         explain_clients=_names(where, head, "explain_clients"),
+        variants=_variants(client, document, filename),
+        other_versions=_message(where, head, "other_versions", required=False),
     )
 
 
@@ -280,5 +339,33 @@ def listed_clients() -> tuple[ClientProfile, ...]:
     return tuple(sorted(_shipped().values(), key=lambda profile: (profile.order, profile.id.value)))
 
 
-def load_client(client: ClientId) -> ClientProfile:
-    return _shipped()[client]
+def load_client(client: Client) -> ClientProfile:
+    """A program's menus: the current ones for a `ClientId`, an older version's for a `ClientVersion`."""
+    if isinstance(client, ClientId):
+        return _shipped()[client]
+    return _variant_profile(client.id, client.variant)
+
+
+@functools.cache
+def _variant_profile(client: ClientId, name: str) -> ClientProfile:
+    base = _shipped()[client]
+    variant = next((item for item in base.variants if item.name == name), None)
+    if variant is None:
+        raise KeyError(f"{client} has no variant {name!r}")
+    fields = {
+        field: variant.fields.get(field) or _with_steps(entry, variant)
+        for field, entry in base.fields.items()
+    }
+    return dataclasses.replace(
+        base, versions=variant.versions, fields=fields, variants=(), other_versions=None, variant=name
+    )
+
+
+def _with_steps(entry: FieldEntry, variant: Variant) -> FieldEntry:
+    """The entry with its leading `steps_from` replaced by `steps_to` (unchanged when it begins otherwise)."""
+    path = entry.path
+    size = len(variant.steps_from)
+    if path is None or not size or path.step_messages[:size] != variant.steps_from:
+        return entry
+    steps = (*variant.steps_to, *path.step_messages[size:])
+    return dataclasses.replace(entry, path=dataclasses.replace(path, step_messages=steps))

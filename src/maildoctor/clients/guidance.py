@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from maildoctor.clients.model import LANGS, ClientField, ClientId, Lang
+from maildoctor.clients.model import LANGS, Client, ClientField, Lang
 from maildoctor.clients.render import field_default, field_note, field_step, how_to_find, unsupported_reason
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.i18n import N_, get_translator
@@ -40,7 +40,7 @@ _FIXED: Final[Mapping[str, ClientField]] = {
 class Guidance:
     """Whose screens to speak in: a client, or None for "the three most common programs"."""
 
-    client: ClientId | None
+    client: Client | None  # a ClientVersion: an older version's menus
     account: str | None = None  # the account's name as the program lists it (usually the address)
     role: str | None = None  # the server a role-less finding is about (explain: the message tells)
     protocol: str | None = None  # the incoming protocol (imap, pop3) when known: some labels name it
@@ -141,7 +141,7 @@ def server_values(settings: DiscoveredSettings) -> list[ServerValues]:
 
 
 def entry_lines(
-    client: ClientId, servers: Sequence[ServerValues], lang: Lang, account: str | None
+    client: Client, servers: Sequence[ServerValues], lang: Lang, account: str | None
 ) -> tuple[str, ...]:
     """Each value to enter, as the program's path and label with the value: host, port, encryption, user."""
     lines: list[str] = []

@@ -87,6 +87,30 @@ else:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ClientVersion:
+    """A mail program whose menus differ by version, at an older version: the file's `[[variant]]`
+    named `variant` (`--client iphone@17` -> ClientVersion(IPHONE, "ios17")). Shown (and written to
+    reports) as the program's id, like a plain `ClientId`."""
+
+    id: ClientId
+    variant: str
+
+    def __str__(self) -> str:
+        return self.id.value
+
+    @property
+    def value(self) -> str:
+        return self.id.value
+
+
+Client = ClientId | ClientVersion  # the current menus, or an older version's
+
+
+def client_id(client: Client) -> ClientId:
+    return client if isinstance(client, ClientId) else client.id
+
+
 class ClientField(StrEnum):
     """The settings a diagnosis can ask the person to look at or change."""
 
@@ -182,6 +206,20 @@ class SecurityChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """An older version's menus (`[[variant]]` in the program's file): the steps that begin with
+    `steps_from` begin with `steps_to` there, and `fields` replace whole entries."""
+
+    name: str
+    versions: tuple[str, ...]  # the versions it is for, as the file names them
+    before: int  # for a version number below this (and at or above the next older variant's)
+    steps_from: tuple[str, ...]
+    steps_to: tuple[str, ...]
+    fields: Mapping[ClientField, FieldEntry]
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class ClientProfile:
     id: ClientId
     name: Text
@@ -194,3 +232,7 @@ class ClientProfile:
     security_provenance: Provenance
     aliases: tuple[str, ...] = ()  # what people type for it (--client), besides its id
     explain_clients: tuple[str, ...] = ()  # the explain catalogue's client names that mean this program
+    variants: tuple[Variant, ...] = ()  # older versions whose menus differ, newest first
+    # said when the program is named without a version: where older versions differ, and how to ask
+    other_versions: Text | None = None
+    variant: str | None = None  # None: the current menus; else the variant this profile is

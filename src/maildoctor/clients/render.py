@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from maildoctor.clients.catalog import load_client, load_clients
-from maildoctor.clients.model import SECURITY_FIELDS, ClientField, ClientId, Lang, Text
+from maildoctor.clients.model import SECURITY_FIELDS, Client, ClientField, ClientId, Lang, Text
 from maildoctor.i18n import N_
 from maildoctor.model import Security
 
@@ -93,13 +93,13 @@ def _fill(text: str, lang: Lang, account: str | None, server: str | None, protoc
     return text
 
 
-def unsupported_reason(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+def unsupported_reason(client: Client, field: ClientField, lang: Lang) -> str | None:
     """Why `client` has no `field` setting, or None when it has one."""
     entry = load_client(client).fields[field]
     return entry.unsupported.get(lang) if entry.unsupported else None
 
 
-def security_words(client: ClientId, value: Security, lang: Lang) -> str:
+def security_words(client: Client, value: Security, lang: Lang) -> str:
     """How `client` words one of our security values; raises `UnsupportedField` with the reason."""
     choice = load_client(client).security[value]
     if choice.words is None:
@@ -108,20 +108,20 @@ def security_words(client: ClientId, value: Security, lang: Lang) -> str:
     return choice.words.get(lang)
 
 
-def field_default(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+def field_default(client: Client, field: ClientField, lang: Lang) -> str | None:
     """The program's default for a setting, where the data records it (POP: keep or remove)."""
     path = load_client(client).fields[field].path
     return path.default.get(lang) if path is not None and path.default is not None else None
 
 
-def field_note(client: ClientId, field: ClientField, lang: Lang) -> str | None:
+def field_note(client: Client, field: ClientField, lang: Lang) -> str | None:
     """The caveat that goes with a path (e.g. "only when the account is added"), if any."""
     path = load_client(client).fields[field].path
     return path.note.get(lang) if path is not None and path.note is not None else None
 
 
 def field_step(
-    client: ClientId,
+    client: Client,
     field: ClientField,
     lang: Lang,
     value: str | None = None,

@@ -1,10 +1,10 @@
-"""`--client NAME@VERSION`: which version of a mail program the person has, against the versions the
-menu data was written for (data/clients/<id>.toml `versions`). Pure: no I/O.
+"""`--client NAME@VERSION`: which version of a mail program the person has, and so which menus.
 
-The menu paths are kept for the newest versions only (issue 17 asks for separate paths per version,
-e.g. iOS 17 vs 18+, Thunderbird 128 vs 133+; not built yet). So a version is used for one thing today:
-to say plainly when the person's version is older than the data covers, and that the labels shown may
-differ there.
+A program's file (data/clients/<id>.toml) holds the current menus and, where a version changed them,
+`[[variant]]` tables for the older ones (iOS 17 and earlier: Settings → Mail → Accounts; Thunderbird
+128: New Account → Existing Email Address). `choose_variant` picks the variant for a version number;
+`older_than_covered` says when even the oldest menus kept are newer than the person's version, so a
+label may differ. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Final
+
+from maildoctor.clients.model import Variant
 
 _NUMBER: Final = re.compile(r"\d+")
 
@@ -40,3 +42,13 @@ def older_than_covered(version: str, versions: Sequence[str]) -> bool:
     """True when `version` is older than every version the menu data was written for."""
     number, oldest = version_number(version), oldest_covered(versions)
     return number is not None and oldest is not None and number < oldest
+
+
+def choose_variant(version: str, variants: Sequence[Variant]) -> Variant | None:
+    """The older menus for `version` (the variant with the lowest `before` above its number), or None
+    for the current menus (a version at or after every variant's `before`, or one without a number)."""
+    number = version_number(version)
+    if number is None:
+        return None
+    fitting = [variant for variant in variants if number < variant.before]
+    return min(fitting, key=lambda variant: variant.before) if fitting else None

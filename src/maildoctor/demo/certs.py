@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 LAB_CA_NAME = "Maildoctor Lab CA"
@@ -56,7 +56,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _write(directory: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> CertFiles:
+def _write(
+    directory: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+) -> CertFiles:
     directory.mkdir(parents=True, exist_ok=True)
     files = CertFiles(directory / f"{stem}.pem", directory / f"{stem}.key")
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -148,14 +150,22 @@ class LabPKI:
         issuer: str = "lab",
         valid_from: dt.datetime | None = None,
         valid_until: dt.datetime | None = None,
+        rsa_key: bool = False,
     ) -> CertFiles:
         """A server certificate. issuer: "lab", "interception" or "self" (self-signed).
+
+        The key is EC P-256, or RSA 2048 with `rsa_key` (a server with static-RSA key exchange
+        needs an RSA key: the client encrypts the secret with it).
 
         The files hold the leaf only; the lab CA is the whole chain, as with a server that
         sends no intermediates.
         """
         now = _now()
-        key = ec.generate_private_key(ec.SECP256R1())
+        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if rsa_key
+            else ec.generate_private_key(ec.SECP256R1())
+        )
         subject = _name(names[0])
         if issuer == "self":
             issuer_name, signing_key, issuer_public = subject, key, key.public_key()

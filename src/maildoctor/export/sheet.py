@@ -24,7 +24,7 @@ from babel.dates import format_date
 
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.guidance import entry_lines, is_note, server_values
-from maildoctor.clients.model import ClientId, lang_of
+from maildoctor.clients.model import Client, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings, ServerCandidate
 from maildoctor.display import safe as visible
 from maildoctor.export.memo import LABELLED, Memo
@@ -158,7 +158,7 @@ def _labelled(label: str, value_html: str, translator: Translator) -> str:
     return _h(translator.gettext(LABELLED)).format(label=_h(label), value=value_html)
 
 
-def _client_section(settings: DiscoveredSettings, client: ClientId | None, translator: Translator) -> str:
+def _client_section(settings: DiscoveredSettings, client: Client | None, translator: Translator) -> str:
     """Where each value goes in the person's mail program (empty without a program or settings)."""
     if client is None:
         return ""
@@ -179,7 +179,7 @@ def render_sheet(
     made_on: date,
     version: str,
     memo: Memo | None = None,
-    client: ClientId | None = None,
+    client: Client | None = None,
 ) -> str:
     """The sheet as a self-contained HTML document in the translator's language.
 

@@ -40,6 +40,7 @@ __all__ = [
     "TlsErrorKind",
     "TlsHandshakeFacts",
     "diagnostic_context",
+    "key_exchange_of",
     "open_tls",
     "tls_handshake_facts",
 ]
@@ -67,6 +68,9 @@ class TlsHandshakeFacts:
     version: str | None = None  # "TLSv1.3", "TLSv1.2", ..., "TLSv1"
     cipher: str | None = None  # OpenSSL's name of the negotiated suite
     cipher_bits: int | None = None
+    # how the session key was agreed, in OpenSSL's words without "kx-": "ecdhe", "dhe", "rsa" (static
+    # RSA: no forward secrecy), "any" (TLS 1.3, always (EC)DHE); None when unknown
+    key_exchange: str | None = None
     chain_der: tuple[bytes, ...] = ()  # as the server sent it, leaf first
     chain_complete: bool = False  # False: only the leaf could be read (or nothing)
     alpn: str | None = None  # no ALPN is offered, so always None for now
@@ -104,6 +108,21 @@ def diagnostic_context() -> ssl.SSLContext:
     with contextlib.suppress(ssl.SSLError):  # a build that knows no security levels
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
+
+
+@functools.cache
+def _key_exchanges() -> dict[str, str]:
+    """OpenSSL's cipher name -> its key exchange ("kx-rsa" -> "rsa"), for every suite the probe offers."""
+    return {
+        str(entry["name"]): str(entry.get("kea") or "").removeprefix("kx-")
+        for entry in diagnostic_context().get_ciphers()
+        if entry.get("kea")
+    }
+
+
+def key_exchange_of(cipher: str | None) -> str | None:
+    """The key exchange of a negotiated suite named as OpenSSL names it ("AES128-GCM-SHA256" -> "rsa")."""
+    return _key_exchanges().get(cipher or "") or None
 
 
 # OpenSSL reasons meaning "what came back is not TLS" (a plaintext greeting or reply).
@@ -225,6 +244,7 @@ async def tls_handshake_facts(
         version=ssl_object.version(),
         cipher=cipher[0] if cipher else None,
         cipher_bits=cipher[2] if cipher else None,
+        key_exchange=key_exchange_of(cipher[0]) if cipher else None,
         chain_der=chain,
         chain_complete=complete,
         alpn=ssl_object.selected_alpn_protocol(),

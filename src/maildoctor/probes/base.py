@@ -160,6 +160,7 @@ def summarize_tls(handshake: TlsHandshakeFacts, host: str, stores: TrustStores) 
     return TlsSummary(
         version=handshake.version,
         cipher=handshake.cipher,
+        key_exchange=handshake.key_exchange,
         error_kind=None,
         verify_error=None if assessment.verify_error == "ok" else assessment.verify_error,
         name_matches=assessment.name_matches,

@@ -99,6 +99,53 @@ def auth_findings(server: ServerFacts) -> list[Finding]:
     return [finding(code, role, params, words_evidence(words))]
 
 
+LOGIN_ONLY_EVIDENCE = Evidence.of(
+    N_(
+        "The server accepts only the IMAP LOGIN command: it lists no AUTHENTICATE method (no AUTH=…). "
+        "maildoctor logged in with LOGIN; a mail program set to another login method (encrypted "
+        "password, OAuth2, NTLM/SPA) is refused with “Unsupported authentication mechanism”."
+    )
+)
+
+
+def login_only_findings(server: ServerFacts) -> list[Finding]:
+    """An IMAP server that offers no SASL mechanism at all (only the LOGIN command), a warning.
+
+    Nothing is wrong for a program set to the normal password (it falls back to LOGIN); a program
+    set to anything else, or one that insists on AUTHENTICATE, cannot log in. Not said when the
+    login was refused (that finding comes first) or when the capabilities were never read."""
+    session = server.session
+    endpoint = server.endpoint
+    if (
+        session is None
+        or endpoint.protocol != Protocol.IMAP
+        or session.greeting_kind != GreetingKind.OK
+        or not session.capabilities
+        or session.auth_mechanisms
+        or session.plaintext_login_disabled
+        or "LOGINDISABLED" in session.capabilities
+    ):
+        return []
+    login = session.login  # None: the session ended before the login step (no STARTTLS, ...)
+    if login is None or not (
+        login.outcome == LoginOutcome.SUCCESS
+        or (login.outcome == LoginOutcome.SKIPPED and login.skip_reason == LoginSkip.NO_PASSWORD)
+    ):
+        return []
+    params: dict[str, str | int | None] = {"role": server.role, "host": endpoint.host, "offered": "LOGIN"}
+    return [
+        finding(
+            "AUTH_MECHANISM_MISMATCH",
+            server.role,
+            params,
+            [
+                LOGIN_ONLY_EVIDENCE,
+            ],
+            severity=Severity.WARNING,
+        )
+    ]
+
+
 def outage_findings(server: ServerFacts) -> list[Finding]:
     session = server.session
     if session is None or session.closing_words is None or session.greeting_kind == GreetingKind.REFUSING:
@@ -114,4 +161,5 @@ def outage_findings(server: ServerFacts) -> list[Finding]:
 
 
 server_rule("auth", 60, lambda _facts, server: auth_findings(server))
+server_rule("login-only", 65, lambda _facts, server: login_only_findings(server))
 server_rule("outage", 70, lambda _facts, server: outage_findings(server))

@@ -17,7 +17,9 @@ wrong encryption for the port makes every later step's failure a consequence of 
     30     security-mismatch gate 10     pop-delete-risk (after the servers)
     40     starttls
     50     certificate
+    55     tls-cipher
     60     auth
+    65     login-only
     70     outage
     80     sending
     90     mailbox

@@ -120,6 +120,39 @@ def certificate_findings(server: ServerFacts) -> list[Finding]:
     return found
 
 
+# key exchanges without forward secrecy: the session key travels encrypted with the server's RSA key
+STATIC_KEY_EXCHANGES = frozenset({"rsa", "rsa-psk", "psk"})
+
+
+def cipher_findings(server: ServerFacts) -> list[Finding]:
+    """A completed handshake whose only key exchange was static RSA (TLS_RSA_*: no ECDHE, no DHE).
+
+    The probe offers every suite; current clients (Python 3.10+'s default context, recent OpenJDK) offer
+    none of these, so the server's choice of one means it has nothing better."""
+    session = server.session
+    tls = session.tls if session else None
+    if tls is None or tls.error_kind is not None or tls.key_exchange not in STATIC_KEY_EXCHANGES:
+        return []
+    cipher = tls.cipher or "?"
+    evidence: list[str | Evidence] = [
+        Evidence.of(N_("Negotiated: {version} with {cipher}"), version=tls.version or "?", cipher=cipher),
+        Evidence.of(
+            N_(
+                "Key exchange: {kx} (static RSA: no forward secrecy). The server chose it although "
+                "current ECDHE and TLS 1.3 methods were offered, so it has none of them."
+            ),
+            kx=tls.key_exchange.upper(),
+        ),
+    ]
+    params: dict[str, str | int | None] = {
+        "role": server.role,
+        "host": server.endpoint.host,
+        "cipher": cipher,
+    }
+    return [finding("TLS_CIPHER_OUTDATED", server.role, params, evidence)]
+
+
 server_rule("security-mismatch", 30, lambda _facts, server: security_mismatch(server), gate=True)
 server_rule("starttls", 40, lambda _facts, server: starttls_findings(server))
 server_rule("certificate", 50, lambda _facts, server: certificate_findings(server))
+server_rule("tls-cipher", 55, lambda _facts, server: cipher_findings(server))

@@ -54,6 +54,7 @@ from typing import Any
 from maildoctor_lab.certs import DEFAULT_SERVER_NAMES, LabPKI, StandardCerts
 from maildoctor_lab.common import LOOPBACK, free_ports, make_lab_dir
 from maildoctor_lab.dovecot import DovecotOptions, DovecotServer, MailUser, start_dovecot
+from maildoctor_lab.legacy_tls import FRONT_KINDS
 from maildoctor_lab.postfix import PostfixOptions, PostfixServer, start_postfix
 
 NETNS_MARKER = "MAILDOCTOR_LAB_NETNS"
@@ -124,9 +125,16 @@ class ScriptedSmtpSpec:
 
 @dataclass(frozen=True, slots=True)
 class LegacyTlsSpec:
-    """A TLS 1.0-only front before a plaintext lab port (imap, pop3)."""
+    """A TLS front (legacy_tls.py) before a plaintext lab port (imap, pop3): `kind` "tls1.0" (TLS 1.0
+    only; its port is {legacy_tls}), "static-rsa" (TLS 1.2 with static-RSA key exchange only;
+    {static_rsa}) or "login-only" (IMAP with the LOGIN command only, no AUTHENTICATE; {login_only})."""
 
     upstream: str
+    kind: str = "tls1.0"
+
+    @property
+    def placeholder(self) -> str:
+        return "legacy_tls" if self.kind == "tls1.0" else self.kind.replace("-", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +272,8 @@ def parse_scenario(data: Mapping[str, Any], name: str, path: Path | None = None)
         raise ScenarioError(f"{where}: [postfix] needs [dovecot] (SASL and delivery go through it)")
     if interception and interception.port not in (*_IMPLICIT_TLS_PORTS, *_STARTTLS_PORTS):
         raise ScenarioError(f"{where}: [interception] port must be one of the mail ports")
+    if legacy_tls is not None and legacy_tls.kind not in FRONT_KINDS:
+        raise ScenarioError(f"{where}: [legacy_tls] kind must be one of {FRONT_KINDS}")
     for rule in firewall:
         if rule.action not in ("drop", "reject"):
             raise ScenarioError(f"{where}: firewall action must be drop or reject")
@@ -569,10 +579,16 @@ def build_world(scenario: Scenario, directory: Path | None = None) -> World:
         if scenario.legacy_tls is not None:
             from maildoctor_lab.legacy_tls import start_legacy_tls
 
-            upstream = int(world.values[scenario.legacy_tls.upstream])
-            front = start_legacy_tls(world.certs.good, host, upstream, host)
+            spec_front = scenario.legacy_tls
+            upstream = int(world.values[spec_front.upstream])
+            kind = next(known for known in FRONT_KINDS if known == spec_front.kind)
+            # static-RSA key exchange needs an RSA key (the lab's certificates are EC otherwise)
+            certificate = (
+                world.pki.issue("static-rsa", rsa_key=True) if kind == "static-rsa" else world.certs.good
+            )
+            front = start_legacy_tls(certificate, host, upstream, host, kind=kind)
             world._stack.callback(front.stop)
-            world.values["legacy_tls"] = str(front.port)
+            world.values[spec_front.placeholder] = str(front.port)
         if scenario.https_sites or scenario.https_redirects:
             _start_https(world, scenario.https_sites, scenario.https_redirects)
         if scenario.dns is not None:
