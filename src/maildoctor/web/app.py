@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from maildoctor.i18n import N_
 from maildoctor.web.check_pages import CheckPages
 from maildoctor.web.config import WebConfig
 from maildoctor.web.guards import Guards
@@ -22,7 +23,7 @@ from maildoctor.web.templating import STATIC
 
 async def _error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong in maildoctor."
+    detail = exc.detail if isinstance(exc, HTTPException) else N_("Something went wrong in maildoctor.")
     return page(request, "error.html", status=status, status_code=status, detail=detail)
 
 

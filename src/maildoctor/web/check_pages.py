@@ -14,7 +14,7 @@ from maildoctor.cli.render_check import check_name
 from maildoctor.clients.guidance import Guidance
 from maildoctor.clients.model import ClientId
 from maildoctor.clients.render import resolve_client
-from maildoctor.i18n import Language, get_translator
+from maildoctor.i18n import N_, Language, get_translator
 from maildoctor.knowledge import render_finding, verdict_headline
 from maildoctor.model import Endpoint, Secret, Verdict, parse_server_url
 from maildoctor.report import finding_to_json
@@ -28,6 +28,14 @@ from maildoctor.web.targets import target_refusal
 from maildoctor.web.templating import render
 from maildoctor.web.transcript import transcript_text
 
+SERVER_NAMES = {
+    "incoming": N_("Incoming server"),
+    "outgoing": N_("Outgoing server"),
+    "domain": N_("Domain"),
+    "input": N_("What was typed"),
+}
+STATUS_NAMES = {"pass": N_("OK"), "fail": N_("problem"), "skip": N_("skipped")}
+
 
 def _client(name: str) -> ClientId | None:
     return resolve_client(name) if name else None
@@ -38,7 +46,7 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
     problems: list[str] = []
     address = form.get("address", "")
     if not address or "@" not in address:
-        problems.append("Type the email address of the account.")
+        problems.append(N_("Type the email address of the account."))
     endpoints: dict[str, Endpoint | None] = {}
     for name in ("incoming", "outgoing"):
         typed = form.get(name, "")
@@ -48,7 +56,7 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
                 endpoints[name] = parse_server_url(typed)
             except ValueError:
                 problems.append(
-                    "A server is not written as the examples show (like imaps://imap.example.jp:993)."
+                    N_("A server is not written as the examples show (like imaps://imap.example.jp:993).")
                 )
     for endpoint in endpoints.values():
         if endpoint is not None and target_refusal(
@@ -56,10 +64,10 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
             beyond_loopback=config.beyond_loopback,
             allow_internal=config.allow_internal_targets,
         ):
-            problems.append("This server may not be checked from here (an address inside the network).")
+            problems.append(N_("This server may not be checked from here (an address inside the network)."))
     password = form.get("password", "")
     if password and form.get("consent") != "yes":
-        problems.append("Tick the box about the password first, or leave the password empty.")
+        problems.append(N_("Tick the box about the password first, or leave the password empty."))
     if problems:
         return None, problems
     client = _client(form.get("client", ""))
@@ -170,7 +178,7 @@ class CheckPages:
 
         job = self.jobs.get(request.path_params["job"])
         if job is None:
-            raise HTTPException(404, "This check is no longer kept: start it again.")
+            raise HTTPException(404, N_("This check is no longer kept: start it again."))
         return job
 
     def _answer_page(self, request: Request, job: Job) -> Response:
@@ -204,7 +212,15 @@ class CheckPages:
             "headline": verdict_headline(report.verdict, translator),
             "roots": [item for item in findings if item["consequence_of"] is None],
             "others": [item for item in findings if item["consequence_of"] is not None],
-            "checks": report.checks,
+            "checks": [
+                (
+                    translator.gettext(SERVER_NAMES.get(check.server.value, check.server.value)),
+                    check_name(check.id, translator),
+                    translator.gettext(STATUS_NAMES.get(check.status.value, check.status.value)),
+                    check.ms,
+                )
+                for check in report.checks
+            ],
             "ok": report.verdict == Verdict.OK,
         }
 

@@ -1,9 +1,9 @@
 """The path of a mail, hop by hop, and how far each hop is known to work. Pure.
 
 this device → the network and DNS → the server's name → the port and encryption → the login →
-the mailbox → sending → the recipient's side. A hop is red when a root cause (not a consequence
-of another) lives there, or one of its checks failed; green when its checks passed; grey when
-nothing could test it ("could not test" is never red).
+the mailbox → sending → the recipient's side. A hop is red when a root cause (an error or a
+warning that is not a consequence of another) lives there, or one of its checks failed; green
+when its checks passed; grey when nothing could test it ("could not test" is never red).
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def _root_causes(findings: Sequence[Finding], layers: tuple[Layer, ...]) -> list
     return [
         item
         for item in findings
-        if item.layer in layers and item.severity == Severity.ERROR and item.consequence_of is None
+        if item.layer in layers
+        and item.severity in (Severity.ERROR, Severity.WARNING)
+        and item.consequence_of is None
     ]
 
 

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 from maildoctor.clients.catalog import load_client
 from maildoctor.clients.model import ClientId, lang_of
-from maildoctor.i18n import Language, Translator, get_translator
+from maildoctor.i18n import N_, Language, Translator, get_translator
 from maildoctor.web import csrf
 from maildoctor.web.config import MAX_FIELD_CHARS
 from maildoctor.web.language import page_language
@@ -55,7 +55,7 @@ async def checked_form(request: Request) -> FormData:
     if not same_origin or not csrf.tokens_match(
         request.cookies.get(csrf.COOKIE), submitted if isinstance(submitted, str) else None
     ):
-        raise HTTPException(403, "The form is out of date or came from another site: reload the page.")
+        raise HTTPException(403, N_("The form is out of date or came from another site: reload the page."))
     return form
 
 

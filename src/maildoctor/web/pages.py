@@ -25,6 +25,7 @@ from maildoctor.export.memo import build_memo, render_memo_text
 from maildoctor.export.mobileconfig import render_mobileconfig
 from maildoctor.export.settings_json import settings_to_json
 from maildoctor.export.sheet import render_sheet
+from maildoctor.i18n import N_
 from maildoctor.lint.domain_input import domain_of_input
 from maildoctor.web.config import WebConfig
 from maildoctor.web.explaining import bounce_explanation, message_explanation
@@ -48,7 +49,7 @@ class Pages:
         form = await checked_form(request)
         address = field(form, "address")
         if "@" not in address:
-            problems = ["Type the email address of the account."]
+            problems = [N_("Type the email address of the account.")]
             return page(
                 request,
                 "settings.html",
@@ -82,14 +83,14 @@ class Pages:
     def _kept(self, request: Request) -> DiscoveredSettings:
         found = self.settings.get(request.path_params["key"])
         if found is None:
-            raise HTTPException(404, "These settings are no longer kept: look them up again.")
+            raise HTTPException(404, N_("These settings are no longer kept: look them up again."))
         return found
 
     async def profile(self, request: Request) -> Response:
         try:
             profile = render_mobileconfig(self._kept(request), translator(request))
         except NoServerError as exc:
-            raise HTTPException(404, "No server is known for one side: no profile can be made.") from exc
+            raise HTTPException(404, N_("No server is known for one side: no profile can be made.")) from exc
         return Response(
             profile.content,
             media_type="application/x-apple-aspen-config",
@@ -138,7 +139,7 @@ class Pages:
                     document=None,
                     clients=client_choices(language(request)),
                     typed={},
-                    problems=["Paste the error message, or choose the returned mail's file."],
+                    problems=[N_("Paste the error message, or choose the returned mail's file.")],
                 )
             document = message_explanation(text, words, client)
         return page(
@@ -158,7 +159,7 @@ class Pages:
         typed = field(form, "domain")
         name = domain_of_input(typed).domain
         if name is None:
-            problems = ["This is not a domain name. Type a domain like example.jp."]
+            problems = [N_("This is not a domain name. Type a domain like example.jp.")]
             return page(
                 request, "domain.html", status=400, document=None, typed={"domain": typed}, problems=problems
             )
