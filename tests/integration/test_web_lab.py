@@ -150,6 +150,11 @@ def test_the_healthy_account_without_javascript(
     for form_of_password in leak_forms(Secret("secret"), ("alice", "alice@example.test")):
         assert form_of_password not in transcript.text
     assert_page_is_safe(html)
+    printable = web.get(f"/check/{job.group(1)}/print", headers={"accept-language": "ja"})
+    assert printable.status_code == 200
+    assert 'data-hop="login"' in printable.text and "<script" not in printable.text
+    assert "script-src" not in printable.headers["content-security-policy"]
+    assert "secret" not in printable.text
 
 
 def test_the_live_check_streams_each_layer_then_the_answer(

@@ -223,3 +223,20 @@ def test_the_svg_is_accessible_and_says_each_state_in_words(lang: str) -> None:
     assert "style=" not in svg  # the page's CSP has no inline styles
     broken_texts = "".join(t.text or "" for t in groups[4].iter(f"{SVG}text"))
     assert words in broken_texts  # the state as text, not only colour
+
+
+# ------------------------------------------------------------------ the printable answer
+def test_the_printable_answer_has_the_picture_and_escapes_everything() -> None:
+    from maildoctor.web.printable import printable_answer
+
+    translator = get_translator("ja")
+    svg = path_svg(hops_of([], [], lambda item: ""), translator)
+    finding = {"title": "<b>t</b>", "fix": ["<script>x</script>"], "evidence": ["S: * OK <img src=x>"]}
+    page = printable_answer(
+        "a@example.jp", "問題が見つかりました", svg, [finding], "C: <script>\n", translator
+    )
+    assert svg in page  # the same picture as on the screen
+    assert "Content-Security-Policy" in page and "script-src" not in page
+    assert "<script>" not in page and "<img src=x>" not in page and "<b>t</b>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "&lt;b&gt;t&lt;/b&gt;" in page
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="ja">' in page

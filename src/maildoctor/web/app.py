@@ -27,6 +27,10 @@ async def _error(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", status=status, status_code=status, detail=detail)
 
 
+async def _no_icon(_request: Request) -> Response:
+    return Response(status_code=204)  # no image files: the browser's request answered, nothing sent
+
+
 def create_app(config: WebConfig) -> Starlette:
     checks = CheckPages(config, JobStore())
     pages = Pages(config)
@@ -37,6 +41,8 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/check/{job}/events", checks.events, methods=["GET"], name="events"),
         Route("/check/{job}/answer", checks.answer_fragment, methods=["GET"], name="answer"),
         Route("/check/{job}/transcript.txt", checks.transcript, methods=["GET"], name="transcript"),
+        Route("/check/{job}/print", checks.printable, methods=["GET"], name="print"),
+        Route("/favicon.ico", _no_icon, methods=["GET"]),
         Route("/settings", pages.settings_form, methods=["GET"], name="settings"),
         Route("/settings", pages.settings_lookup, methods=["POST"], name="settings_lookup"),
         Route("/settings/{key}/profile.mobileconfig", pages.profile, methods=["GET"], name="profile"),

@@ -14,6 +14,7 @@ from maildoctor.cli.render_check import check_name
 from maildoctor.clients.guidance import Guidance
 from maildoctor.clients.model import ClientId
 from maildoctor.clients.render import resolve_client
+from maildoctor.export.page import CSP
 from maildoctor.i18n import N_, Language, get_translator
 from maildoctor.knowledge import render_finding, verdict_headline
 from maildoctor.model import Endpoint, Secret, Verdict, parse_server_url
@@ -24,6 +25,7 @@ from maildoctor.web.hops import checks_from_steps, hops_of
 from maildoctor.web.jobs import Event, Job, JobStore, Renderers, run_job
 from maildoctor.web.pagekit import checked_form, client_choices, field, language, page
 from maildoctor.web.picture import path_svg
+from maildoctor.web.printable import printable_answer
 from maildoctor.web.targets import target_refusal
 from maildoctor.web.templating import render
 from maildoctor.web.transcript import transcript_text
@@ -162,6 +164,21 @@ class CheckPages:
         return StreamingResponse(
             stream(), media_type="text/event-stream", headers={"x-accel-buffering": "no"}
         )
+
+    async def printable(self, request: Request) -> Response:
+        """The answer on paper: the printable frame, the same picture (nothing fetched, no script)."""
+        job = self._job(request)
+        lang = language(request)
+        context = self._answer_context(job, lang, _client(job.client or ""))
+        html = printable_answer(
+            job.address,
+            context["headline"],
+            context["picture"],
+            [*context["roots"], *context["others"]],
+            job.transcript,
+            get_translator(lang.value),
+        )
+        return Response(html, media_type="text/html; charset=utf-8", headers={"content-security-policy": CSP})
 
     async def transcript(self, request: Request) -> Response:
         job = self._job(request)

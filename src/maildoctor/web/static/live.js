@@ -22,6 +22,11 @@
         source.close();
         answer.innerHTML = e.data;
         box.setAttribute("aria-busy", "false");
+        // the answer has the whole picture: the one drawn while it ran goes, the steps fold away
+        var running = document.getElementById("live-picture");
+        if (running) { running.parentNode.removeChild(running); }
+        var finished = document.getElementById("live-steps");
+        if (finished) { finished.open = false; }
         if (window.htmx) { window.htmx.process(answer); }
         var heading = answer.querySelector(".verdict");
         if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
