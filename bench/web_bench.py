@@ -13,14 +13,11 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -30,57 +27,13 @@ from maildoctor_lab.common import make_lab_dir
 from maildoctor_lab.dns import running_dns, zone_from_records
 from maildoctor_lab.dovecot import start_dovecot
 from maildoctor_lab.postfix import start_postfix
+from maildoctor_lab.web import running_web
 
 ZONES = [
     zone_from_records(
         "example.test", ["@ MX 10 mail", "mail A 127.0.0.1", '@ TXT "v=spf1 ip4:127.0.0.1 -all"']
     )
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def web_server(nameserver: str, ca_file: Path, cache: Path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maildoctor",
-            "web",
-            "--port",
-            str(port),
-            "--dns",
-            nameserver,
-            "--ca-file",
-            str(ca_file),
-            "--lang",
-            "ja",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
-    )
-    try:
-        assert server.stdout is not None
-        server.stdout.readline()  # the URL: uvicorn is about to listen
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(url + "/static/style.css", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def first_byte(client: httpx.Client, url: str) -> float:
@@ -166,10 +119,13 @@ def main() -> None:
             "outgoing": f"smtp+starttls://mail.example.test:{postfix.ports['submission']}",
         }
         try:
-            with running_dns(lab / "dns", ZONES) as dns, web_server(dns.nameserver, ca_file, cache) as url:
-                client = httpx.Client(headers={"accept-language": "ja"})
-                first_bytes = [first_byte(client, url + "/") for _ in range(args.runs)]
-                live = [live_check(client, url, account) for _ in range(args.runs)]
+            with running_dns(lab / "dns", ZONES) as dns:
+                options = ("--dns", dns.nameserver, "--ca-file", str(ca_file), "--lang", "ja")
+                with running_web(*options, env={"XDG_CACHE_HOME": str(cache)}) as web:
+                    url = web.url
+                    client = httpx.Client(headers={"accept-language": "ja"})
+                    first_bytes = [first_byte(client, url + "/") for _ in range(args.runs)]
+                    live = [live_check(client, url, account) for _ in range(args.runs)]
                 cli = [cli_check(account, dns.nameserver, ca_file, cache) for _ in range(args.runs)]
         finally:
             postfix.stop()

@@ -3,23 +3,15 @@ beyond loopback (the login those need is a later step), with exit status 3."""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
 pytest.importorskip("starlette")
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from maildoctor_lab.web import running_web
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.jp"])  # noqa: S104 -- refused
@@ -37,44 +29,10 @@ def test_beyond_loopback_is_refused(host: str) -> None:
 
 
 def test_it_serves_on_loopback_and_prints_the_url() -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maildoctor",
-            "web",
-            "--port",
-            str(port),
-            "--dns",
-            "127.0.0.1:9",
-            "--lang",
-            "ja",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        url = f"http://127.0.0.1:{port}/"
-        assert url in line
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as answer:
-                    body = answer.read().decode()
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        assert "メールが送れない・受け取れない" in body
-    finally:
-        server.terminate()
-        server.wait(10)
+    with running_web("--dns", "127.0.0.1:9", "--lang", "ja") as server:
+        assert server.url + "/" in server.announcement
+        with urllib.request.urlopen(server.url + "/", timeout=5) as answer:  # noqa: S310 -- loopback
+            assert "メールが送れない・受け取れない" in answer.read().decode()
 
 
 def test_without_the_extra_it_says_what_to_install(
