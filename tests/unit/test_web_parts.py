@@ -240,3 +240,16 @@ def test_the_printable_answer_has_the_picture_and_escapes_everything() -> None:
     assert "<script>" not in page and "<img src=x>" not in page and "<b>t</b>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "&lt;b&gt;t&lt;/b&gt;" in page
     assert page.startswith("<!DOCTYPE html>") and '<html lang="ja">' in page
+
+
+def test_a_long_japanese_cause_title_is_cut_to_fit_and_kept_whole_in_the_description() -> None:
+    translator = get_translator("ja")
+    title = "ユーザー名またはパスワードが間違っています。メールソフトの設定を確かめてください"
+    checks = [_check("login", CheckStatus.FAIL)]
+    svg = path_svg(hops_of(checks, [_finding("AUTH_FAILED", Layer.AUTH)], lambda item: title), translator)
+    root = ET.fromstring(svg)  # noqa: S314 -- our own output, well-formed XML
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    cut = [text for text in texts if text.startswith("ユーザー名")]
+    assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) <= 23  # 44 half-width cells
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and title in (desc.text or "")

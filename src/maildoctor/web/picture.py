@@ -8,6 +8,7 @@ colours are presentation attributes).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Final
 from xml.sax.saxutils import escape, quoteattr
@@ -25,21 +26,37 @@ _COLOURS: Final = {  # fill, stroke, text — contrast ≥ 4.5:1 for the text on
     HopState.UNTESTED: ("#f1f3f4", "#6b7280", "#374151"),
 }
 _MARKS: Final = {HopState.OK: "✓", HopState.BROKEN: "✗", HopState.UNTESTED: "?"}
-_TITLE_CHARS: Final = 38
+_TITLE_WIDTH: Final = 44  # in half-width cells: what fits beside the mark at 12 px
+_TITLE_LINE: Final = 17  # the extra height of a hop whose cause is written under it
 
 
 def _text(value: str) -> str:
     return escape(safe(value))
 
 
+def _cells(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
 def _short(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """`value` cut to `limit` half-width cells (a Japanese character takes two), "…" when cut."""
+    used = 0
+    for index, char in enumerate(value):
+        used += _cells(char)
+        if used > limit:
+            return value[: max(index - 1, 0)] + "…"
+    return value
 
 
 def path_svg(hops: Sequence[Hop], translator: Translator, *, svg_id: str = "path") -> str:
     """The hops as one self-contained <svg> element."""
     _ = translator.gettext
-    height = len(hops) * (_ROW + _GAP) + 8
+    tops = []
+    top = 4
+    for hop in hops:
+        tops.append(top)
+        top += _ROW + _GAP + (_TITLE_LINE if hop.cause_title else 0)
+    height = top - _GAP + 4
     title = _("The path of your mail, hop by hop")
     summary = "; ".join(
         f"{_(hop.kind.name)}: {_(STATE_NAMES[hop.state])}"
@@ -54,8 +71,8 @@ def path_svg(hops: Sequence[Hop], translator: Translator, *, svg_id: str = "path
         f"<title id={quoteattr(svg_id + '-title')}>{_text(title)}</title>",
         f"<desc id={quoteattr(svg_id + '-desc')}>{_text(summary)}</desc>",
     ]
-    for index, hop in enumerate(hops):
-        top = 4 + index * (_ROW + _GAP)
+    for index, (hop, top) in enumerate(zip(hops, tops, strict=True)):
+        row = _ROW + (_TITLE_LINE if hop.cause_title else 0)
         fill, stroke, ink = _COLOURS[hop.state]
         width = 4 if hop.state == HopState.BROKEN else 2
         parts.append(f'<g class="hop hop-{hop.state.value}" data-hop="{hop.kind.id}">')
@@ -64,7 +81,7 @@ def path_svg(hops: Sequence[Hop], translator: Translator, *, svg_id: str = "path
                 f'<line x1="28" y1="{top - _GAP}" x2="28" y2="{top}" stroke="#6b7280" stroke-width="2"/>'
             )
         parts.append(
-            f'<rect x="4" y="{top}" width="{_WIDTH - 8}" height="{_ROW}" rx="10" fill="{fill}" '
+            f'<rect x="4" y="{top}" width="{_WIDTH - 8}" height="{row}" rx="10" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{width}"/>'
         )
         parts.append(f'<circle cx="28" cy="{top + _ROW / 2}" r="14" fill="{stroke}"/>')
@@ -77,9 +94,12 @@ def path_svg(hops: Sequence[Hop], translator: Translator, *, svg_id: str = "path
             f"{_text(_(hop.kind.name))}</text>"
         )
         state_line = _(STATE_NAMES[hop.state])
-        if hop.cause_title:
-            state_line = f"{state_line}: {_short(hop.cause_title, _TITLE_CHARS)}"
         parts.append(f'<text x="52" y="{top + 43}" font-size="13" fill="{ink}">{_text(state_line)}</text>')
+        if hop.cause_title:
+            parts.append(
+                f'<text x="52" y="{top + 43 + _TITLE_LINE}" font-size="12" fill="{ink}">'
+                f"{_text(_short(hop.cause_title, _TITLE_WIDTH))}</text>"
+            )
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
