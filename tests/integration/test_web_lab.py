@@ -245,6 +245,17 @@ def test_too_large_and_too_many_and_foreign_hosts(dns_server: DnsServer, pki: La
         assert client.get("/", headers={"host": "evil.example"}).status_code == 400
 
 
+def test_one_server_is_not_checked_over_and_over(dns_server: DnsServer, pki: LabPKI, tmp_path: Path) -> None:
+    config = make_config(dns_server, pki, tmp_path, target_rate=Rate(per_minute=1, burst=1))
+    with TestClient(create_app(config)) as client:
+        form = {"address": "a@example.test", "incoming": "imap://127.0.0.1:9", "csrf_token": token(client)}
+        assert client.post("/check", data=form).status_code == 200
+        again = client.post("/check", data=form, headers={"accept-language": "en"})
+        assert again.status_code == 429 and "wait a minute" in again.text
+        other = {**form, "incoming": "imap://127.0.0.2:9"}
+        assert client.post("/check", data=other).status_code == 200  # another server: its own count
+
+
 def test_explain_a_pasted_message_and_a_returned_mail(web: TestClient) -> None:
     pasted = web.post(
         "/explain",

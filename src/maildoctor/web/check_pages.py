@@ -3,6 +3,7 @@ whole answer at once without JavaScript), the answer in three layers, the transc
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from maildoctor.web.jobs import Event, Job, JobStore, Renderers, run_job
 from maildoctor.web.pagekit import checked_form, client_choices, field, language, page
 from maildoctor.web.picture import path_svg
 from maildoctor.web.printable import printable_answer
+from maildoctor.web.ratelimit import RateLimiter
 from maildoctor.web.targets import target_refusal
 from maildoctor.web.templating import render
 from maildoctor.web.transcript import transcript_text
@@ -92,6 +94,12 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
     )
 
 
+def _targets(check: CheckRequest) -> set[str]:
+    """The servers a check will talk to, as far as the form says: the typed ones, else the domain."""
+    typed = {endpoint.host.lower() for endpoint in (check.incoming, check.outgoing) if endpoint is not None}
+    return typed or {check.address.rpartition("@")[2].lower()}
+
+
 def _is_address(host: str) -> bool:
     import ipaddress
 
@@ -106,6 +114,7 @@ class CheckPages:
     def __init__(self, config: WebConfig, jobs: JobStore) -> None:
         self.config = config
         self.jobs = jobs
+        self.targets = RateLimiter(config.target_rate, time.monotonic)
 
     # ---------------------------------------------------------------- the wizard
     async def start(self, request: Request) -> Response:
@@ -127,6 +136,18 @@ class CheckPages:
                 request,
                 "start.html",
                 status=400,
+                clients=client_choices(lang),
+                problems=problems,
+                typed=typed,
+            )
+        if not all(self.targets.allow(target) for target in _targets(check)):
+            problems = [
+                N_("This server was checked many times in the last minutes: wait a minute and try again.")
+            ]
+            return page(
+                request,
+                "start.html",
+                status=429,
                 clients=client_choices(lang),
                 problems=problems,
                 typed=typed,

@@ -32,6 +32,8 @@ class WebConfig:
     allowed_hosts: tuple[str, ...] = ()
     page_rate: Rate = field(default_factory=lambda: Rate(per_minute=240, burst=120))
     check_rate: Rate = field(default_factory=lambda: Rate(per_minute=6, burst=6))
+    # checks of one server (or one address's domain), whoever asks: no hammering through the pages
+    target_rate: Rate = field(default_factory=lambda: Rate(per_minute=10, burst=10))
     max_body_bytes: int = MAX_BODY_BYTES
     # scheme -> port of the web servers discovery asks (the lab's nginx is not on 443/80)
     web_ports: dict[str, int] | None = None
