@@ -3,6 +3,7 @@ whole answer at once without JavaScript), the answer in three layers, the transc
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -101,8 +102,6 @@ def _targets(check: CheckRequest) -> set[str]:
 
 
 def _is_address(host: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:

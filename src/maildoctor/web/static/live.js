@@ -16,6 +16,8 @@
       var steps = document.getElementById("steps");
       var picture = document.getElementById("picture");
       var answer = document.getElementById("answer");
+      // every (re)connection replays the steps from the first: start the list afresh
+      source.addEventListener("open", function () { steps.innerHTML = ""; });
       source.addEventListener("step", function (e) { steps.insertAdjacentHTML("beforeend", e.data); });
       source.addEventListener("picture", function (e) { picture.innerHTML = e.data; });
       source.addEventListener("answer", function (e) {
