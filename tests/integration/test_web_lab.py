@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -310,3 +311,37 @@ def test_the_settings_page_when_nothing_is_found(web: TestClient) -> None:
     page = web.post("/settings", data={"csrf_token": token(web), "address": "alice@example.test"})
     assert page.status_code == 200
     assert "見つかりませんでした" in page.text
+
+
+@pytest.mark.parametrize(
+    ("change", "hop"),
+    [
+        ({"password": "wrong-password", "address": "bob@example.test", "username": "bob"}, "login"),
+        ({"incoming": "imap+starttls://mail.example.test:{closed}"}, "port"),
+        ({"incoming": "imaps://mail.example.test:{imap}"}, "port"),  # SSL/TLS on the STARTTLS port
+        ({"incoming": "imap+starttls://nosuch.example.test:{imap}"}, "dns"),
+    ],
+    ids=["wrong-password", "closed-port", "ssl-on-starttls-port", "unknown-name"],
+)
+def test_each_broken_setting_paints_its_own_hop_red(
+    web: TestClient, dovecot: DovecotServer, postfix: PostfixServer, change: dict[str, str], hop: str
+) -> None:
+    closed = _closed_port()
+    values = {"closed": str(closed), "imap": str(dovecot.ports["imap"])}
+    form = {
+        **lab_account(dovecot, postfix, "secret"),
+        **{key: value.format(**values) for key, value in change.items()},
+    }
+    answer = web.post("/check", data={**form, "csrf_token": token(web)}, headers={"accept-language": "ja"})
+    assert answer.status_code == 200
+    red = re.findall(r'class="hop hop-broken" data-hop="(\w+)"', answer.text)
+    assert hop in red, (red, re.findall(r"<h3>.*?</h3>", answer.text))
+    account_hops = ["device", "dns", "name", "port", "login", "mailbox", "sending"]
+    assert red[0] == hop or red[0] not in account_hops[: account_hops.index(hop)], red
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens there any more
