@@ -23,7 +23,9 @@ DEMO = Extra("demo", ("pymap", "aiosmtpd", "proxyprotocol", "pysasl"))
 PDF = Extra("pdf", ("weasyprint",))
 # the ledger on a shared PostgreSQL: the driver SQLAlchemy loads for postgresql+psycopg:// URLs
 POSTGRESQL = Extra("postgresql", ("psycopg",))
-EXTRAS = (DEMO, PDF, POSTGRESQL)
+# the browser interface (maildoctor web)
+WEB = Extra("web", ("starlette", "jinja2", "uvicorn", "segno", "multipart", "python_multipart"))
+EXTRAS = (DEMO, PDF, POSTGRESQL, WEB)
 
 
 def is_missing_package(exc: ImportError) -> bool:

@@ -24,9 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 INTERFACE_MD = REPO_ROOT / ".." / "shared" / "spec" / "interface.md"
 
 COMMANDS = ("check", "settings", "domain", "explain", "demo", "ledger", "web")
-NOT_YET = [
-    ["web"],
-]
 # environment variables that would change the language or the colours of a run
 LOCALE_AND_COLOUR_VARIABLES = (
     "LANGUAGE",
@@ -418,19 +415,13 @@ def test_explain_a_bounce_in_japanese_escapes_the_servers_words(cli: CliRunner, 
 # ------------------------------------------------------------------ not yet available (exit 3)
 
 
-@pytest.mark.parametrize("args", NOT_YET, ids=lambda args: " ".join(args))
-def test_commands_not_yet_available(cli: CliRunner, args: list[str]) -> None:
-    run = cli(*args)
+@pytest.mark.parametrize(("lang", "words"), [("en", "needs a login"), ("ja", "ログインの仕組みが必要")])
+def test_web_beyond_this_computer_is_refused(cli: CliRunner, lang: str, words: str) -> None:
+    # issue 15: the pages are there, but reaching them from other computers needs the login (later)
+    run = cli("web", "--host", "0.0.0.0", "--lang", lang)  # noqa: S104 -- refused, never bound
     assert run.code == ExitCode.NOT_RUN
-    assert f"“{args[0]}” is not available in this version of maildoctor yet." in run.stderr
-    assert run.stdout == ""  # stdout stays clean for --json readers
-
-
-@pytest.mark.parametrize("args", NOT_YET[:3], ids=lambda args: " ".join(args))
-def test_commands_not_yet_available_in_japanese(cli: CliRunner, args: list[str]) -> None:
-    run = cli(*args, "--lang", "ja")
-    assert run.code == 3
-    assert f"「{args[0]}」は、このバージョンのmaildoctorではまだ使えません。" in run.stderr
+    assert words in run.stderr
+    assert run.stdout == ""
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "demo"])

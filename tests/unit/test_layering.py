@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL
+from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL, WEB
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = REPO / "src" / "maildoctor"
@@ -143,7 +143,12 @@ def test_the_checker_follows_imports_through_the_package(tmp_path: Path) -> None
 
 # Issue 13: the lab (packages/maildoctor-lab) is for tests; an optional extra's packages are
 # imported only where that extra is asked for (maildoctor.extras names them).
-EXTRA_HOMES = {DEMO.modules: "demo/", PDF.modules: "export/sheet.py", POSTGRESQL.modules: "ledger/"}
+EXTRA_HOMES = {
+    DEMO.modules: "demo/",
+    PDF.modules: "export/sheet.py",
+    POSTGRESQL.modules: "ledger/",
+    WEB.modules: "web/",
+}
 
 
 def import_violations(path: Path, package_dir: Path = PACKAGE_DIR) -> list[str]:
@@ -250,7 +255,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the accounts book sits above the diagnosis: its check day runs diagnoses (issue 14)
     ("export", ("maildoctor.export", "maildoctor.ledger", "maildoctor.checkup")),
     # the demo's pieces, if they stay in the package as an optional extra, sit beside the CLI
-    ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo")),
+    # the browser interface beside the CLI (issue 15): it shares the CLI's check names
+    ("cli", ("maildoctor.cli", "maildoctor.__main__", "maildoctor.demo", "maildoctor.web")),
 )
 # The lab (packages/maildoctor-lab: real servers for tests) stands outside the layers: it may
 # import anything of the package, and only tests and benchmarks import it, never the package

@@ -15,12 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.extras import DEMO, EXTRAS, PDF, is_missing_package
+from maildoctor.extras import DEMO, EXTRAS, PDF, WEB, is_missing_package
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # the distribution each extra's modules come from (a module name is not always its package's name)
-EXTRA_PACKAGES = {"demo": {"pymap", "aiosmtpd"}, "pdf": {"weasyprint"}, "postgresql": {"psycopg"}}
+EXTRA_PACKAGES = {
+    "demo": {"pymap", "aiosmtpd"},
+    "pdf": {"weasyprint"},
+    "postgresql": {"psycopg"},
+    "web": {"starlette", "jinja2", "uvicorn", "segno", "python-multipart"},  # issue 15
+}
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "FORCE_COLOR", "NO_COLOR")
 
 
@@ -45,7 +50,7 @@ def test_each_extra_is_declared_with_its_packages() -> None:
 
 def test_the_dev_group_installs_both_extras_and_the_lab() -> None:
     dev = PYPROJECT["dependency-groups"]["dev"]
-    assert "maildoctor[demo,pdf]" in dev and "maildoctor-lab" in dev
+    assert "maildoctor[demo,pdf,web]" in dev and "maildoctor-lab" in dev
 
 
 def test_the_wheel_holds_only_the_runtime_package() -> None:
@@ -56,6 +61,7 @@ def test_the_wheel_holds_only_the_runtime_package() -> None:
 def test_install_commands() -> None:
     assert DEMO.install_command == "pip install 'maildoctor[demo]'"
     assert PDF.install_command == "pip install 'maildoctor[pdf]'"
+    assert WEB.install_command == "pip install 'maildoctor[web]'"
 
 
 @pytest.mark.parametrize(

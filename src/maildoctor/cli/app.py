@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
-from maildoctor.cli.commands import check, checkup, demo, domain, explain, settings
+from maildoctor.cli.commands import check, checkup, demo, domain, explain, settings, web
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import MAX_TIMEOUT, SharedOptions, known_language, server_url_error_message
 from maildoctor.cli.startup import quick_start
@@ -36,13 +36,6 @@ def _stdout() -> Console:
 
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
-
-
-def _not_yet_available(translator: Translator, command: str) -> NoReturn:
-    _ = translator.gettext
-    message = _("“{command}” is not available in this version of maildoctor yet.").format(command=command)
-    _stderr().print(Text(message))
-    raise typer.Exit(ExitCode.NOT_RUN)
 
 
 def build_app(translator: Translator) -> typer.Typer:
@@ -102,14 +95,7 @@ def build_app(translator: Translator) -> typer.Typer:
 
         raise typer.Exit(run_ledger(translator, group_class, command_class, lang_option, ctx.args))
 
-    @app.command(
-        "web",
-        cls=command_class,
-        context_settings=extra_args,
-        help=_("(Not available yet.) Open the browser interface (reachable from this computer only)."),
-    )
-    def web(lang: Annotated[Language | None, lang_option()] = None) -> None:
-        _not_yet_available(translator, "web")
+    web.register(app, shared)
 
     return app
 

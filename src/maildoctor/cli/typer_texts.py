@@ -28,7 +28,7 @@ from maildoctor.i18n import Translator
 # Typer imports its Rich help and error formatting only when it prints help or an error; importing
 # it for every run would cost a sizeable part of a check's start (Markdown, syntax highlighting).
 _RICH_UTILS = "typer.rich_utils"
-_HIDDEN = frozenset({"web"})  # not there yet: never suggested
+_HIDDEN: frozenset[str] = frozenset()  # commands never suggested (none now)
 
 
 @contextmanager

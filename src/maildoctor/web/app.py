@@ -1,0 +1,68 @@
+"""The Starlette application of `maildoctor web`: the routes, the static files, the guards."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from maildoctor.i18n import N_
+from maildoctor.web.check_pages import CheckPages
+from maildoctor.web.config import WebConfig
+from maildoctor.web.guards import Guards
+from maildoctor.web.jobs import JobStore
+from maildoctor.web.pagekit import page
+from maildoctor.web.pages import Pages
+from maildoctor.web.templating import STATIC
+
+
+async def _error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else N_("Something went wrong in maildoctor.")
+    return page(request, "error.html", status=status, status_code=status, detail=detail)
+
+
+async def _no_icon(_request: Request) -> Response:
+    return Response(status_code=204)  # no image files: the browser's request answered, nothing sent
+
+
+def create_app(config: WebConfig) -> Starlette:
+    checks = CheckPages(config, JobStore())
+    pages = Pages(config)
+    routes = [
+        Route("/", checks.start, methods=["GET"], name="start"),
+        Route("/check", checks.submit, methods=["POST"], name="check"),
+        Route("/check/{job}", checks.show, methods=["GET"], name="job"),
+        Route("/check/{job}/events", checks.events, methods=["GET"], name="events"),
+        Route("/check/{job}/answer", checks.answer_fragment, methods=["GET"], name="answer"),
+        Route("/check/{job}/transcript.txt", checks.transcript, methods=["GET"], name="transcript"),
+        Route("/check/{job}/print", checks.printable, methods=["GET"], name="print"),
+        Route("/favicon.ico", _no_icon, methods=["GET"]),
+        Route("/settings", pages.settings_form, methods=["GET"], name="settings"),
+        Route("/settings", pages.settings_lookup, methods=["POST"], name="settings_lookup"),
+        Route("/settings/{key}/profile.mobileconfig", pages.profile, methods=["GET"], name="profile"),
+        Route("/settings/{key}/sheet", pages.sheet, methods=["GET"], name="sheet"),
+        Route("/settings/{key}/memo.txt", pages.memo, methods=["GET"], name="memo"),
+        Route("/explain", pages.explain_form, methods=["GET"], name="explain"),
+        Route("/explain", pages.explain, methods=["POST"], name="explain_post"),
+        Route("/domain", pages.domain_form, methods=["GET"], name="domain"),
+        Route("/domain", pages.domain, methods=["POST"], name="domain_post"),
+        Route("/ledger", pages.ledger, methods=["GET"], name="ledger"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(Guards, config=config),
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(config.hosts)),
+        ],
+        exception_handlers={HTTPException: _error, 500: _error},
+    )
+
+
+__all__ = ["create_app"]
