@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from maildoctor.protocol import imap, oauth, pop3, smtp
 from maildoctor.protocol.oauth import OAuthChallenge, OAuthFailure
-from maildoctor_lab.certs import StandardCerts
-from maildoctor_lab.common import LabUnavailableError
-from maildoctor_lab.dovecot import DovecotOptions, DovecotServer, start_dovecot
+from maildoctor_lab.dovecot import DovecotServer
 from maildoctor_lab.oauth2 import OAuth2Passdb, mint_token
-from maildoctor_lab.postfix import PostfixServer, start_postfix
+from maildoctor_lab.postfix import PostfixServer
 
 pytestmark = pytest.mark.lab
 
@@ -30,28 +27,6 @@ EXPECTED_CHALLENGE = {
     oauth.XOAUTH2: OAuthChallenge("401", "mail", "bearer"),
     oauth.OAUTHBEARER: OAuthChallenge("invalid_token"),
 }
-
-
-@pytest.fixture(scope="module")
-def oauth_dovecot(lab_root: Path, certs: StandardCerts) -> Iterator[DovecotServer]:
-    try:
-        server = start_dovecot(lab_root / "dovecot-oauth2", certs.good, DovecotOptions(oauth2=PASSDB))
-    except LabUnavailableError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def oauth_postfix(
-    lab_root: Path, oauth_dovecot: DovecotServer, certs: StandardCerts
-) -> Iterator[PostfixServer]:
-    try:
-        server = start_postfix(lab_root / "postfix-oauth2", oauth_dovecot, certs.good)
-    except LabUnavailableError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 class Line:
