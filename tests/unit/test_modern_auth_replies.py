@@ -239,3 +239,28 @@ def test_a_host_named_in_a_message() -> None:
     )
     assert oauth_only_host_in("Login to server mail.example.jp failed") is None
     assert oauth_only_host_in("x" * 100_000) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Login to server outlook.office365.com with username taro@example.com failed.",
+        'The user name or password for "outlook.office365.com" is incorrect.',
+    ],
+)
+def test_a_programs_login_failed_naming_a_microsoft_server_leads_with_the_sign_in(message: str) -> None:
+    # no server reply at all: the mail program's own message names the server
+    assert explain_reply(message) is None
+    found = message_findings(explain_text(message), None, message)
+    assert [item.cause for item in found][:2] == [MODERN, C.AUTH_FAILED]
+    assert C.APP_PASSWORD_REQUIRED not in [item.cause for item in found]  # ruled out: no app passwords
+    assert EITHER_CAUSE in [getattr(line, "message", line) for line in found[0].evidence]
+
+
+def test_a_programs_login_failed_elsewhere_stays_a_wrong_password() -> None:
+    message = "Login to server imap.example.jp with username taro@example.jp failed."
+    found = message_findings(explain_text(message), None, message)
+    assert found[0].cause == C.AUTH_FAILED
+    assert all(
+        EITHER_CAUSE not in [getattr(line, "message", line) for line in item.evidence] for item in found
+    )
