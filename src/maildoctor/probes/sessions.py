@@ -168,21 +168,23 @@ class _Driver:
         """Sends STARTTLS (STLS): None when the server says go ahead, else its words."""
         raise NotImplementedError
 
-    def password(self) -> str | None:
-        """The password when the login gate lets this login happen; else None, the gate's verdict recorded."""
+    def gate_open(self) -> bool:
+        """Whether the login gate lets this login happen; when not, its verdict is recorded."""
         gate = login_gate(self.record, self.name)
         if gate is not None:
             self.record.login = gate
+        return gate is None
+
+    def password(self) -> str | None:
+        """The password when the login gate lets this login happen; else None, the gate's verdict recorded."""
+        if not self.gate_open():
             return None
         assert self.context.password is not None
         return self.context.password.reveal()
 
     def token(self) -> str | None:
-        """The bearer token when the login gate lets this login happen; else None, the gate's verdict
-        recorded."""
-        gate = login_gate(self.record, self.name)
-        if gate is not None:
-            self.record.login = gate
+        """The bearer token when the login gate lets this login happen; else None (as `password`)."""
+        if not self.gate_open():
             return None
         assert self.context.token is not None
         return self.context.token.reveal()
