@@ -2,10 +2,11 @@
 runs nothing (exit 3), never a result it did not get.
 
 What exists (issue 16): SASL XOAUTH2/OAUTHBEARER (protocol.oauth), the device authorization grant
-(protocol.oauth_device, net.oauth_device), both tested end to end against the lab's Dovecot, Postfix and
-loopback authorization server. Not yet: the sign-in inside `check`'s run (the token passed to the
-logins, its redaction in --transcript, the findings of a refused token), the loopback-redirect flow with
-PKCE for Google, the keyring, and a config file entry for the client ID.
+(protocol.oauth_device, net.oauth_device), token logins in the probe sessions (SessionContext.token),
+all tested end to end against the lab's Dovecot, Postfix and loopback authorization server. Not yet: the
+CLI running the flow and handing the token to the sessions, the findings of a refused token
+(LoginFacts.oauth_failure is recorded, no rule reads it), the canary test over every output, the
+loopback-redirect flow with PKCE for Google, the keyring, and a config file entry for the client ID.
 """
 
 from __future__ import annotations
