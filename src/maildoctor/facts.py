@@ -123,6 +123,9 @@ class LoginFacts:
     words: ServerWords | None = None
     skip_reason: LoginSkip | None = None
     ms: int = 0
+    # a refused bearer token (XOAUTH2/OAUTHBEARER): why, from the server's error challenge and words
+    # (protocol.oauth.OAuthFailure's value)
+    oauth_failure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,13 @@ import pytest
 
 from maildoctor.discover.candidates import ServerCandidate
 from maildoctor.net.resolver import DnsClient, Nameserver
-from maildoctor_lab.certs import CertFiles, LabPKI
+from maildoctor_lab.certs import CertFiles, LabPKI, StandardCerts
 from maildoctor_lab.common import LabUnavailableError
 from maildoctor_lab.dns import DnsServer, running_dns
+from maildoctor_lab.dovecot import DovecotOptions, DovecotServer, start_dovecot
 from maildoctor_lab.https import HttpsServer, running_https
+from maildoctor_lab.oauth2 import OAuth2Passdb
+from maildoctor_lab.postfix import PostfixServer, start_postfix
 
 
 def _top_lab_unavailable() -> Callable[[str], None]:
@@ -92,3 +95,27 @@ def ports(web: HttpsServer) -> dict[str, int]:
 def summary(candidates: tuple[ServerCandidate, ...]) -> list[tuple[str, str, int, str, str]]:
     """The candidates as (protocol, host, port, security, username), for comparing in one assert."""
     return [(c.protocol.value, c.host, c.port, c.security.value, c.username) for c in candidates]
+
+
+# the lab's Dovecot with its oauth2 passdb (local JWT validation) and a Postfix whose SASL goes through it
+# (tests/integration/test_lab_oauth2*.py)
+@pytest.fixture(scope="session")
+def oauth_dovecot(lab_root: Path, certs: StandardCerts) -> Iterator[DovecotServer]:
+    try:
+        server = start_dovecot(lab_root / "dovecot-oauth2", certs.good, DovecotOptions(oauth2=OAuth2Passdb()))
+    except LabUnavailableError as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def oauth_postfix(
+    lab_root: Path, oauth_dovecot: DovecotServer, certs: StandardCerts
+) -> Iterator[PostfixServer]:
+    try:
+        server = start_postfix(lab_root / "postfix-oauth2", oauth_dovecot, certs.good)
+    except LabUnavailableError as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()

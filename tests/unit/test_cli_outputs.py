@@ -235,6 +235,37 @@ def test_the_table_and_the_memo_say_what_works_for_oauth2(cli: CliRunner, lang: 
 
 
 @pytest.mark.parametrize(
+    ("client", "lang", "words"),
+    [
+        ("thunderbird", "en", "Server Settings → Authentication method"),
+        ("thunderbird", "ja", "サーバー設定 → 認証方式"),
+        ("iphone", "en", "Add Account → Microsoft Exchange, Outlook.com or Google"),
+    ],
+)
+def test_with_a_client_an_oauth2_account_is_added_through_its_sign_in_first(
+    cli: CliRunner, client: str, lang: str, words: str
+) -> None:
+    run = cli("settings", "taro@outlook.jp", "--client", client, *OFFLINE, "--timeout", "1", "--lang", lang)
+    assert run.code == 0
+    flat = " ".join(run.stdout.split())
+    assert words in flat
+    # the provider's sign-in comes before the servers to type
+    assert flat.index(words) < flat.rindex("outlook.office365.com")
+
+
+def test_with_a_client_a_password_account_gets_only_the_servers(cli: CliRunner) -> None:
+    run = cli(
+        "settings", "taro@gmail.com", "--client", "thunderbird", *OFFLINE, "--timeout", "1", "--lang", "en"
+    )
+    assert run.code == 0
+    assert (
+        "Authentication method"
+        not in " ".join(run.stdout.split()).split("In Thunderbird")[1].split("SMTP")[0]
+    )
+    assert "sign-in" not in run.stdout
+
+
+@pytest.mark.parametrize(
     ("host", "family"),
     [
         ("outlook.office365.com", SignInFamily.MICROSOFT),

@@ -130,8 +130,8 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         "5.7.9",
         "5.7.9 Application-specific password required. Learn more at\n"
         "5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor z8-20020a1709 - gsmtp",
-        A.APP_PASSWORD_REQUIRED,
-        "app-password-words",
+        A.APP_PASSWORD_OR_SIGN_IN,
+        "google-app-password-required",
     ),
     (
         "imap",
@@ -139,8 +139,8 @@ AUTH_CASES: list[tuple[str, str | None, int | None, str | None, str, AuthFailure
         None,
         None,
         "Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)",
-        A.APP_PASSWORD_REQUIRED,
-        "app-password-words",
+        A.APP_PASSWORD_OR_SIGN_IN,
+        "google-app-password-required",
     ),
     (
         "smtp",
@@ -400,7 +400,11 @@ def test_every_auth_row_is_reached_by_a_recorded_text() -> None:
     [
         (
             ("smtp", None, 534, "5.7.9", "5.7.9 Application-specific password required. Learn more at"),
-            Classification(A.APP_PASSWORD_REQUIRED, "app-password-words", "Application-specific password"),
+            Classification(
+                A.APP_PASSWORD_OR_SIGN_IN,
+                "google-app-password-required",
+                "Application-specific password required",
+            ),
         ),
         (
             ("imap", "LIMIT", None, None, "Limit reached"),
@@ -441,7 +445,7 @@ def test_a_framed_google_reply_classifies() -> None:
     reply = reader.next_reply()
     assert reply is not None
     kind = classify_auth_failure(Protocol.SMTP, None, reply.code, reply.enhanced, reply.text)
-    assert kind == AuthFailureKind.APP_PASSWORD_REQUIRED
+    assert kind == AuthFailureKind.APP_PASSWORD_OR_SIGN_IN
 
 
 def test_protocol_must_be_known() -> None:

@@ -35,8 +35,8 @@ from maildoctor.explain.reply import ReplyExplanation, explain_reply
 from maildoctor.explain.report import filled, message_document, message_findings, reply_action, reply_meaning
 from maildoctor.explain.subject import repaired_mojibake
 from maildoctor.i18n import Translator
-from maildoctor.knowledge import render_finding
-from maildoctor.model import Finding
+from maildoctor.knowledge import render_evidence, render_finding
+from maildoctor.model import Evidence, Finding
 from maildoctor.protocol.lines import safe_text
 from maildoctor.wrap import wrap
 
@@ -149,7 +149,7 @@ def _explain_message(
 ) -> int:
     explanation = explain_text(text)
     reply = explain_reply(text)
-    findings = message_findings(explanation, reply)
+    findings = message_findings(explanation, reply, text)
     program = _program(options, explanation, reply, err, translator)
     if program is False:
         return ExitCode.USAGE
@@ -330,6 +330,11 @@ def render_explanation(
         for index, line in enumerate(wrap(f"{title} ({item.cause})", width - 5)):
             console.print(Text((f"  {number}. " if index == 0 else "     ") + line))
     if findings:
+        # our own sentences about the first cause (a bare "login failed" from a server that takes no
+        # password: both possibilities and how to tell them apart); the server's words are shown above
+        for note in (item for item in findings[0].evidence if isinstance(item, Evidence)):
+            for line in wrap(render_evidence(note, translator), width - 2):
+                console.print(Text("  " + line))
         _render_steps(console, findings[0], translator, program.guidance, width)
     console.print(Text(_("To find out which, run:"), style="bold"))
     console.print(Text("  " + check), no_wrap=True, crop=False, overflow="ignore")

@@ -28,7 +28,7 @@ from maildoctor.cli.settings_dead_end import (
     why_nothing_found,
 )
 from maildoctor.clients.catalog import load_client
-from maildoctor.clients.guidance import entry_lines, is_note, server_values
+from maildoctor.clients.guidance import Guidance, entry_lines, is_note, server_values, where_lines
 from maildoctor.clients.model import Client, lang_of
 from maildoctor.discover.candidates import DiscoveredSettings
 from maildoctor.discover.engine import DiscoveryRequest, discover, known_settings
@@ -47,6 +47,7 @@ from maildoctor.export.table import render_settings_table
 from maildoctor.extras import PDF
 from maildoctor.i18n import Translator
 from maildoctor.knowledge import render_evidence
+from maildoctor.knowledge_data import Setting
 from maildoctor.lint.address import check_address
 from maildoctor.lint.findings import SUGGESTION_MESSAGE, lint_account
 from maildoctor.model import Endpoint, Evidence, Finding, MailSettings, ServerRole
@@ -337,7 +338,15 @@ def render_client_entries(
     if not servers:
         return
     name = load_client(client).name.get(lang)
-    say(console, _("In {program}, enter:").format(program=name), style="bold")
+    if oauth2_only(settings) is not None:
+        # the account is added through the provider's own sign-in, not by typing servers and a password
+        say(console, _("In {program}, add the account with the provider's own sign-in:").format(program=name))
+        guidance = Guidance(client, account=settings.address)
+        for line in where_lines((Setting("provider_sign_in"),), {}, guidance, lang):
+            say(console, line, first="    " if is_note(line) else "  → ", rest="    ")
+        say(console, _("The servers, where the program asks for them:"), style="bold")
+    else:
+        say(console, _("In {program}, enter:").format(program=name), style="bold")
     for line in entry_lines(client, servers, lang, settings.address):
         say(console, line, first="    " if is_note(line) else "  → ", rest="    ")
 

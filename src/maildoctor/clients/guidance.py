@@ -24,7 +24,14 @@ _ROLED: Final = frozenset({"host", "port", "security", "username", "password"})
 _DEFAULT: Final = N_("Default: {default}")
 _NOTE: Final = N_("Note: {note}")
 # fields whose caveat belongs beside the path (the POP default, "only when the account is added")
-_NOTED: Final = frozenset({ClientField.POP_LEAVE_ON_SERVER, ClientField.PROTOCOL, ClientField.OUTGOING_AUTH})
+_NOTED: Final = frozenset(
+    {
+        ClientField.POP_LEAVE_ON_SERVER,
+        ClientField.PROTOCOL,
+        ClientField.OUTGOING_AUTH,
+        ClientField.PROVIDER_SIGN_IN,
+    }
+)
 _FIXED: Final[Mapping[str, ClientField]] = {
     "outgoing_auth": ClientField.OUTGOING_AUTH,
     "pop_leave_on_server": ClientField.POP_LEAVE_ON_SERVER,
@@ -33,6 +40,7 @@ _FIXED: Final[Mapping[str, ClientField]] = {
     "account_settings": ClientField.ACCOUNT_SETTINGS,
     "add_account": ClientField.ADD_ACCOUNT,
     "remove_account": ClientField.REMOVE_ACCOUNT,
+    "provider_sign_in": ClientField.PROVIDER_SIGN_IN,
 }
 
 

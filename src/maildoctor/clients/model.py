@@ -131,6 +131,8 @@ class ClientField(StrEnum):
     OUTGOING_PASSWORD = "outgoing_password"  # noqa: S105 (a field name, not a secret)
     POP_LEAVE_ON_SERVER = "pop_leave_on_server"
     REMOVE_ACCOUNT = "remove_account"
+    # where the account is added through the provider's own sign-in page (OAuth2), or switched to it
+    PROVIDER_SIGN_IN = "provider_sign_in"
 
 
 SECURITY_FIELDS = frozenset({ClientField.INCOMING_SECURITY, ClientField.OUTGOING_SECURITY})

@@ -27,7 +27,8 @@ from maildoctor.explain.smtp import (
 )
 from maildoctor.explain.smtp import classify_reply as classify_smtp_reply
 from maildoctor.model import Protocol
-from maildoctor.rules.replies import ReplyVerdict, classify_reply
+from maildoctor.rules.modern_auth import EITHER_CAUSE, oauth_only_host_in
+from maildoctor.rules.replies import AuthFailureKind, ReplyVerdict, classify_reply
 
 _MAX_WORDS: Final = 500  # characters of the line holding a provider's words, kept as the reply's text
 
@@ -97,6 +98,15 @@ def _mailbox_refusal(text: str) -> ReplyExplanation | None:
     rejection = words.rejection if words is not None else None
     reply = SmtpReply(None, None, refusal.line[:_MAX_WORDS])
     note = kind_meanings().get(refusal.kind)
+    bare = refusal.kind in (AuthFailureKind.WRONG_CREDENTIALS, AuthFailureKind.UNKNOWN)
+    if bare and rejection is None and oauth_only_host_in(text) is not None:
+        # a bare "LOGIN failed" from a server that takes no password (the mail program's message names
+        # it): most likely the switched-off password login; the note says how to tell (rules.modern_auth)
+        lead = (CauseCode.MODERN_AUTH_REQUIRED, CauseCode.AUTH_FAILED)
+        causes = tuple(dict.fromkeys((*lead, *causes)))
+        return ReplyExplanation(
+            reply, None, None, None, causes, lead[:1], str(refusal.protocol), EITHER_CAUSE
+        )
     return ReplyExplanation(reply, None, None, rejection, causes, specific, str(refusal.protocol), note)
 
 

@@ -12,12 +12,13 @@ from maildoctor.causes import CauseCode
 from maildoctor.explain.bounce import Bounce, BounceRecipient
 from maildoctor.explain.confirm import DOMAIN_CONFIRMED, confirming_check
 from maildoctor.explain.match import MatchKind
-from maildoctor.explain.rank import ranked_causes
+from maildoctor.explain.rank import ranked_causes, ruled_out
 from maildoctor.i18n import Translator
-from maildoctor.model import Finding, ServerRole
+from maildoctor.model import Evidence, Finding, ServerRole
 from maildoctor.protocol.lines import safe_text
 from maildoctor.report import finding_to_json
 from maildoctor.rules.base import finding
+from maildoctor.rules.modern_auth import EITHER_CAUSE, oauth_only_host_in
 
 if TYPE_CHECKING:
     from maildoctor.clients.guidance import Guidance
@@ -100,13 +101,33 @@ def _message_line(match: Match) -> str:
     return safe_text(filled(match.pattern, match.values) or "")
 
 
-def message_findings(explanation: Explanation, reply: ReplyExplanation | None) -> tuple[Finding, ...]:
+def _signed_in_elsewhere(causes: Sequence[CauseCode], text: str) -> tuple[CauseCode, ...] | None:
+    """A mail program's "login failed" / "password incorrect" naming a server that takes no password
+    (Thunderbird's "Login to server outlook.office365.com … failed", iPhone's "The user name or password
+    for “outlook.office365.com” is incorrect"): most likely the switched-off password login, so the
+    provider's sign-in leads, the wrong password follows (rules.modern_auth). None: not such a message."""
+    if not causes or causes[0] is not CauseCode.AUTH_FAILED or oauth_only_host_in(text) is None:
+        return None
+    modern = CauseCode.MODERN_AUTH_REQUIRED
+    excluded = ruled_out((modern,))
+    return (modern, *(cause for cause in causes if cause is not modern and cause not in excluded))
+
+
+def message_findings(
+    explanation: Explanation, reply: ReplyExplanation | None, text: str = ""
+) -> tuple[Finding, ...]:
     """One finding per likely cause, most likely first (`explain.rank`): the server's reply leads,
-    the mail program's message is context. Each finding's evidence is the words that point to it."""
+    the mail program's message is context. Each finding's evidence is the words that point to it.
+    `text`: the pasted message, where it names the server (a server that takes no password)."""
     best = explanation.matches[0] if explanation.matches else None
     wrapper = [_message_line(best)] if best is not None else []
     if reply is None:
         causes = explanation.causes
+        elsewhere = _signed_in_elsewhere(causes, text)
+        if elsewhere is not None:
+            first = finding(str(elsewhere[0]), ServerRole.INPUT, {}, [*wrapper, Evidence.of(EITHER_CAUSE)])
+            rest = [finding(str(code), ServerRole.INPUT, {}, wrapper) for code in elsewhere[1:]]
+            return (first, *rest)
     else:
         causes = ranked_causes(reply.specific, reply.causes, explanation.causes)
     items = []

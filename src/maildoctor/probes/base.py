@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -29,7 +30,9 @@ from maildoctor.net.seam import Connector
 from maildoctor.net.tls import TlsHandshakeFacts, tls_handshake_facts
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.steps import Step, step_passed
+from maildoctor.protocol import oauth
 from maildoctor.protocol.lines import safe_text, server_text
+from maildoctor.protocol.oauth_device import BearerToken
 from maildoctor.tlsfacts.assess import TrustStores, assess_chain
 
 
@@ -59,11 +62,17 @@ class SessionContext:
     answers: PortAnswers | None = None
     # how a connection is opened (the network seam's connector; a test's fake one)
     connect: Connector = open_tcp
+    # a bearer token from the provider's sign-in: the login uses XOAUTH2/OAUTHBEARER instead of the
+    # password (issue 16; `check --oauth2` does not pass one yet)
+    token: BearerToken | None = None
 
     def secrets(self) -> tuple[str, ...]:
-        if self.password is None:
-            return ()
-        return tuple(sorted(leak_forms(self.password, (self.username,)), key=len, reverse=True))
+        forms: set[str] = set()
+        if self.password is not None:
+            forms |= leak_forms(self.password, (self.username,))
+        if self.token is not None:
+            forms |= token_forms(self.token, self.username)
+        return tuple(sorted(forms, key=len, reverse=True))
 
     def remaining(self, cap: float | None = None) -> float:
         left = self.deadline - time.monotonic()
@@ -200,12 +209,28 @@ def skipped_login(reason: LoginSkip) -> LoginFacts:
     return LoginFacts(LoginOutcome.SKIPPED, skip_reason=reason)
 
 
+def token_forms(token: BearerToken, username: str) -> frozenset[str]:
+    """Every text form in which a bearer token could leak: itself and the SASL initial responses that
+    carry it (what `leak_forms` is for a password)."""
+    value = token.reveal()
+    if not value:
+        return frozenset()
+    forms = {value}
+    if username:
+        with contextlib.suppress(ValueError):
+            forms |= {
+                oauth.initial_response(mechanism, username, value).decode("ascii")
+                for mechanism in oauth.MECHANISMS
+            }
+    return frozenset(forms)
+
+
 def login_gate(record: SessionRecord, protocol: str) -> LoginFacts | None:
     """A LoginFacts saying why not to log in, or None when a login may be attempted now."""
     context = record.context
     if not context.login_wanted:
         return skipped_login(LoginSkip.NO_AUTH_REQUESTED)
-    if context.password is None:
+    if context.password is None and context.token is None:
         return skipped_login(LoginSkip.NO_PASSWORD)
     if context.consent_needed:
         return skipped_login(LoginSkip.NEEDS_CONSENT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import ClassVar, Final, TypeVar
 
 from maildoctor.facts import (
@@ -39,7 +39,7 @@ from maildoctor.probes.base import (
     start_tls,
 )
 from maildoctor.probes.roundtrip import PROBE_HEADER, RoundtripState, test_message
-from maildoctor.protocol import imap, pop3, smtp
+from maildoctor.protocol import imap, oauth, pop3, smtp
 from maildoctor.protocol.errors import ProtocolViolation
 from maildoctor.protocol.lines import safe_text, server_text
 
@@ -168,20 +168,58 @@ class _Driver:
         """Sends STARTTLS (STLS): None when the server says go ahead, else its words."""
         raise NotImplementedError
 
-    def password(self) -> str | None:
-        """The password when the login gate lets this login happen; else None, the gate's verdict recorded."""
+    def gate_open(self) -> bool:
+        """Whether the login gate lets this login happen; when not, its verdict is recorded."""
         gate = login_gate(self.record, self.name)
         if gate is not None:
             self.record.login = gate
+        return gate is None
+
+    def password(self) -> str | None:
+        """The password when the login gate lets this login happen; else None, the gate's verdict recorded."""
+        if not self.gate_open():
             return None
         assert self.context.password is not None
         return self.context.password.reveal()
 
-    def login_outcome(self, mechanism: str, ms: int, refusal: ServerWords | None) -> bool:
-        """Records how the login went (refused: with the server's words) and tells the guard.
-        True: logged in."""
+    def token(self) -> str | None:
+        """The bearer token when the login gate lets this login happen; else None (as `password`)."""
+        if not self.gate_open():
+            return None
+        assert self.context.token is not None
+        return self.context.token.reveal()
+
+    def token_mechanism(self, offered: tuple[str, ...] | frozenset[str]) -> str | None:
+        """The OAuth mechanism to log in with (OAUTHBEARER first); None (recorded) when none is offered."""
+        mechanism = oauth.chosen_mechanism(offered)
+        if mechanism is None:
+            self.record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
+        return mechanism
+
+    def challenge_answer(
+        self, mechanism: str, text: str, challenges: list[oauth.OAuthChallenge | None]
+    ) -> bytes:
+        """What to send after a refused token's error challenge (kept in `challenges`)."""
+        challenges.append(oauth.parse_challenge(text))
+        return oauth.error_ack(mechanism) + b"\r\n"
+
+    def login_outcome(
+        self,
+        mechanism: str,
+        ms: int,
+        refusal: ServerWords | None,
+        challenges: list[oauth.OAuthChallenge | None] | None = None,
+    ) -> bool:
+        """Records how the login went (refused: with the server's words; a refused token: why, from its
+        error challenge) and tells the guard. True: logged in."""
         if refusal is not None:
-            self.record.login = LoginFacts(LoginOutcome.REFUSED, mechanism, refusal, ms=ms)
+            failure = None
+            if challenges is not None:
+                challenge = next((item for item in challenges if item is not None), None)
+                failure = str(oauth.classify_oauth_failure(challenge, refusal.text))
+            self.record.login = LoginFacts(
+                LoginOutcome.REFUSED, mechanism, refusal, ms=ms, oauth_failure=failure
+            )
             remember_login(self.record, self.name, failed=True)
             return False
         self.record.login = LoginFacts(LoginOutcome.SUCCESS, mechanism, ms=ms)
@@ -211,7 +249,9 @@ class _Imap(_Driver):
         shown: str | None = None,
         *,
         bye_expected: bool = False,
+        answer: Callable[[imap.Continuation], bytes] | None = None,
     ) -> tuple[list[imap.Untagged], imap.Tagged]:
+        """`answer`: what to send for a continuation after the last part (a SASL error challenge)."""
         pieces = (parts,) if isinstance(parts, bytes) else parts
         untagged: list[imap.Untagged] = []
         for index, piece in enumerate(pieces):
@@ -225,6 +265,10 @@ class _Imap(_Driver):
             response = await self.next()
             if isinstance(response, imap.Tagged) and response.tag == tag:
                 return untagged, response
+            if isinstance(response, imap.Continuation) and answer is not None:
+                await self.conversation.send(answer(response))
+                answer = None  # one challenge; a second is not answered (the deadline ends it)
+                continue
             if isinstance(response, imap.Untagged):
                 untagged.append(response)
                 condition = imap.parse_condition(response)
@@ -283,9 +327,51 @@ class _Imap(_Driver):
             record.plaintext_login_disabled = True
             record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
             return
-        password = self.password()
-        if password is None:
-            return
+        if context.token is not None:
+            done = await self.token_login(caps)
+            if done is None:
+                return
+        else:
+            password = self.password()
+            if password is None:
+                return
+            done = await self.password_login(caps, password)
+            if done is None:
+                return
+        caps = done.capabilities or await self.capabilities()
+        record.capabilities = tuple(sorted(caps))
+        await self.mailbox(caps)
+        if context.roundtrip is not None:
+            await self.watch_for_test_message(context.roundtrip, caps)
+
+    async def token_login(self, caps: frozenset[str]) -> imap.Tagged | None:
+        """AUTHENTICATE XOAUTH2/OAUTHBEARER with the bearer token; the tagged OK, or None (recorded)."""
+        context = self.context
+        token = self.token()
+        if token is None:
+            return None
+        mechanism = self.token_mechanism(tuple(cap[5:] for cap in caps if cap.startswith("AUTH=")))
+        if mechanism is None:
+            return None
+        tag = self.tags.next_tag()
+        initial = oauth.initial_response(mechanism, context.username, token)
+        parts = imap.authenticate_oauth(tag, mechanism, initial, sasl_ir="SASL-IR" in caps)
+        challenges: list[oauth.OAuthChallenge | None] = []
+        started = asyncio.get_running_loop().time()
+        _, done = await self.command(
+            parts,
+            tag,
+            f"{tag} AUTHENTICATE {mechanism} ********",
+            answer=lambda response: self.challenge_answer(mechanism, response.text, challenges),
+        )
+        refusal = None
+        if done.status != imap.ImapStatus.OK:
+            refusal = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
+        return done if self.login_outcome(mechanism, _ms_since(started), refusal, challenges) else None
+
+    async def password_login(self, caps: frozenset[str], password: str) -> imap.Tagged | None:
+        """LOGIN or AUTHENTICATE PLAIN; the tagged OK, or None (recorded)."""
+        context = self.context
         tag = self.tags.next_tag()
         if "AUTH=PLAIN" in caps:
             mechanism = "PLAIN"
@@ -301,13 +387,7 @@ class _Imap(_Driver):
         refusal = None
         if done.status != imap.ImapStatus.OK:
             refusal = ServerWords(safe_text(_tagged_text(done)), response_code=done.code)
-        if not self.login_outcome(mechanism, ms, refusal):
-            return
-        caps = done.capabilities or await self.capabilities()
-        record.capabilities = tuple(sorted(caps))
-        await self.mailbox(caps)
-        if context.roundtrip is not None:
-            await self.watch_for_test_message(context.roundtrip, caps)
+        return done if self.login_outcome(mechanism, ms, refusal) else None
 
     async def watch_for_test_message(self, state: RoundtripState, caps: frozenset[str]) -> None:
         self.record.roundtrip = await _watch_imap(self, state, caps)
@@ -438,9 +518,43 @@ class _Pop3(_Driver):
             record.plaintext_login_disabled = True
             record.login = skipped_login(LoginSkip.PLAINTEXT_REFUSED)
             return
+        if context.token is not None:
+            if not await self.token_login(caps):
+                return
+        elif not await self.password_login(caps):
+            return
+        stat = await self.call(pop3.stat())
+        counted = pop3.parse_stat(stat) if isinstance(stat, pop3.Pop3Reply) else None
+        if counted is not None:
+            record.mailbox = MailboxFacts(messages=counted[0], size_bytes=counted[1])
+
+    async def token_login(self, caps: pop3.Pop3Capabilities | None) -> bool:
+        """AUTH XOAUTH2/OAUTHBEARER with the bearer token (the error challenge answered). True: logged in."""
+        token = self.token()
+        if token is None:
+            return False
+        mechanism = self.token_mechanism(caps.sasl if caps else ())
+        if mechanism is None:
+            return False
+        initial = oauth.initial_response(mechanism, self.context.username, token)
+        challenges: list[oauth.OAuthChallenge | None] = []
+        started = asyncio.get_running_loop().time()
+        reply = await self.call(pop3.auth_oauth(mechanism, initial), f"AUTH {mechanism} ********")
+        if isinstance(reply, pop3.Pop3Continuation):
+            reply = await self.call(self.challenge_answer(mechanism, reply.text, challenges))
+        refusal = None
+        if not isinstance(reply, pop3.Pop3Reply) or not reply.ok:
+            text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else "+"
+            code = reply.code if isinstance(reply, pop3.Pop3Reply) else None
+            refusal = ServerWords(safe_text(text), response_code=code)
+        return self.login_outcome(mechanism, _ms_since(started), refusal, challenges)
+
+    async def password_login(self, caps: pop3.Pop3Capabilities | None) -> bool:
+        """AUTH PLAIN, else USER/PASS. True: logged in."""
+        context = self.context
         password = self.password()
         if password is None:
-            return
+            return False
         started = asyncio.get_running_loop().time()
         if caps is not None and "PLAIN" in caps.sasl:
             mechanism = "PLAIN"
@@ -456,12 +570,7 @@ class _Pop3(_Driver):
             text = _pop3_text(reply) if isinstance(reply, pop3.Pop3Reply) else "+"
             code = reply.code if isinstance(reply, pop3.Pop3Reply) else None
             refusal = ServerWords(safe_text(text), response_code=code)
-        if not self.login_outcome(mechanism, ms, refusal):
-            return
-        stat = await self.call(pop3.stat())
-        counted = pop3.parse_stat(stat) if isinstance(stat, pop3.Pop3Reply) else None
-        if counted is not None:
-            record.mailbox = MailboxFacts(messages=counted[0], size_bytes=counted[1])
+        return self.login_outcome(mechanism, ms, refusal)
 
 
 def _pop3_text(reply: pop3.Pop3Reply) -> str:
@@ -555,6 +664,8 @@ class _Smtp(_Driver):
             else:
                 record.login = login_gate(record, self.name) or skipped_login(LoginSkip.NO_SHARED_MECHANISM)
             return False
+        if context.token is not None:
+            return await self.token_login(info)
         if "PLAIN" not in info.auth_mechanisms and "LOGIN" not in info.auth_mechanisms:
             record.login = skipped_login(LoginSkip.NO_SHARED_MECHANISM)
             return False
@@ -574,6 +685,24 @@ class _Smtp(_Driver):
                 reply = await self.call(smtp.auth_login_password(password), "********")
         ms = _ms_since(started)
         return self.login_outcome(mechanism, ms, None if reply.code == 235 else _words(reply))
+
+    async def token_login(self, info: smtp.EhloInfo) -> bool:
+        """AUTH XOAUTH2/OAUTHBEARER with the bearer token (the 334 error challenge answered). True: logged
+        in."""
+        token = self.token()
+        if token is None:
+            return False
+        mechanism = self.token_mechanism(info.auth_mechanisms)
+        if mechanism is None:
+            return False
+        initial = oauth.initial_response(mechanism, self.context.username, token)
+        challenges: list[oauth.OAuthChallenge | None] = []
+        started = asyncio.get_running_loop().time()
+        reply = await self.call(smtp.auth_oauth(mechanism, initial), f"AUTH {mechanism} ********")
+        if reply.code == 334:
+            reply = await self.call(self.challenge_answer(mechanism, " ".join(reply.lines), challenges))
+        refusal = None if reply.code == 235 else _words(reply)
+        return self.login_outcome(mechanism, _ms_since(started), refusal, challenges)
 
     async def send(self, authenticated: bool) -> None:
         context = self.context

@@ -11,6 +11,7 @@ meaning, in the manner of h11. What a refusal means is judged in rules/replies.p
               and quota parsers, TagCounter, command builders
     pop3      Pop3Reader, Pop3Reply, parse_capa, parse_stat, command builders
     sasl      PLAIN and LOGIN initial responses
+    oauth     XOAUTH2 and OAUTHBEARER (RFC 7628) initial responses, the error challenge read and classified
     errors    ProtocolViolation and its kinds
 
 The command builders share names across protocols (`starttls`, `quit`, ...), so

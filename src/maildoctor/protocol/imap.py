@@ -575,6 +575,18 @@ def authenticate_plain(tag: str, username: str, password: str, sasl_ir: bool = T
     return (_command(tag, "AUTHENTICATE PLAIN"), response + b"\r\n")
 
 
+def authenticate_oauth(tag: str, mechanism: str, initial: bytes, sasl_ir: bool = True) -> tuple[bytes, ...]:
+    """`tag AUTHENTICATE XOAUTH2|OAUTHBEARER <base64>` (`initial` from `protocol.oauth.initial_response`)
+    as the parts to send in order, as `authenticate_plain` does. Carries the token.
+
+    After a refusal the server sends an error challenge (`Continuation`) first: answer it with
+    `oauth.error_ack(mechanism)` + CRLF, then read the tagged NO."""
+    name = check_token(mechanism.upper(), "mechanism")
+    if sasl_ir:
+        return (f"{_tag(tag)} AUTHENTICATE {name} ".encode() + initial + b"\r\n",)
+    return (_command(tag, f"AUTHENTICATE {name}"), initial + b"\r\n")
+
+
 def authenticate_cancel() -> bytes:
     """`*`: abandons an AUTHENTICATE exchange at a continuation (the server answers BAD)."""
     return b"*\r\n"

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
-from ._syntax import check_argument, parse_number
+from ._syntax import check_argument, check_token, parse_number
 from .errors import ProtocolViolation, ResponseTooLarge
 from .lines import DEFAULT_MAX_BUFFER, DEFAULT_MAX_LINE, LineReader, decode_text
 from .sasl import plain_response
@@ -234,6 +234,13 @@ def pass_(password: str) -> bytes:
 def auth_plain(username: str, password: str) -> bytes:
     """`AUTH PLAIN <base64>` with the initial response (RFC 5034). Carries the password."""
     return b"AUTH PLAIN " + plain_response(username, password) + b"\r\n"
+
+
+def auth_oauth(mechanism: str, initial: bytes) -> bytes:
+    """`AUTH XOAUTH2|OAUTHBEARER <base64>` with the initial response (RFC 5034; `initial` from
+    `protocol.oauth.initial_response`). Carries the token. A refusal comes as a `+ <challenge>` first:
+    answer it with `oauth.error_ack(mechanism)` + CRLF, then read the -ERR."""
+    return f"AUTH {check_token(mechanism.upper(), 'mechanism')} ".encode() + initial + b"\r\n"
 
 
 def stat() -> bytes:

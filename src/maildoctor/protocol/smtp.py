@@ -252,6 +252,13 @@ def auth_plain(username: str, password: str) -> bytes:
     return b"AUTH PLAIN " + plain_response(username, password) + b"\r\n"
 
 
+def auth_oauth(mechanism: str, initial: bytes) -> bytes:
+    """`AUTH XOAUTH2|OAUTHBEARER <base64>`, initial response included (RFC 4954; `initial` from
+    `protocol.oauth.initial_response`). Carries the token. A refusal comes as `334 <challenge>` first:
+    answer it with `oauth.error_ack(mechanism)` + CRLF, then read the 535 (or 534, 550)."""
+    return f"AUTH {check_token(mechanism.upper(), 'mechanism')} ".encode() + initial + b"\r\n"
+
+
 def auth_login_start() -> bytes:
     """`AUTH LOGIN`; the server asks `334 VXNlcm5hbWU6` (Username:), answer with `auth_login_user`."""
     return b"AUTH LOGIN\r\n"

@@ -6,8 +6,15 @@ from maildoctor.facts import GreetingKind, LoginOutcome, LoginSkip, ServerFacts,
 from maildoctor.i18n import N_
 from maildoctor.model import Evidence, Finding, Protocol, Security, Severity
 from maildoctor.rules.base import finding, implicit_tls_alternative, words_evidence
+from maildoctor.rules.modern_auth import EITHER_CAUSE, is_oauth_only_host
 from maildoctor.rules.registry import server_rule
-from maildoctor.rules.replies import AuthFailureKind, Step, classify_auth_failure, classify_reply
+from maildoctor.rules.replies import (
+    AuthFailureKind,
+    ReplyVerdict,
+    Step,
+    classify_auth_failure,
+    classify_reply,
+)
 
 REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
     N_(
@@ -17,10 +24,18 @@ REMEMBERED_FAILURE_EVIDENCE = Evidence.of(
 )
 
 
-def login_cause(protocol: Protocol | str, words: ServerWords) -> str:
-    """The cause of a refused login, from replies.toml (the meaning's first cause); AUTH_FAILED when no
-    row knows the words."""
-    verdict = classify_reply(
+SIGN_IN_ALTERNATIVE = Evidence.of(
+    N_(
+        "If this account cannot make app passwords (Google: only with 2-Step Verification, not with "
+        "Advanced Protection or a security key alone, nor where the organisation blocks them), the mail "
+        "program must sign in on the provider's own page instead."
+    )
+)
+
+
+def login_verdict(protocol: Protocol | str, words: ServerWords) -> ReplyVerdict | None:
+    """What a refused login means, from replies.toml; None when no row knows the words."""
+    return classify_reply(
         Step.LOGIN,
         protocol,
         response_code=words.response_code,
@@ -28,7 +43,47 @@ def login_cause(protocol: Protocol | str, words: ServerWords) -> str:
         enhanced=words.enhanced,
         text=words.text,
     )
+
+
+def login_cause(protocol: Protocol | str, words: ServerWords) -> str:
+    """The cause of a refused login, from replies.toml (the meaning's first cause); AUTH_FAILED when no
+    row knows the words."""
+    verdict = login_verdict(protocol, words)
     return str(verdict.causes[0]) if verdict is not None else "AUTH_FAILED"
+
+
+def _modern_auth_findings(
+    server: ServerFacts, verdict: ReplyVerdict | None, base: dict[str, str | int | None]
+) -> list[Finding] | None:
+    """A refusal that points to the provider's own sign-in, when it does (None: it does not).
+
+    A bare "wrong password" from an IMAP or POP3 server of a provider that takes no password (Exchange
+    Online's `NO LOGIN failed.`) is most likely the switched-off password login: the finding says both
+    possibilities and how to tell them apart. Google's "Application-specific password required" leads
+    with the app password; the provider's sign-in follows as the alternative (a warning)."""
+    login = server.session.login if server.session is not None else None
+    words = login.words if login is not None else None
+    if verdict is None or words is None:
+        return None
+    role = server.role
+    kind = verdict.kind
+    bare = kind in (AuthFailureKind.WRONG_CREDENTIALS, AuthFailureKind.UNKNOWN)
+    mailbox = server.endpoint.protocol in (Protocol.IMAP, Protocol.POP3)
+    if bare and mailbox and is_oauth_only_host(server.endpoint.host):
+        evidence = [*words_evidence(words), Evidence.of(EITHER_CAUSE)]
+        return [finding("MODERN_AUTH_REQUIRED", role, base, evidence)]
+    if kind == AuthFailureKind.APP_PASSWORD_OR_SIGN_IN:
+        return [
+            finding("APP_PASSWORD_REQUIRED", role, base, words_evidence(words)),
+            finding(
+                "MODERN_AUTH_REQUIRED",
+                role,
+                base,
+                [*words_evidence(words), SIGN_IN_ALTERNATIVE],
+                severity=Severity.WARNING,
+            ),
+        ]
+    return None
 
 
 def _encrypted_pair(server: ServerFacts) -> dict[str, str | int | None]:
@@ -90,7 +145,11 @@ def auth_findings(server: ServerFacts) -> list[Finding]:
     if login.outcome != LoginOutcome.REFUSED or login.words is None:
         return []
     words = login.words
-    code = login_cause(endpoint.protocol, words)
+    verdict = login_verdict(endpoint.protocol, words)
+    modern = _modern_auth_findings(server, verdict, base)
+    if modern is not None:
+        return modern
+    code = str(verdict.causes[0]) if verdict is not None else "AUTH_FAILED"
     params = dict(base)
     if code == "AUTH_FAILED":
         params["username"] = server.username

@@ -47,6 +47,10 @@ class AuthFailureKind(StrEnum):
     # no password of any kind is accepted: the program must sign in with OAuth2 (or the tenant turned
     # SMTP AUTH off)
     MODERN_AUTH_REQUIRED = "modern_auth_required"
+    # an app password is asked for, but some accounts cannot make one (Google: only with 2-Step
+    # Verification, not with Advanced Protection or where the organisation blocks them): then only the
+    # provider's own sign-in is left
+    APP_PASSWORD_OR_SIGN_IN = "app_password_or_sign_in"  # noqa: S105 -- a kind's name, not a password
     ACCOUNT_LOCKED = "account_locked"
     TOO_MANY_CONNECTIONS = "too_many_connections"
     PLAINTEXT_REFUSED = "plaintext_refused"

@@ -31,6 +31,7 @@ from maildoctor_lab.common import (
     start_process,
     wait_for_port,
 )
+from maildoctor_lab.oauth2 import OAuth2Passdb, passdb_config
 
 PORT_NAMES = ("imap", "imaps", "pop3", "pop3s", "lmtp", "quota_status")
 # The ports a provider uses; the lab takes them inside a network namespace of its own, where
@@ -80,6 +81,9 @@ class DovecotOptions:
     # True: the login name must be exactly the local part ("alice"); the full address is refused,
     # as at providers whose user name is not the address
     exact_usernames: bool = False
+    # Dovecot's oauth2 passdb (local JWT validation, maildoctor_lab.oauth2) for XOAUTH2 and OAUTHBEARER,
+    # before the passwd-file one (which then takes only the password mechanisms); Postfix offers them too
+    oauth2: OAuth2Passdb | None = None
 
 
 @dataclass
@@ -134,6 +138,15 @@ def _write_users(directory: Path, users: Sequence[MailUser]) -> None:
     passwd.chmod(0o644)
 
 
+def _oauth2_values(directory: Path, options: DovecotOptions) -> dict[str, str]:
+    """The oauth2 passdb block and the password passdb's mechanisms line (both empty without oauth2)."""
+    if options.oauth2 is None:
+        return {"OAUTH2_PASSDB": "", "PASSWORD_MECHS": ""}
+    conf = passdb_config(directory, options.oauth2)
+    block = f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {conf}\n}}\n"
+    return {"OAUTH2_PASSDB": block, "PASSWORD_MECHS": "\n  mechanisms = " + options.auth_mechanisms}
+
+
 def _wait_ready(server: DovecotServer, popen: subprocess.Popen[bytes]) -> None:
     for name in PORT_NAMES:
         port_host = LOOPBACK if name in ("lmtp", "quota_status") else server.host
@@ -183,7 +196,8 @@ def start_dovecot(
                 "SSL_KEY": certificate.key,
                 "DISABLE_PLAINTEXT": "yes" if options.disable_plaintext_auth else "no",
                 "AUTH_DELAY": options.auth_failure_delay,
-                "AUTH_MECHS": options.auth_mechanisms,
+                "AUTH_MECHS": options.auth_mechanisms + (" xoauth2 oauthbearer" if options.oauth2 else ""),
+                **_oauth2_values(instance, options),
                 "SSL": "yes" if options.tls else "no",
                 "MAXCONN": options.max_userip_connections,
                 "PENALTY_MODE": "0600" if options.auth_penalty else "0",

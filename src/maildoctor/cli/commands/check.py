@@ -108,10 +108,45 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             ),
         ] = False,
         lang: Annotated[Language | None, shared.lang()] = None,
+        oauth2: Annotated[
+            bool,
+            typer.Option(
+                "--oauth2",
+                help=_(
+                    "Sign in on the provider's own page (Microsoft 365, Outlook.com, Google) and test "
+                    "the login with that sign-in instead of a password. (Not available yet.)"
+                ),
+            ),
+        ] = False,
+        oauth2_client_id: Annotated[
+            str | None,
+            typer.Option(
+                "--oauth2-client-id",
+                metavar="ID",
+                help=_(
+                    "The application (client) ID registered for maildoctor with the provider, for "
+                    "--oauth2 (see the README). (Not available yet.)"
+                ),
+            ),
+        ] = None,
+        keep_token: Annotated[
+            bool,
+            typer.Option(
+                "--keep-token",
+                help=_(
+                    "With --oauth2: keep the sign-in in the system's keyring for the next check. "
+                    "(Not available yet.)"
+                ),
+            ),
+        ] = False,
         # for reporting a fault in maildoctor: a check that crashed shows its traceback (no password)
         debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
+        if oauth2 or oauth2_client_id is not None or keep_token:
+            from maildoctor.cli.oauth2_not_yet import oauth2_not_yet
+
+            raise typer.Exit(oauth2_not_yet(translator))
         from maildoctor.cli.check_command import CheckOptions, run_check_command
 
         options = CheckOptions(
