@@ -240,7 +240,7 @@ def test_too_large_and_too_many_and_foreign_hosts(dns_server: DnsServer, pki: La
     with TestClient(create_app(config)) as client:
         big = client.post("/explain", data={"csrf_token": token(client), "text": "x" * 20_000})
         assert big.status_code == 413
-        form = {"csrf_token": token(client), "address": "nobody"}
+        form = {"csrf_token": token(client), "address": "  "}
         assert client.post("/check", data=form).status_code == 400  # a usage problem, counted
         assert client.post("/check", data=form).status_code == 429
         assert client.get("/", headers={"host": "evil.example"}).status_code == 400
@@ -345,3 +345,18 @@ def _closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port  # nothing listens there any more
+
+
+def test_an_address_typed_with_a_full_width_at_sign_is_diagnosed_not_refused_by_the_form(
+    web: TestClient,
+) -> None:
+    # A browser's own e-mail field refuses "taro＠example.test" with its own words; maildoctor's
+    # whole point is to say what is wrong with what was typed, so the field is plain text.
+    start = web.get("/", headers={"accept-language": "ja"}).text
+    field = re.search(r'<input id="address"[^>]*>', start)
+    assert field is not None and 'type="text"' in field.group(0) and 'inputmode="email"' in field.group(0)
+    form = {"address": "alice＠example.test", "csrf_token": token(web)}
+    answer = web.post("/check", data=form, headers={"accept-language": "ja"})
+    assert answer.status_code == 200, answer.text
+    assert 'class="verdict problems"' in answer.text
+    assert "＠" in answer.text and "半角" in answer.text, re.findall(r"<h3>.*?</h3>", answer.text)

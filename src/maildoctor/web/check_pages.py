@@ -50,7 +50,7 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
     """The check the form asks for, or the problems with what was typed (message ids)."""
     problems: list[str] = []
     address = form.get("address", "")
-    if not address or "@" not in address:
+    if not address.strip():  # anything else typed is the check's to judge (a full-width ＠, a space…)
         problems.append(N_("Type the email address of the account."))
     endpoints: dict[str, Endpoint | None] = {}
     for name in ("incoming", "outgoing"):
