@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from maildoctor.checkup.limits import ServerLimits
+from maildoctor.checkup.limits import PER_SERVER, PER_USER, ServerLimits
 from maildoctor.checkup.passwords import KEY_VARIABLE, store_in_file, store_in_keyring
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
+from maildoctor.cli.checkup_send import plan_problem, schedule_command, send_plan, send_reports, sending_extra
 from maildoctor.cli.ledger_run import refuse
 from maildoctor.display import say, show
 from maildoctor.exitcode import ExitCode
@@ -50,6 +51,27 @@ class CheckupCommand:
     json: bool
     not_yet: tuple[str, ...] = ()
     store_password: str | None = None
+    send: bool = False
+    mail_from: str | None = None
+    mail_to: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    schedule: str | None = None
+    unschedule: bool = False
+
+    def scheduled_options(self) -> tuple[str, ...]:
+        """The options the monthly timer gives its `checkup`: how to check, and where to send."""
+        words: list[str] = []
+        for server in self.dns:
+            words += ["--dns", server]
+        if self.ca_file is not None:
+            words += ["--ca-file", str(self.ca_file.resolve())]
+        if self.per_user != PER_USER:
+            words += ["--per-user", str(self.per_user)]
+        if self.per_server != PER_SERVER:
+            words += ["--per-server", str(self.per_server)]
+        if not self.registration:
+            words.append("--no-rdap")
+        return (*words, *sending_extra(self))
 
 
 def _companies(engine: Engine, command: CheckupCommand) -> list[str]:
@@ -119,6 +141,12 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
         return int(ExitCode.NOT_RUN)
     if command.store_password is not None:
         return _store_password(command.store_password, translator)
+    problem = plan_problem(command, os.environ)
+    if problem is not None:
+        say(err, _(problem).format(variable="MAILDOCTOR_NOTIFY_URLS"))
+        return int(ExitCode.USAGE)
+    if command.schedule is not None or command.unschedule:
+        return schedule_command(command, command.scheduled_options(), translator, translator.language.value)
     try:
         nameservers = tuple(Nameserver.parse(text) for text in command.dns)
     except ValueError:
@@ -136,6 +164,10 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
         engine = open_book(ledger_url(command.db, os.environ))
         codes = _companies(engine, command)
         reports = asyncio.run(_checkup_all(engine, codes, options, None if command.json else err, translator))
+        sent_ok = True
+        if command.send:
+            plan = send_plan(command, os.environ, command.ca_file)
+            sent_ok = send_reports(engine, reports, plan, translator.language.value, translator, err)
     except LedgerError as error:
         return refuse(translator, error)
     except SQLAlchemyError as error:
@@ -162,5 +194,7 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
             out.print(show(report.text(lang), multiline=True), soft_wrap=True)
     if command.html is not None:
         command.html.write_text("\n".join(report.html(lang) for report in reports), encoding="utf-8")
+    if not sent_ok:
+        return int(ExitCode.NOT_RUN)
     problems = any(report.changes.new or report.changes.still for report in reports)
     return int(ExitCode.PROBLEMS if problems else ExitCode.OK)
