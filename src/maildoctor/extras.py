@@ -23,7 +23,9 @@ DEMO = Extra("demo", ("pymap", "aiosmtpd", "proxyprotocol", "pysasl"))
 PDF = Extra("pdf", ("weasyprint",))
 # the ledger on a shared PostgreSQL: the driver SQLAlchemy loads for postgresql+psycopg:// URLs
 POSTGRESQL = Extra("postgresql", ("psycopg",))
-EXTRAS = (DEMO, PDF, POSTGRESQL)
+# check-up jobs on a task queue in the shared PostgreSQL book (checkup --queue / --worker)
+QUEUE = Extra("queue", ("procrastinate",))
+EXTRAS = (DEMO, PDF, POSTGRESQL, QUEUE)
 
 
 def is_missing_package(exc: ImportError) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL
+from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL, QUEUE
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = REPO / "src" / "maildoctor"
@@ -143,7 +143,12 @@ def test_the_checker_follows_imports_through_the_package(tmp_path: Path) -> None
 
 # Issue 13: the lab (packages/maildoctor-lab) is for tests; an optional extra's packages are
 # imported only where that extra is asked for (maildoctor.extras names them).
-EXTRA_HOMES = {DEMO.modules: "demo/", PDF.modules: "export/sheet.py", POSTGRESQL.modules: "ledger/"}
+EXTRA_HOMES = {
+    DEMO.modules: "demo/",
+    PDF.modules: "export/sheet.py",
+    POSTGRESQL.modules: "ledger/",
+    QUEUE.modules: "checkup/queue.py",
+}
 
 
 def import_violations(path: Path, package_dir: Path = PACKAGE_DIR) -> list[str]:

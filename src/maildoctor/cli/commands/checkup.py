@@ -120,6 +120,23 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         unschedule: Annotated[
             bool, typer.Option("--unschedule", help=_("Remove the monthly check-up from this computer."))
         ] = False,
+        queue: Annotated[
+            bool,
+            typer.Option(
+                "--queue",
+                help=_(
+                    "Put the check-up on the task queue in the shared PostgreSQL book for the workers, "
+                    "wait until they are done, and report (needs the queue extra)."
+                ),
+            ),
+        ] = False,
+        worker: Annotated[
+            bool,
+            typer.Option(
+                "--worker",
+                help=_("Work the check-ups on the task queue of the shared PostgreSQL book until stopped."),
+            ),
+        ] = False,
         dns: Annotated[list[str] | None, shared.dns()] = None,
         ca_file: Annotated[Path | None, shared.ca_file()] = None,
         timeout: Annotated[float, shared.timeout()] = 20,
@@ -129,7 +146,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ] = False,
         lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
-        from maildoctor.cli.checkup_run import CheckupCommand, run_checkup_command
+        from maildoctor.cli.checkup_common import CheckupCommand
+        from maildoctor.cli.checkup_run import run_checkup_command
 
         command = CheckupCommand(
             company=company,
@@ -150,5 +168,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             notify=tuple(notify or ()),
             schedule=schedule,
             unschedule=unschedule,
+            queue=queue,
+            worker=worker,
         )
         raise typer.Exit(run_checkup_command(command, translator))
