@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import shutil
 import sys
@@ -111,7 +112,13 @@ def measure(fleet: Fleet, limits_seen: ServerLimits) -> dict[str, Any]:
 
 
 def run(
-    servers: int, accounts: int, per_user: int, per_server: int, spread: str, keep: bool
+    servers: int,
+    accounts: int,
+    per_user: int,
+    per_server: int,
+    spread: str,
+    keep: bool,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     if accounts % servers:
         raise SystemExit("--accounts must be a multiple of --servers")
@@ -137,7 +144,13 @@ def run(
             limits = ServerLimits(per_user, per_server)
             engine = open_book(url)
             began = time.monotonic()
-            report = asyncio.run(checkup_company(engine, "bench", options, limits=limits))
+            work = checkup_company(engine, "bench", options, limits=limits)
+            if profile is None:
+                report = asyncio.run(work)
+            else:
+                with cProfile.Profile() as profiler:
+                    report = asyncio.run(work)
+                profiler.dump_stats(profile)
             wall = time.monotonic() - began
             engine.dispose()
         time.sleep(1)  # the servers write their last log lines
@@ -173,13 +186,16 @@ def main() -> None:
     parser.add_argument("--spread", choices=("block", "turn"), default="block")
     parser.add_argument("--keep", action="store_true", help="keep the lab folder (logs) for reading")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the check-up to FILE")
     args = parser.parse_args()
     if not in_lab_netns():  # the servers' addresses live in a namespace of their own
         done = run_in_netns([sys.executable, __file__, *sys.argv[1:]], [], timeout=1800)
         sys.stdout.write(done.stdout)
         sys.stderr.write(done.stderr)
         sys.exit(done.returncode)
-    result = run(args.servers, args.accounts, args.per_user, args.per_server, args.spread, args.keep)
+    result = run(
+        args.servers, args.accounts, args.per_user, args.per_server, args.spread, args.keep, args.profile
+    )
     if args.json:
         print(json.dumps(result, indent=2))
         return
