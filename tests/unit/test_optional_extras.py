@@ -20,7 +20,12 @@ from maildoctor.extras import DEMO, EXTRAS, PDF, is_missing_package
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # the distribution each extra's modules come from (a module name is not always its package's name)
-EXTRA_PACKAGES = {"demo": {"pymap", "aiosmtpd"}, "pdf": {"weasyprint"}, "postgresql": {"psycopg"}}
+EXTRA_PACKAGES = {
+    "demo": {"pymap", "aiosmtpd"},
+    "pdf": {"weasyprint"},
+    "postgresql": {"psycopg"},
+    "queue": {"procrastinate", "psycopg"},
+}
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "FORCE_COLOR", "NO_COLOR")
 
 
