@@ -6,15 +6,14 @@ per-user limits held across the workers."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from checkup_cli import checkup_argv, checkup_env
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from test_ledger_postgresql import postgresql
@@ -78,29 +77,9 @@ def make_book(url: str, dovecot: DovecotServer, postfix: PostfixServer) -> None:
 def maildoctor(
     url: str, dns: DnsServer, pki: LabPKI, env: dict[str, str], *args: str
 ) -> subprocess.Popen[str]:
+    limits = ["--per-server", str(PER_SERVER), "--per-user", str(PER_USER)]
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maildoctor",
-            "checkup",
-            "--db",
-            url,
-            "--dns",
-            dns.nameserver,
-            "--ca-file",
-            str(pki.ca.cert),
-            "--timeout",
-            "15",
-            "--no-rdap",
-            "--per-server",
-            str(PER_SERVER),
-            "--per-user",
-            str(PER_USER),
-            "--lang",
-            "en",
-            *args,
-        ],
+        checkup_argv(url, dns, pki, 15, *limits, "--lang", "en", *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -137,13 +116,7 @@ def test_three_workers_one_killed_every_account_once_and_the_limits_hold(
     secrets = {KEY_VARIABLE: key, FILE_VARIABLE: str(tmp_path / "passwords.fernet")}
     for user in USERS:
         store_in_file(f"{user.name}@example.test", Secret(user.password), secrets)
-    env = {
-        **os.environ,
-        **secrets,
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        "COLUMNS": "200",
-    }
+    env = checkup_env(tmp_path / "cache", **secrets)
     make_book(postgresql, dovecot, postfix)
     log_start = len(dovecot.log.read_text(errors="replace").splitlines())
     enqueuer = maildoctor(postgresql, dns_server, pki, env, "--company", "queued", "--queue", "--json")

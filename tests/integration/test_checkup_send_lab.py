@@ -6,11 +6,9 @@ changed, sends nothing — and the 30-day alert is not sent a second time."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from checkup_cli import checkup_argv, checkup_env
 from test_ledger_notify_lab import subjects
 
 from maildoctor.ledger.book import Book
@@ -88,42 +87,17 @@ def make_book(path: Path, dovecot: DovecotServer, postfix: PostfixServer) -> str
 def checkup(
     url: str, dns: DnsServer, pki: LabPKI, cache: Path, hook_port: int
 ) -> subprocess.CompletedProcess[str]:
+    sending = ["--send", "--mail-from", "alice@example.test", "--mail-to", "bob@example.test"]
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "maildoctor",
-            "checkup",
-            "--db",
-            url,
-            "--lang",
-            "en",
-            "--dns",
-            dns.nameserver,
-            "--ca-file",
-            str(pki.ca.cert),
-            "--timeout",
-            "6",
-            "--no-rdap",
-            "--send",
-            "--mail-from",
-            "alice@example.test",
-            "--mail-to",
-            "bob@example.test",
-            "--notify",
-            f"json://127.0.0.1:{hook_port}/hook",
-        ],
+        checkup_argv(
+            url, dns, pki, 6, "--lang", "en", *sending, "--notify", f"json://127.0.0.1:{hook_port}/hook"
+        ),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-        env={
-            **os.environ,
-            "XDG_CACHE_HOME": str(cache),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            "MAILDOCTOR_NOTIFY_PASSWORD": "secret",  # alice's, for the one login that sends
-            "COLUMNS": "300",
-        },
+        # alice's password, for the one login that sends
+        env=checkup_env(cache, MAILDOCTOR_NOTIFY_PASSWORD="secret"),
     )
 
 
