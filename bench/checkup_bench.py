@@ -119,6 +119,7 @@ def run(
     spread: str,
     keep: bool,
     profile: str | None = None,
+    at_once: int = CheckupOptions.accounts_at_once,
 ) -> dict[str, Any]:
     if accounts % servers:
         raise SystemExit("--accounts must be a multiple of --servers")
@@ -140,6 +141,7 @@ def run(
                 cache_dir=lab / "cache",
                 registration=False,
                 passwords=passwords.get,
+                accounts_at_once=at_once,
             )
             limits = ServerLimits(per_user, per_server)
             engine = open_book(url)
@@ -163,6 +165,7 @@ def run(
     return {
         "servers": servers,
         "spread": spread,
+        "accounts_at_once": at_once,
         "accounts": accounts,
         "limits": {"per_user": per_user, "per_server": per_server},
         "start_up_s": round(start_up, 1),
@@ -186,6 +189,7 @@ def main() -> None:
     parser.add_argument("--spread", choices=("block", "turn"), default="block")
     parser.add_argument("--keep", action="store_true", help="keep the lab folder (logs) for reading")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--at-once", type=int, default=CheckupOptions.accounts_at_once)
     parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the check-up to FILE")
     args = parser.parse_args()
     if not in_lab_netns():  # the servers' addresses live in a namespace of their own
@@ -194,7 +198,14 @@ def main() -> None:
         sys.stderr.write(done.stderr)
         sys.exit(done.returncode)
     result = run(
-        args.servers, args.accounts, args.per_user, args.per_server, args.spread, args.keep, args.profile
+        args.servers,
+        args.accounts,
+        args.per_user,
+        args.per_server,
+        args.spread,
+        args.keep,
+        args.profile,
+        args.at_once,
     )
     if args.json:
         print(json.dumps(result, indent=2))

@@ -45,9 +45,11 @@ class CheckupOptions:
     per_user: int = PER_USER
     per_server: int = PER_SERVER
     domains_at_once: int = 10
-    # accounts examined at once over all servers: more only starve the one event loop (each check's
-    # quick "is any DNS server there?" question then goes unanswered in time and reads as offline)
-    accounts_at_once: int = 40
+    # accounts examined at once over all servers: a check is mostly CPU on this one event loop (TLS,
+    # parsing), so more only starve it — with all at once, each check's quick "is any DNS server
+    # there?" went unanswered in time and read as offline; bench/checkup_bench.py (1,000 accounts,
+    # 50 servers, 2 cores): 16 at once 49.4 s, 40 at once 63.6 s
+    accounts_at_once: int = 16
     cache_dir: Path | None = None  # remembered login failures; None: the user's cache
     ca_file: Path | None = None
     port_map: Mapping[int, int] = field(default_factory=dict)

@@ -42,7 +42,6 @@ class CheckupCommand:
     ca_file: Path | None
     timeout: float
     json: bool
-    not_yet: tuple[str, ...] = ()
     store_password: str | None = None
     send: bool = False
     mail_from: str | None = None

@@ -71,14 +71,6 @@ def _store_password(address: str, translator: Translator) -> int:
 def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    if command.not_yet:
-        say(
-            err,
-            _("“{option}” is not available in this version of maildoctor yet.").format(
-                option=", ".join(command.not_yet)
-            ),
-        )
-        return int(ExitCode.NOT_RUN)
     if command.store_password is not None:
         return _store_password(command.store_password, translator)
     problem = plan_problem(command, os.environ)
