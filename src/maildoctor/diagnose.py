@@ -41,7 +41,7 @@ from maildoctor.model import (
     leak_forms,
 )
 from maildoctor.net.connect import PortAnswers
-from maildoctor.net.seam import Network
+from maildoctor.net.seam import Connector, Network
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.steps import roundtrip_status
 from maildoctor.resolver_guard import trusted_findings, unless_offline
@@ -338,16 +338,21 @@ async def _trusted(request: CheckRequest, report: Report, started: float, networ
     return dataclasses.replace(report, findings=findings, verdict=verdict, elapsed_ms=elapsed_ms)
 
 
-async def run_check(request: CheckRequest, network: Network | None = None) -> tuple[Report, DiagnosisFacts]:
+async def run_check(
+    request: CheckRequest, network: Network | None = None, *, connect: Connector | None = None
+) -> tuple[Report, DiagnosisFacts]:
     """The diagnosis, beside a quick question to the resolver: when no DNS server answers at all, it
     ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
     resolver is tried on names that certainly exist (resolver_guard).
 
     `network` is the seam the checks observe through; without one, the real network asking
     `request.nameservers`. (With one given, the quick question is not asked: the caller's network
-    decides what answers.)"""
+    decides what answers.) `connect`: the real network's connections opened through it instead (the
+    check day's per-server limits)."""
     if network is None:
         network = Network.system(request.nameservers)
+        if connect is not None:
+            network = dataclasses.replace(network, connect=connect)
         offline_question = _all_by_name(request)
     else:
         offline_question = False

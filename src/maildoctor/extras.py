@@ -23,9 +23,11 @@ DEMO = Extra("demo", ("pymap", "aiosmtpd", "proxyprotocol", "pysasl"))
 PDF = Extra("pdf", ("weasyprint",))
 # the ledger on a shared PostgreSQL: the driver SQLAlchemy loads for postgresql+psycopg:// URLs
 POSTGRESQL = Extra("postgresql", ("psycopg",))
+# check-up jobs on a task queue in the shared PostgreSQL book (checkup --queue / --worker)
+QUEUE = Extra("queue", ("procrastinate",))
 # the browser interface (maildoctor web)
 WEB = Extra("web", ("starlette", "jinja2", "uvicorn", "segno", "multipart", "python_multipart"))
-EXTRAS = (DEMO, PDF, POSTGRESQL, WEB)
+EXTRAS = (DEMO, PDF, POSTGRESQL, QUEUE, WEB)
 
 
 def is_missing_package(exc: ImportError) -> bool:

@@ -4,12 +4,10 @@ kept, and reported; two check-ups at once on one book; a check-up killed halfway
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from checkup_cli import checkup_argv, checkup_env
 from cryptography.fernet import Fernet
 
 from maildoctor.checkup.limits import ServerLimits
@@ -164,33 +163,11 @@ def _checkup(
     url: str, dns_server: DnsServer, pki: LabPKI, cache: Path, secrets: dict[str, str] | None = None
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "maildoctor",
-            "checkup",
-            "--db",
-            url,
-            "--company",
-            "acme",
-            "--json",
-            "--dns",
-            dns_server.nameserver,
-            "--ca-file",
-            str(pki.ca.cert),
-            "--timeout",
-            "4",
-            "--no-rdap",
-        ],
+        checkup_argv(url, dns_server, pki, 4, "--company", "acme", "--json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={
-            **os.environ,
-            "XDG_CACHE_HOME": str(cache),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            **(secrets or {}),
-        },
+        env=checkup_env(cache, **(secrets or {})),
     )
 
 

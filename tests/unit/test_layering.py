@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL, WEB
+from maildoctor.extras import DEMO, EXTRAS, PDF, POSTGRESQL, QUEUE, WEB
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = REPO / "src" / "maildoctor"
@@ -148,6 +148,7 @@ EXTRA_HOMES = {
     PDF.modules: "export/sheet.py",
     POSTGRESQL.modules: "ledger/",
     WEB.modules: "web/",
+    QUEUE.modules: "checkup/queue.py",
 }
 
 

@@ -25,6 +25,7 @@ EXTRA_PACKAGES = {
     "pdf": {"weasyprint"},
     "postgresql": {"psycopg"},
     "web": {"starlette", "jinja2", "uvicorn", "segno", "python-multipart"},  # issue 15
+    "queue": {"procrastinate", "psycopg"},
 }
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "FORCE_COLOR", "NO_COLOR")
 

@@ -5,63 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import json
 import os
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.checkup.limits import ServerLimits
 from maildoctor.checkup.passwords import KEY_VARIABLE, store_in_file, store_in_keyring
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.runner import CheckupOptions, checkup_company
-from maildoctor.cli.ledger_run import refuse
-from maildoctor.display import say, show
+from maildoctor.cli.checkup_common import CheckupCommand, companies, show_reports, with_book
+from maildoctor.cli.checkup_send import plan_problem, schedule_command
+from maildoctor.display import say
 from maildoctor.exitcode import ExitCode
-from maildoctor.i18n import N_, Translator
-from maildoctor.ledger.book import Book
-from maildoctor.ledger.errors import LedgerError, ProblemKind
+from maildoctor.i18n import Translator
 from maildoctor.ledger.location import ledger_url
-from maildoctor.ledger.schema import Company
-from maildoctor.ledger.store import open_book, transaction
+from maildoctor.ledger.store import open_book
 from maildoctor.model import Secret
 from maildoctor.net.resolver import Nameserver
-
-JSON_FORMAT = "maildoctor.checkup/1"
-
-
-@dataclass(frozen=True)
-class CheckupCommand:
-    company: str | None
-    all_companies: bool
-    db: str | None
-    per_user: int
-    per_server: int
-    html: Path | None
-    registration: bool
-    dns: tuple[str, ...]
-    ca_file: Path | None
-    timeout: float
-    json: bool
-    not_yet: tuple[str, ...] = ()
-    store_password: str | None = None
-
-
-def _companies(engine: Engine, command: CheckupCommand) -> list[str]:
-    with transaction(engine) as session:
-        if command.all_companies:
-            codes = list(session.scalars(select(Company.code).order_by(Company.code)))
-            if not codes:
-                raise LedgerError(
-                    N_("The book has no company yet. Add one: maildoctor ledger company add CODE NAME")
-                )
-            return codes
-        return [Book(session, actor="checkup").company(command.company).code]
 
 
 async def _checkup_all(
@@ -109,16 +71,14 @@ def _store_password(address: str, translator: Translator) -> int:
 def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
     _ = translator.gettext
     err = Console(stderr=True, highlight=False)
-    if command.not_yet:
-        say(
-            err,
-            _("“{option}” is not available in this version of maildoctor yet.").format(
-                option=", ".join(command.not_yet)
-            ),
-        )
-        return int(ExitCode.NOT_RUN)
     if command.store_password is not None:
         return _store_password(command.store_password, translator)
+    problem = plan_problem(command, os.environ)
+    if problem is not None:
+        say(err, _(problem).format(variable="MAILDOCTOR_NOTIFY_URLS"))
+        return int(ExitCode.USAGE)
+    if command.schedule is not None or command.unschedule:
+        return schedule_command(command, command.scheduled_options(), translator, translator.language.value)
     try:
         nameservers = tuple(Nameserver.parse(text) for text in command.dns)
     except ValueError:
@@ -132,35 +92,15 @@ def run_checkup_command(command: CheckupCommand, translator: Translator) -> int:
         ca_file=command.ca_file,
         registration=command.registration,
     )
-    try:
+    if command.queue or command.worker:
+        from maildoctor.cli.checkup_queue import run_queue_command
+
+        return run_queue_command(command, options, translator)
+
+    def work() -> int:
         engine = open_book(ledger_url(command.db, os.environ))
-        codes = _companies(engine, command)
+        codes = companies(engine, command)
         reports = asyncio.run(_checkup_all(engine, codes, options, None if command.json else err, translator))
-    except LedgerError as error:
-        return refuse(translator, error)
-    except SQLAlchemyError as error:
-        return refuse(
-            translator,
-            LedgerError(
-                N_("The book could not be written: {reason}"),
-                ProblemKind.NOT_RUN,
-                reason=type(error).__name__,
-            ),
-        )
-    lang = translator.language.value
-    if command.json:
-        print(
-            json.dumps(
-                {"format": JSON_FORMAT, "reports": [r.to_json() for r in reports]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        out = Console(highlight=False)
-        for report in reports:
-            out.print(show(report.text(lang), multiline=True), soft_wrap=True)
-    if command.html is not None:
-        command.html.write_text("\n".join(report.html(lang) for report in reports), encoding="utf-8")
-    problems = any(report.changes.new or report.changes.still for report in reports)
-    return int(ExitCode.PROBLEMS if problems else ExitCode.OK)
+        return show_reports(engine, reports, command, translator)
+
+    return with_book(translator, work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Sequence
 from typing import Final
 
 from rich.console import Console
@@ -45,12 +46,14 @@ def schedule_checkup(
     use_cron: bool,
     dry_run: bool,
     lang: str | None,
+    extra: Sequence[str] = (),
 ) -> int:
-    """Install (turn_on) or remove the monthly check-up of one company or of all; the exit status."""
+    """Install (turn_on) or remove the monthly check-up of one company or of all; the exit status.
+    `extra`: more options for the scheduled `checkup` (where it sends the report)."""
 
     def work(book: Book) -> Shown:
         code = None if all_companies else book.company(options.company).code
-        return lambda: _apply(options, code, turn_on, system, use_cron, dry_run, lang)
+        return lambda: _apply(options, code, turn_on, system, use_cron, dry_run, lang, extra)
 
     return run(options, work)
 
@@ -63,10 +66,11 @@ def _apply(
     use_cron: bool,
     dry_run: bool,
     lang: str | None,
+    extra: Sequence[str] = (),
 ) -> int:
     try:
         job = schedule.job_for(company, db=options.db or os.environ.get("MAILDOCTOR_LEDGER_URL"), lang=lang,
-                               system=system)  # fmt: skip
+                               system=system, extra=extra)  # fmt: skip
         scheduler = Scheduler.CRON if use_cron or not schedule.has_systemd() else Scheduler.SYSTEMD
         act = schedule.install if turn_on else schedule.remove
         done = act(

@@ -86,14 +86,16 @@ def job_for(
     lang: str | None = None,
     system: bool = False,
     program: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
 ) -> Job:
     """The check-up of `company` (None: every company) as the timer will run it.
 
     `program` is how maildoctor is started (default: this Python with `-m maildoctor`, which needs
-    no PATH); `db` the book (kept in the environment, never a URL with a password)."""
+    no PATH); `db` the book (kept in the environment, never a URL with a password); `extra` more
+    options of `checkup` (where to send the report)."""
     base = tuple(program) if program is not None else (sys.executable, "-m", "maildoctor")
     target = ("--company", company) if company else ("--all",)
-    command = (*base, "checkup", *target, *(("--lang", lang) if lang else ()))
+    command = (*base, "checkup", *target, *(("--lang", lang) if lang else ()), *extra)
     environment: dict[str, str] = {}
     if db:
         if urlsplit(db).password:

@@ -212,3 +212,32 @@ class CheckupFinding(Base):
     server: Mapped[str] = mapped_column(String(300))
     severity: Mapped[str] = mapped_column(String(16))
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of strings
+
+
+class CheckupSending(Base):
+    """The report of one run sent to one target (its address without secrets): kept whether it went or
+    not, and why not (a message id). The report itself is the run's: rendered again from its items."""
+
+    __tablename__ = "checkup_sendings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkup_runs.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    channel: Mapped[str] = mapped_column(String(16))  # mail | apprise
+    target: Mapped[str] = mapped_column(String(700))
+    ok: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class CheckupAlert(Base):
+    """An expiry alert (30, 14, 7 days, 0: expired) that was sent: each is sent once per expiry date."""
+
+    __tablename__ = "checkup_alerts"
+    __table_args__ = (UniqueConstraint("company_id", "kind", "what", "expires", "threshold"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkup_runs.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # cert | domain
+    what: Mapped[str] = mapped_column(String(300))  # the certificate's host or the domain
+    expires: Mapped[date] = mapped_column(Date)
+    threshold: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

@@ -75,12 +75,68 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             ),
         ] = None,
         send: Annotated[
-            bool, typer.Option("--send", help=_("(Not available yet.) Send the report."))
+            bool,
+            typer.Option(
+                "--send",
+                help=_(
+                    "Send the report (by mail with --mail-from and --mail-to, or to --notify) when "
+                    "something changed."
+                ),
+            ),
         ] = False,
+        mail_from: Annotated[
+            str | None,
+            typer.Option(
+                "--mail-from",
+                metavar="ADDRESS",
+                help=_("Send the report by mail through this account of the book (its sending server)."),
+            ),
+        ] = None,
+        mail_to: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--mail-to", metavar="ADDRESS", help=_("Who receives the report by mail (repeatable).")
+            ),
+        ] = None,
+        notify: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--notify",
+                metavar="URL",
+                help=_(
+                    "Send the report to this Apprise address (Slack, Teams, ntfy, a webhook; repeatable; "
+                    "also read from MAILDOCTOR_NOTIFY_URLS)."
+                ),
+            ),
+        ] = None,
         schedule: Annotated[
             str | None,
-            typer.Option("--schedule", metavar="monthly", help=_("(Not available yet.) Run it every month.")),
+            typer.Option(
+                "--schedule",
+                metavar="monthly",
+                help=_("Run this check-up every month on this computer (a systemd timer, or cron)."),
+            ),
         ] = None,
+        unschedule: Annotated[
+            bool, typer.Option("--unschedule", help=_("Remove the monthly check-up from this computer."))
+        ] = False,
+        queue: Annotated[
+            bool,
+            typer.Option(
+                "--queue",
+                help=_(
+                    "Put the check-up on the task queue in the shared PostgreSQL book for the workers, "
+                    "wait until they are done, and report (needs the queue extra)."
+                ),
+            ),
+        ] = False,
+        worker: Annotated[
+            bool,
+            typer.Option(
+                "--worker",
+                help=_("Work the check-ups on the task queue of the shared PostgreSQL book until stopped."),
+            ),
+        ] = False,
         dns: Annotated[list[str] | None, shared.dns()] = None,
         ca_file: Annotated[Path | None, shared.ca_file()] = None,
         timeout: Annotated[float, shared.timeout()] = 20,
@@ -90,7 +146,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ] = False,
         lang: Annotated[Language | None, shared.lang()] = None,
     ) -> None:
-        from maildoctor.cli.checkup_run import CheckupCommand, run_checkup_command
+        from maildoctor.cli.checkup_common import CheckupCommand
+        from maildoctor.cli.checkup_run import run_checkup_command
 
         command = CheckupCommand(
             company=company,
@@ -105,6 +162,13 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             timeout=timeout,
             json=json_output,
             store_password=store_password,
-            not_yet=tuple(name for name, wanted in (("--send", send), ("--schedule", schedule)) if wanted),
+            send=send,
+            mail_from=mail_from,
+            mail_to=tuple(mail_to or ()),
+            notify=tuple(notify or ()),
+            schedule=schedule,
+            unschedule=unschedule,
+            queue=queue,
+            worker=worker,
         )
         raise typer.Exit(run_checkup_command(command, translator))
