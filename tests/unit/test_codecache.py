@@ -1,0 +1,136 @@
+"""The kept code of dataclasses' methods (cli/codecache.py): the same classes, compiled once."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import marshal
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from maildoctor import datacache
+from maildoctor.cli import codecache
+
+SOURCE = textwrap.dedent(
+    """
+    from dataclasses import dataclass, field
+
+
+    @dataclass(frozen=True, slots=True)
+    class Point:
+        x: int
+        label: str = "origin"
+        tags: tuple[str, ...] = field(default=())
+
+
+    @dataclass
+    class Box:
+        size: int
+        items: list[str] = field(default_factory=list)
+    """
+)
+
+
+def _define() -> dict[str, object]:
+    namespace: dict[str, object] = {"__name__": "test_codecache_classes"}
+    sys.modules["test_codecache_classes"] = type(sys)("test_codecache_classes")
+    try:
+        exec(compile(SOURCE, "<classes>", "exec", dont_inherit=True), namespace)  # noqa: S102 - our own text
+    finally:
+        del sys.modules["test_codecache_classes"]
+    return namespace
+
+
+def _describe(namespace: dict[str, object]) -> list[object]:
+    point_class, box_class = namespace["Point"], namespace["Box"]
+    point = point_class(1, "a", ("t",))  # type: ignore[operator]
+    box = box_class(2)  # type: ignore[operator]
+    described: list[object] = [repr(point), repr(box), point == point_class(1, "a", ("t",))]  # type: ignore[operator]
+    described += [hash(point) == hash(point_class(1, "a", ("t",))), box == box_class(2)]  # type: ignore[operator]
+    for cls in (point_class, box_class):
+        described += [cls.__doc__, str(inspect.signature(cls)), cls.__init__.__annotations__]  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 5
+    return described
+
+
+@pytest.fixture
+def turned_off() -> Iterator[None]:
+    codecache.stop()
+    yield
+    codecache.stop()
+
+
+@pytest.mark.usefixtures("turned_off")
+def test_kept_code_gives_the_same_classes_and_a_second_run_compiles_nothing(tmp_path: Path) -> None:
+    plain = _describe(_define())
+
+    codecache.keep_generated_code(tmp_path)
+    first = _describe(_define())
+    assert codecache._active[0].compiled > 0
+    codecache.save()
+    kept_file = tmp_path / "data" / codecache.FILE_NAME
+    assert kept_file.is_file()
+    assert kept_file.stat().st_mode & 0o077 == 0
+
+    codecache.stop()
+    codecache.keep_generated_code(tmp_path)  # the next run
+    second = _describe(_define())
+    assert codecache._active[0].compiled == 0
+    assert plain == first == second
+
+
+@pytest.mark.usefixtures("turned_off")
+def test_a_damaged_foreign_or_other_pythons_file_is_not_used(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    kept_file = folder / codecache.FILE_NAME
+    plain = _describe(_define())
+    for content, mode in (
+        (b"\x00not marshal", 0o600),
+        (marshal.dumps(("2.7.18", {})), 0o600),
+        (marshal.dumps((sys.version, {"x": "not code"})), 0o600),
+    ):
+        kept_file.write_bytes(content)
+        kept_file.chmod(mode)
+        codecache.stop()
+        codecache.keep_generated_code(tmp_path)
+        assert _describe(_define()) == plain
+        assert codecache._active[0].compiled > 0
+
+    codecache.save()  # replaced by a good one
+    codecache.stop()
+    kept_file.chmod(0o666)  # others may write it: not read
+    codecache.keep_generated_code(tmp_path)
+    _describe(_define())
+    assert codecache._active[0].compiled > 0
+
+
+@pytest.mark.usefixtures("turned_off")
+def test_nothing_is_written_when_the_data_cache_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(datacache._Switch, "keep", False)
+    codecache.keep_generated_code(tmp_path)
+    _define()
+    codecache.save()
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_command_line_keeps_the_code_and_a_second_start_reuses_it(tmp_path: Path) -> None:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    probe = [sys.executable, "-m", "maildoctor", "explain", "550 5.1.1 user unknown", "--lang", "en"]
+    first = subprocess.run(probe, capture_output=True, text=True, env=environment, timeout=120, check=False)
+    kept_file = tmp_path / "maildoctor" / "data" / codecache.FILE_NAME
+    assert kept_file.is_file()
+    written = kept_file.stat().st_mtime_ns
+    second = subprocess.run(probe, capture_output=True, text=True, env=environment, timeout=120, check=False)
+    assert (first.returncode, first.stdout) == (second.returncode, second.stdout)
+    assert kept_file.stat().st_mtime_ns == written  # nothing new compiled: not written again
