@@ -1,4 +1,5 @@
-"""The kept code of dataclasses' methods (cli/codecache.py): the same classes, compiled once."""
+"""The kept code of dataclasses' methods and of regular expressions (cli/codecache.py): the same
+classes and patterns, compiled once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import dataclasses
 import inspect
 import marshal
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -60,8 +62,23 @@ def _describe(namespace: dict[str, object]) -> list[object]:
     return described
 
 
+PATTERNS: list[tuple[str | bytes, int]] = [
+    (r"(?P<local>[^@\s]+)@(?P<domain>[a-z0-9.-]+)", re.IGNORECASE),
+    (r"^\s*v\s*=", 0),
+    (r"[\u3000-\u30ff\uff00-\uffef]+|(a|b)?c{2,5}?", re.VERBOSE | re.MULTILINE),
+    (rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S),
+    (r"(?i)x(?=y)", 0),
+]
+
+
+def _patterns() -> list[re.Pattern[str] | re.Pattern[bytes]]:
+    re.purge()  # re's own cache would answer without compiling
+    return [re.compile(pattern, flags) for pattern, flags in PATTERNS]  # type: ignore[call-overload]
+
+
 @pytest.fixture
-def turned_off() -> Iterator[None]:
+def turned_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(codecache, "MIN_NEW", 1)  # these tests compile a few things only
     codecache.stop()
     yield
     codecache.stop()
@@ -70,9 +87,11 @@ def turned_off() -> Iterator[None]:
 @pytest.mark.usefixtures("turned_off")
 def test_kept_code_gives_the_same_classes_and_a_second_run_compiles_nothing(tmp_path: Path) -> None:
     plain = _describe(_define())
+    plain_patterns = _patterns()
 
     codecache.keep_generated_code(tmp_path)
     first = _describe(_define())
+    first_patterns = _patterns()
     assert codecache._active[0].compiled > 0
     codecache.save()
     kept_file = tmp_path / "data" / codecache.FILE_NAME
@@ -82,8 +101,13 @@ def test_kept_code_gives_the_same_classes_and_a_second_run_compiles_nothing(tmp_
     codecache.stop()
     codecache.keep_generated_code(tmp_path)  # the next run
     second = _describe(_define())
+    second_patterns = _patterns()
     assert codecache._active[0].compiled == 0
     assert plain == first == second
+    # equal patterns: same text, same flags, same program
+    assert plain_patterns == first_patterns == second_patterns
+    assert [pattern.groupindex for pattern in plain_patterns] == [p.groupindex for p in second_patterns]
+    assert second_patterns[0].match("Taro@Example.jp").group("domain") == "Example.jp"  # type: ignore[union-attr]
 
 
 @pytest.mark.usefixtures("turned_off")
@@ -92,16 +116,19 @@ def test_a_damaged_foreign_or_other_pythons_file_is_not_used(tmp_path: Path) -> 
     folder.mkdir()
     kept_file = folder / codecache.FILE_NAME
     plain = _describe(_define())
+    plain_patterns = _patterns()
     for content, mode in (
         (b"\x00not marshal", 0o600),
         (marshal.dumps(("2.7.18", {})), 0o600),
-        (marshal.dumps((sys.version, {"x": "not code"})), 0o600),
+        (marshal.dumps((sys.version, {"x": "not code"}, {})), 0o600),
+        (marshal.dumps((sys.version, {}, {("a", 0): (0, ["x"], 0, {}, ())})), 0o600),
     ):
         kept_file.write_bytes(content)
         kept_file.chmod(mode)
         codecache.stop()
         codecache.keep_generated_code(tmp_path)
         assert _describe(_define()) == plain
+        assert _patterns() == plain_patterns
         assert codecache._active[0].compiled > 0
 
     codecache.save()  # replaced by a good one
