@@ -161,3 +161,25 @@ def test_the_command_line_keeps_the_code_and_a_second_start_reuses_it(tmp_path: 
     second = subprocess.run(probe, capture_output=True, text=True, env=environment, timeout=120, check=False)
     assert (first.returncode, first.stdout) == (second.returncode, second.stdout)
     assert kept_file.stat().st_mtime_ns == written  # nothing new compiled: not written again
+
+
+def test_the_console_script_turns_it_on_before_the_command_line_is_imported(tmp_path: Path) -> None:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    probe = (
+        "import sys; sys.argv = ['maildoctor', '--version']; from maildoctor.cli.entry import main; main()"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("maildoctor ")
+    # `--version` imports only the command line: its classes and patterns were kept, so the kept
+    # code was on before the command line's imports
+    kept = (tmp_path / "maildoctor" / "data" / codecache.FILE_NAME).read_bytes()
+    _, codes, patterns = marshal.loads(kept)  # noqa: S302 - written by the run above
+    assert len(codes) + len(patterns) >= codecache.MIN_NEW
