@@ -183,3 +183,17 @@ def test_the_console_script_turns_it_on_before_the_command_line_is_imported(tmp_
     kept = (tmp_path / "maildoctor" / "data" / codecache.FILE_NAME).read_bytes()
     _, codes, patterns = marshal.loads(kept)  # noqa: S302 - written by the run above
     assert len(codes) + len(patterns) >= codecache.MIN_NEW
+
+
+@pytest.mark.usefixtures("turned_off")
+def test_what_it_cannot_keep_compiles_as_usual(tmp_path: Path) -> None:
+    class Text(str):
+        __slots__ = ()
+
+    codecache.keep_generated_code(tmp_path)
+    re.purge()
+    pattern = re.compile(Text(r"a(?P<b>b)"))
+    assert pattern.match("ab").group("b") == "b"  # type: ignore[union-attr]
+    with pytest.raises(re.error):
+        re.compile(r"(unclosed")
+    assert codecache._active[0].compiled == 0

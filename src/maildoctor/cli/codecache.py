@@ -36,7 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 FILE_NAME = "compiled-code.marshal"
 MAX_KEPT = 8000  # entries; past that the file keeps only what the last run used
@@ -82,7 +82,7 @@ class _Kept:
 
     def exec(self, source: object, namespace: dict[str, Any] | None = None, local: Any = None, /) -> None:
         """dataclasses' exec(): the kept code of `source`."""
-        if not isinstance(source, str):  # a code object or bytes: as the built-in does
+        if type(source) is not str:  # a code object, bytes, a str subclass: as the built-in does
             builtins.exec(source, namespace, local)  # type: ignore[arg-type]  # noqa: S102 - the caller's
             return
         code = self.codes.get(source)
@@ -96,12 +96,13 @@ class _Kept:
 
     def compile_pattern(self, pattern: object, flags: int = 0) -> re.Pattern[Any]:
         """re._compiler.compile: a pattern from its kept parts."""
-        if not isinstance(pattern, str | bytes) or flags & re.DEBUG:  # a parsed pattern, or debug output
+        if type(pattern) not in (str, bytes) or flags & re.DEBUG:  # parsed, a subclass, or debug output
             return _original_compile(pattern, flags)  # type: ignore[misc,no-any-return]
-        key = (pattern, int(flags))
+        text = cast("str | bytes", pattern)
+        key = (text, int(flags))
         parts = self.patterns.get(key)
         if parts is None:
-            parts = self.patterns[key] = _pattern_parts(pattern, int(flags))
+            parts = self.patterns[key] = _pattern_parts(text, int(flags))
             self.compiled += 1
         self.used.add(key)
         compiled: re.Pattern[Any] = _sre.compile(pattern, *parts)
