@@ -44,23 +44,47 @@ reads the system store at its first handshake (~30 ms; a healthy check makes non
 Suffix List is searched for the one top-level label (~5 ms).
 Python 3.13.0 (same lock): 0.502 s CPU (15aaf41: 0.544 s).
 
-Where the ~0.45 s CPU of a healthy check goes now (this branch, process_time, median of 10):
-interpreter and site 0.010 s; importing the command line (typer, rich, options) 0.08 s; importing
-what a check uses 0.22-0.24 s; the check itself 0.10 s (~40 % of it dnspython: 213 queries, 112 of
-them DKIM selectors). `python -X importtime` (median of 3, cumulative ms, under load): diagnose 306,
-cli.app 186, typer 76, domain.engine 76, checks.server 75, net.resolver 56 (dnspython, with
-importlib.metadata for dns._features), tlsfacts.assess 48 (cryptography x509 + verification),
-lint 34 (email_validator 21, its regular expressions 16 ms CPU), rich.console 26, asyncio 24;
-self: facts 21, model 13, domain.spf 13, mtasts 12, dmarc 11, rules.replies 9, registration 9.
-Nearly every imported module is used by a healthy check (one traced run calls code in all of
-maildoctor's imported modules but a few small ones: protocol.pop3, discover.verify, report,
-probes.roundtrip, net.patience, clients.catalog, and modules of constants and exceptions), so lazy
-imports have little left to take. What remains is the
-cost of defining what is used: ~230 frozen slotted dataclasses (~0.5 ms each on 3.11: six exec()ed
-methods and an inspect.signature for the docstring of the ~130 without one), ~400 regular
-expressions (45 ms CPU, 23 of them in email_validator and cryptography), ~350 enum members, ~500
-modules read and unmarshalled. 0.35 s would need ~0.1 s less of that, which no change without a
-different structure (fewer modules and classes on the check's path) gives.
+Start-up figures of 2026-12-08 (issue 12 item 3's last target, <= 0.35 s; wt-speed against cd523cd,
+15 runs per world alternately, Python 3.11.7, load average 4-6 during the runs):
+
+    healthy             wall median 0.398 s (cd523cd: 0.613 s), wall min 0.339 s (0.467 s);
+                        CPU 0.348 s (cd523cd: 0.549 s), CPU min 0.296 s (0.429 s)
+    submission-dropped  wall median 2.020 s (cd523cd: 2.259 s); CPU 0.419 s (cd523cd: 0.558 s)
+
+(An earlier run of the same, load 2.6 rising to 5.6: healthy wall median 0.445 s against 0.619 s,
+CPU 0.340 s against 0.518 s.)
+
+What changed (cli/codecache.py): what every start compiles the same way is kept in the user's cache
+folder between runs, keyed by its exact source and the Python version: the methods dataclasses
+write and exec() (~1,050 compilations for ~230 classes, -0.06 to -0.10 s CPU) and the regular
+expressions (~450, what re hands to _sre.compile, -0.05 s); the console script turns it on before
+the command line's imports (maildoctor.cli.entry), as `python -m maildoctor` does. A first run (an
+empty cache folder) compiles and writes the file: +0.006 s CPU (0.467 s against 0.461 s).
+ElementTree is imported when XML is parsed, not at start (a healthy check parses none: the
+provider data comes parsed from the cache): -0.01 s CPU.
+Python 3.12.1 and 3.13.0 (same lock, same worlds, alternately with 3.11): 0.652 s and 0.608 s CPU
+against 3.11's 0.554 s, so 3.11 stays.
+
+Where the ~0.33 s CPU of a healthy check goes now (this branch, process_time, load ~9 so the parts
+are inflated alike): interpreter start and Python code before the check 0.22 s, of it reading and
+unmarshalling the byte code of ~480 modules (8.5 MB of .pyc) 0.05 s, dataclasses' own Python work
+(fields, slots, the signature made into a docstring for ~130 classes without one) 0.03 s, ~120 enum
+classes 0.012 s, the rest the modules' own top-level code; the check itself 0.08-0.09 s (71 DNS
+queries, 30 of them DKIM selectors and 13 asked twice by different parts; 4 TLS handshakes and the
+certificate judged against certifi's 117 roots, the system's 144 read too; the rules' modules
+imported when the findings are judged). Waiting (the servers' answers, the handshakes on the
+servers' side) adds ~0.05-0.08 s to the wall time (0.574 s wall against 0.495 s CPU at load ~1,
+above). (Earlier notes counted 213
+queries: cProfile counts every resumption of a coroutine as a call; a run asks 71.)
+Nearly every imported module is used by a healthy check; the idle ones (traced: rules.replies,
+domain.blocklists, protocol.pop3, probes.roundtrip, report, clients.catalog, discover.verify and
+.guess, email_validator.rfc_constants, importlib.metadata for dns._features) are a few ms together
+now that their classes and patterns come from the cache. What remains to 0.35 s wall: the median
+is 0.40 s at load 4-6 (the fastest run 0.34 s): ~0.30-0.35 s CPU plus ~0.05 s of waiting. Fewer
+modules on the check's path (each ~0.1 ms to read, more to run), the network probes started before
+the domain's modules are imported (the waits would overlap the imports), or a question asked once
+per run instead of up to four times would each take a part of the last ~0.05 s; the system trust
+store read only when certifi's roots do not verify a chain (~3 ms) needs TrustStores to change.
 """
 
 from __future__ import annotations

@@ -38,6 +38,11 @@ def keep_nothing() -> None:
     _Switch.keep = False
 
 
+def keeping() -> bool:
+    """False once keep_nothing() was called in this process."""
+    return _Switch.keep
+
+
 def _stamp(path: Path) -> str:
     info = path.stat()
     return f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}"
@@ -51,7 +56,8 @@ def cache_key(name: str, folder: Path, suffix: str, code: Iterable[Path]) -> str
     return f"{name}-{digest}.pickle"
 
 
-def _trusted(path: Path) -> bool:
+def is_trusted(path: Path) -> bool:
+    """The current user's own file, which nobody else may write."""
     info = path.stat()
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
@@ -74,7 +80,7 @@ def cached_parse(
     except OSError:
         return parse()
     with contextlib.suppress(Exception):  # a missing, foreign or damaged copy: parse again
-        if _trusted(kept):
+        if is_trusted(kept):
             with kept.open("rb") as file:
                 value: T = pickle.load(file)  # noqa: S301 - the user's own file, checked above
             return value
@@ -93,4 +99,4 @@ def cached_parse(
     return value
 
 
-__all__ = ["cache_key", "cached_parse", "keep_nothing"]
+__all__ = ["cache_key", "cached_parse", "is_trusted", "keep_nothing", "keeping"]

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.text import Text
 
 from maildoctor import __version__
+from maildoctor.cli.codecache import keep_generated_code
+from maildoctor.cli.codecache import save as save_generated_code
 from maildoctor.cli.commands import check, checkup, demo, domain, explain, settings, web
 from maildoctor.cli.help_examples import examples
 from maildoctor.cli.options import MAX_TIMEOUT, SharedOptions, known_language, server_url_error_message
@@ -119,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """The console-script entry point (`maildoctor`, `python -m maildoctor`); exits the process."""
     if argv is None:  # the process's own entry point (the console script): see startup.py
         quick_start()
+        keep_generated_code()
     args = list(sys.argv[1:] if argv is None else argv)
     translator = get_translator(language_for(args, os.environ))
     app = build_app(translator)
@@ -139,6 +142,7 @@ def _end_process(code: object) -> NoReturn:
     are closed, files are written and closed). mypy ends the same way (`mypy.util.hard_exit`).
     """
     status = code if isinstance(code, int) else 0 if code is None else 1
+    save_generated_code()
     try:
         if code is not None and not isinstance(code, int):
             sys.stderr.write(f"{code}\n")

@@ -39,11 +39,10 @@ import ipaddress
 import re
 import ssl
 import time
-import xml.etree.ElementTree as ET  # DTDs and entities are refused before parsing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape
 
@@ -63,6 +62,9 @@ from maildoctor.net.http import (
     http_exchange,
 )
 from maildoctor.net.resolver import DnsClient
+
+if TYPE_CHECKING:  # parsed by untrusted_xml, which imports ElementTree when it parses
+    import xml.etree.ElementTree as ET
 
 REQUEST_SCHEMA: Final = "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
 RESPONSE_SCHEMA: Final = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"

@@ -22,9 +22,8 @@ server is the MX host itself.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET  # DTDs and entities are refused before parsing
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from maildoctor.discover.candidates import (
     DiscoveredSettings,
@@ -37,6 +36,9 @@ from maildoctor.discover.candidates import (
 from maildoctor.discover.untrusted_xml import parse_untrusted_xml
 from maildoctor.model import Protocol, Security
 from maildoctor.provider_tables import DnsProvider, SelectorSource
+
+if TYPE_CHECKING:  # parsed by untrusted_xml, which imports ElementTree when it parses
+    import xml.etree.ElementTree as ET
 
 MAX_CONFIG_BYTES: Final = 1024 * 1024  # a clientConfig is a few KiB; anything above 1 MiB is refused
 

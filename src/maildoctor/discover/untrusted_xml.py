@@ -5,8 +5,10 @@ before ElementTree parses it. Pure; autoconfig's clientConfig (ispdb) and Autodi
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET  # DTDs and entities are refused before parsing
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 _FORBIDDEN_MARKUP: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING: Final = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -37,6 +39,8 @@ def parse_untrusted_xml(data: bytes, *, limit: int, what: str, error: type[Value
     text = _decode(data, error)
     if _FORBIDDEN_MARKUP.search(text):
         raise error("DOCTYPE and ENTITY declarations are not allowed")
+    import xml.etree.ElementTree as ET  # here, when a start parses XML; DTDs and entities refused above
+
     try:
         return ET.fromstring(text)  # noqa: S314 - guarded above
     except ET.ParseError as fault:
