@@ -105,12 +105,18 @@ def test_settings_says_why_an_address_is_not_one_and_suggests_the_right_one(
 def test_settings_for_a_mistyped_provider_domain_suggests_it_and_says_what_next(
     cli: CliRunner, lang: str
 ) -> None:
-    run = cli("settings", "taro@gmial.com", *OFFLINE, "--timeout", "1", "--lang", lang)
-    assert run.code == 3  # no DNS answer at all: the search could not run
-    assert "  maildoctor settings taro@gmail.com\n" in run.stderr
-    assert "  maildoctor settings taro@gmial.com --memo\n" in run.stderr
-    assert ("DNS server answered" if lang == "en" else "DNSサーバーから応答がなく") in run.stderr
-    assert len(run.stderr.splitlines()) >= 5
+    # whether the quick "is any DNS server answering" stop or the search's own time limit comes
+    # first (a loaded machine), the words are the same: no memo for the provider when the cause is
+    # this computer's connection
+    said = set()
+    for timeout in ("1", "5"):
+        run = cli("settings", "taro@gmial.com", *OFFLINE, "--timeout", timeout, "--lang", lang)
+        assert run.code == 3  # no DNS answer at all: the search could not run
+        assert "  maildoctor settings taro@gmail.com\n" in run.stderr
+        assert "--memo" not in run.stderr
+        assert ("DNS server answered" if lang == "en" else "DNSサーバーから応答がなく") in run.stderr
+        said.add(run.stderr)
+    assert len(said) == 1
 
 
 def _facts(outcome: DnsOutcome, answers: tuple[str, ...] = ()) -> DiscoveryFacts:

@@ -72,6 +72,8 @@ def nothing_found_lines(address: str, facts: DiscoveryFacts | None, translator: 
     _ = translator.gettext
     domain = address.rpartition("@")[2]
     reason = why_nothing_found(facts)
+    if reason is NothingFound.NO_DNS_ANSWER:  # the same words as the quick offline stop, whichever came first
+        return offline_lines(address, translator)
     servers = ", ".join(facts.mx.hosts[:3]) if facts is not None and facts.mx is not None else ""
     said = (
         REASONS[reason] if servers or reason is not NothingFound.NOTHING_KNOWN else NOTHING_KNOWN_NO_SERVERS
