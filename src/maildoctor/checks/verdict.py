@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from maildoctor.model import CheckResult, CheckStatus, Finding, Severity, Verdict
+from maildoctor.model import CheckResult, CheckStatus, Finding, Report, Severity, Verdict
 from maildoctor.rules.checks import agree_with_findings
 
 
@@ -25,3 +25,18 @@ def settle(
     """The checks table as reported (a passed step with a problem found there fails) and the verdict."""
     checks = agree_with_findings(rows, findings)
     return checks, verdict(findings, checks, complete=complete)
+
+
+def only_the_login_untried(report: Report) -> bool:
+    """Nothing found and everything passed but a login not tried (--no-auth, no password, a
+    remembered failure): the diagnosis did finish what it could do without the password."""
+    unpassed = [check for check in report.checks if check.status != CheckStatus.PASS]
+    return (
+        report.verdict == Verdict.INCOMPLETE
+        and not report.findings
+        and bool(unpassed)
+        and all(
+            check.id == "login" and check.status == CheckStatus.SKIP and check.fault is None
+            for check in unpassed
+        )
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
+from maildoctor.checks.verdict import only_the_login_untried
 from maildoctor.checkup.model import (
     ItemKind,
     LoginMode,
@@ -35,8 +36,8 @@ def _untested(report: Report) -> Untested | None:
     for finding in report.findings:
         if (reason := _UNTESTED_CAUSES.get(finding.cause)) is not None:
             return reason
-    if report.verdict is not Verdict.INCOMPLETE:
-        return None
+    if report.verdict is not Verdict.INCOMPLETE or only_the_login_untried(report):
+        return None  # a login not tried (no password kept) leaves the rest of the account tested
     faults = {row.fault for row in report.checks if row.fault is not None}
     return Untested.CRASHED if faults == {CheckFault.CRASHED} else Untested.TIMEOUT
 

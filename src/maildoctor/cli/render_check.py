@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from maildoctor.checks.verdict import only_the_login_untried
 from maildoctor.clients.guidance import Guidance, is_note
 from maildoctor.display import safe, say, show, wrapped
 from maildoctor.facts import DiagnosisFacts
@@ -21,7 +22,7 @@ from maildoctor.knowledge import (
     translate_value,
     verdict_headline,
 )
-from maildoctor.model import CheckFault, CheckResult, CheckStatus, Finding, Layer, Report, ServerRole, Verdict
+from maildoctor.model import CheckFault, CheckResult, Finding, Layer, Report, ServerRole, Verdict
 from maildoctor.rules.checks import only_warnings
 
 _STATUS_STYLE = {
@@ -90,21 +91,6 @@ def _source_label(item: Finding, translator: Translator) -> str:
     if str(item.server) == "input" and item.layer != Layer.INPUT:
         return layer  # this computer's own network: not something typed ("入力した設定 · インターネット接続")
     return where if where.casefold() == layer.casefold() else f"{where} · {layer}"
-
-
-def only_the_login_untried(report: Report) -> bool:
-    """Nothing found, everything passed but a login not tried (--no-auth, no password): the
-    diagnosis did finish what it was asked to do."""
-    unpassed = [check for check in report.checks if check.status != CheckStatus.PASS]
-    return (
-        report.verdict == Verdict.INCOMPLETE
-        and not report.findings
-        and bool(unpassed)
-        and all(
-            check.id == "login" and check.status == CheckStatus.SKIP and check.fault is None
-            for check in unpassed
-        )
-    )
 
 
 def _headline(report: Report, translator: Translator) -> str:
