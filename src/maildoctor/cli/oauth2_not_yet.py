@@ -1,12 +1,10 @@
-"""`check --oauth2` (and --oauth2-client-id, --keep-token): not built into `check` yet, so it says so and
-runs nothing (exit 3), never a result it did not get.
+"""`check --oauth2 --keep-token`: keeping the sign-in in the OS keyring is not built yet, so it says so
+and runs nothing (exit 3), never a result it did not get.
 
-What exists (issue 16): SASL XOAUTH2/OAUTHBEARER (protocol.oauth), the device authorization grant
-(protocol.oauth_device, net.oauth_device), token logins in the probe sessions (SessionContext.token),
-all tested end to end against the lab's Dovecot, Postfix and loopback authorization server. Not yet: the
-CLI running the flow and handing the token to the sessions, the findings of a refused token
-(LoginFacts.oauth_failure is recorded, no rule reads it), the canary test over every output, the
-loopback-redirect flow with PKCE for Google, the keyring, and a config file entry for the client ID.
+`check --oauth2` itself is built (cli/oauth2_sign_in.py: Microsoft's device-code sign-in, the token
+handed to the sessions; a refused token is rules/sign_in_refused.py's). Not yet: the keyring, Google's
+loopback-redirect flow with PKCE (cli/oauth2_sign_in.py says so for a Google address), and a config
+file entry for the client ID (the environment variable MAILDOCTOR_OAUTH2_CLIENT_ID serves meanwhile).
 """
 
 from __future__ import annotations
