@@ -102,6 +102,7 @@ def run_check(
     decision: str | None,
     *extra: str,
     scope: str = "mail",
+    keyring_file: Path | None = None,
 ) -> Run:
     """The real CLI in a process of its own, with HOME and XDG dirs in `tmp_path`; when the code appears
     on its standard error, the test approves (`decision`) at the server, as the person would."""
@@ -129,6 +130,12 @@ def run_check(
         "COLUMNS": "200",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
     }
+    if keyring_file is not None:  # the test keyring, outside HOME as the OS keyring's store would be
+        env["PYTHON_KEYRING_BACKEND"] = "memory_file.FileKeyring"
+        env["MAILDOCTOR_TEST_KEYRING"] = str(keyring_file)
+        env["PYTHONPATH"] = os.pathsep.join(
+            (str(Path(__file__).parents[1] / "keyring_lab"), env.get("PYTHONPATH", ""))
+        )
     process = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
@@ -240,3 +247,31 @@ def test_a_token_the_mail_server_refuses_gives_sign_in_refused(
     assert "sign in afresh" in " ".join(incoming["fix"])
     assert not any(f["cause"] == "AUTH_FAILED" for f in document["findings"])
     _assert_nowhere(run, _issued_tokens(lab.auth))
+
+
+def test_keep_token_keeps_the_sign_in_in_the_keyring_only(lab: Lab) -> None:
+    keyring_file = lab.tmp_path / "os-keyring.json"
+    first = run_check(lab, "allow", "--keep-token", keyring_file=keyring_file)
+    assert first.code == 0 and first.shown_codes, first.stderr
+    assert "kept in the system's keyring" in first.stderr
+    (token,) = _issued_tokens(lab.auth)
+    assert token in keyring_file.read_text()  # kept there, and (the canary) nowhere under HOME
+    _assert_nowhere(first, [token])
+    second = run_check(lab, None, "--keep-token", "--json", keyring_file=keyring_file)
+    assert second.code == 0, second.stderr
+    assert not second.shown_codes and "keyring" in second.stderr  # no second sign-in
+    assert len(_issued_tokens(lab.auth)) == 1
+    _assert_nowhere(second, [token])
+    without = run_check(lab, "allow", "--json", keyring_file=keyring_file)
+    assert without.shown_codes  # without --keep-token the keyring is not read
+
+
+@pytest.mark.parametrize("auth_server", [AuthServerOptions(token_lifetime=-30)], indirect=True)
+def test_an_expired_kept_sign_in_is_not_used(lab: Lab) -> None:
+    keyring_file = lab.tmp_path / "os-keyring.json"
+    first = run_check(lab, "allow", "--keep-token", keyring_file=keyring_file)
+    assert first.code == 1  # the token was born expired: the mail servers refuse it
+    assert (
+        "sign_in" not in keyring_file.read_text()
+        and _issued_tokens(lab.auth)[0] not in keyring_file.read_text()
+    )

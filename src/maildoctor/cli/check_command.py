@@ -16,7 +16,7 @@ from rich.live import Live
 from maildoctor.check_request import CheckRequest
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.dns_option import parse_nameservers
-from maildoctor.cli.oauth2_sign_in import SignInRequest, sign_in
+from maildoctor.cli.oauth2_sign_in import SignInRequest, forget_refused, sign_in
 from maildoctor.cli.render_check import LiveProgress, render_report, render_traces, render_transcripts
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import run_check
@@ -114,6 +114,9 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return ExitCode.NOT_RUN
+    if options.sign_in is not None:
+        logins = [server.session.login for server in facts.servers if server.session is not None]
+        forget_refused(options.sign_in, [login.oauth_failure for login in logins if login is not None])
     faults = [check for check in report.checks if check.fault is not None]
     nothing_found = not facts.servers and not report.findings and not faults
     if nothing_found and options.incoming is None and options.outgoing is None:

@@ -16,6 +16,7 @@ from typing import Final
 
 from rich.console import Console
 
+from maildoctor.cli.oauth2_keep import entry_name, forget, keep, kept_token
 from maildoctor.cli.oauth2_plan import GOOGLE_NOT_YET, SignInPlan, authority_error, sign_in_plan
 from maildoctor.display import safe, say
 from maildoctor.exitcode import ExitCode
@@ -35,6 +36,7 @@ class SignInRequest:
     scope: str | None
     nameservers: Sequence[Nameserver]
     ca_file: Path | None
+    keep_token: bool = False  # --keep-token: the OS keyring first, and keep the new sign-in there
 
 
 def _provider_id(address: str) -> str | None:
@@ -143,6 +145,10 @@ def sign_in(
     if isinstance(plan, int):
         return plan
     assert request.client_id is not None
+    name = entry_name(plan.authority, request.client_id, request.address)
+    if request.keep_token and (kept := kept_token(name)) is not None:
+        say(err, _("Using the sign-in kept in the system's keyring (--keep-token)."))
+        return kept
     try:
         context = web_ssl_context(request.ca_file)
         result = asyncio.run(
@@ -176,7 +182,22 @@ def sign_in(
     if result.outcome is not PollOutcome.GRANTED or result.token is None:
         return _failure(result, err, translator)
     say(err, _("Signed in. Testing the login with it…"))
+    if request.keep_token:
+        if keep(name, result.token, result.expires_in):
+            say(err, _("The sign-in is kept in the system's keyring for the next check (until it expires)."))
+        else:
+            say(err, _("No keyring is available on this computer: the sign-in was not kept."))
     return result.token
 
 
-__all__ = ["SIGN_IN_WAIT", "SignInRequest", "sign_in"]
+def forget_refused(request: SignInRequest, refusals: Sequence[str | None]) -> None:
+    """With --keep-token: a kept sign-in that a mail server refused as invalid is removed from the
+    keyring (`refusals`: the run's LoginFacts.oauth_failure values)."""
+    if not request.keep_token or not request.client_id or "invalid_token" not in refusals:
+        return
+    plan = sign_in_plan(_provider_id(request.address), request.authority, request.scope)
+    if isinstance(plan, SignInPlan):
+        forget(entry_name(plan.authority, request.client_id, request.address))
+
+
+__all__ = ["SIGN_IN_WAIT", "SignInRequest", "forget_refused", "sign_in"]

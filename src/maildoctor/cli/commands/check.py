@@ -160,8 +160,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             typer.Option(
                 "--keep-token",
                 help=_(
-                    "With --oauth2: keep the sign-in in the system's keyring for the next check. "
-                    "(Not available yet.)"
+                    "With --oauth2: keep the sign-in in the system's keyring (only there) for the next "
+                    "check, until it expires."
                 ),
             ),
         ] = False,
@@ -169,10 +169,6 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
-        if keep_token:  # the OS keyring is not built yet (--oauth2-client-id etc. alone: unused)
-            from maildoctor.cli.oauth2_not_yet import oauth2_not_yet
-
-            raise typer.Exit(oauth2_not_yet(translator))
         from maildoctor.cli.check_command import CheckOptions, run_check_command
         from maildoctor.cli.oauth2_sign_in import SignInRequest
 
@@ -193,7 +189,9 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             roundtrip=roundtrip,
             client=client,
             debug=debug,
-            sign_in=SignInRequest(address, oauth2_client_id, oauth2_authority, oauth2_scope, (), ca_file)
+            sign_in=SignInRequest(
+                address, oauth2_client_id, oauth2_authority, oauth2_scope, (), ca_file, keep_token
+            )
             if oauth2
             else None,
         )
