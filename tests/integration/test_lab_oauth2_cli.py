@@ -103,6 +103,7 @@ def run_check(
     *extra: str,
     scope: str = "mail",
     keyring_file: Path | None = None,
+    client_id: str = CLIENT_ID,
 ) -> Run:
     """The real CLI in a process of its own, with HOME and XDG dirs in `tmp_path`; when the code appears
     on its standard error, the test approves (`decision`) at the server, as the person would."""
@@ -114,7 +115,7 @@ def run_check(
         "--user", USER,
         "--incoming", f"imaps://mail.example.test:{dovecot.ports['imaps']}",
         "--outgoing", f"smtps://mail.example.test:{postfix.ports['smtps']}",
-        "--oauth2", "--oauth2-client-id", CLIENT_ID,
+        "--oauth2", "--oauth2-client-id", client_id,
         "--oauth2-authority", f"https://mail.example.test:{auth.port}",
         "--oauth2-scope", scope,
         "--dns", lab.dns.nameserver, "--ca-file", str(pki.ca.cert), "--timeout", "15", "--lang", "en",
@@ -275,3 +276,9 @@ def test_an_expired_kept_sign_in_is_not_used(lab: Lab) -> None:
         "sign_in" not in keyring_file.read_text()
         and _issued_tokens(lab.auth)[0] not in keyring_file.read_text()
     )
+
+
+def test_an_unknown_client_id_is_said_and_nothing_is_checked(lab: Lab) -> None:
+    run = run_check(lab, "allow", "--json", client_id="someone-elses-client")
+    assert run.code == 3 and run.stdout == "" and not run.shown_codes
+    assert "invalid_client" in run.stderr and "client ID" in run.stderr

@@ -162,6 +162,9 @@ def sign_in(
                 timeout=timeout,
             )
         )
+    except KeyboardInterrupt:
+        say(err, _("The sign-in was stopped: nothing was checked."))
+        return int(ExitCode.NOT_RUN)
     except HttpFetchError as exc:
         say(
             err,
