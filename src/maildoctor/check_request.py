@@ -15,6 +15,7 @@ from maildoctor.model import Endpoint, Secret, ServerRole
 
 if TYPE_CHECKING:
     from maildoctor.net.resolver import Nameserver
+    from maildoctor.protocol.oauth_device import BearerToken
 
 __all__ = ["CheckRequest"]
 
@@ -47,6 +48,8 @@ class CheckRequest:
     sending_domain: bool = True
     # the mail program in use (a ClientId value), when the person named it
     client: str | None = None
+    # the bearer token of the person's sign-in (check --oauth2): logins use it instead of a password
+    token: BearerToken | None = None
 
     @property
     def user(self) -> str:

@@ -42,6 +42,7 @@ from maildoctor.model import (
 )
 from maildoctor.net.connect import PortAnswers
 from maildoctor.net.seam import Connector, Network
+from maildoctor.probes.base import token_forms
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.steps import roundtrip_status
 from maildoctor.resolver_guard import trusted_findings, unless_offline
@@ -190,6 +191,7 @@ def _register(
                 port_map=request.port_map,
                 answers=answers,
                 progress=request.progress,
+                token=request.token,
             )
         )
         for role, endpoint in (
@@ -219,7 +221,10 @@ def _register(
 
 
 def _secrets(request: CheckRequest) -> tuple[str, ...]:
-    return tuple(leak_forms(request.password, (request.user,))) if request.password else ()
+    forms = set(leak_forms(request.password, (request.user,))) if request.password else set()
+    if request.token is not None:
+        forms |= token_forms(request.token, request.user)
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 async def _diagnose(request: CheckRequest, network: Network) -> tuple[Report, DiagnosisFacts]:

@@ -1,5 +1,6 @@
-"""`check --oauth2` is not built into `check` yet: it says so, checks nothing (exit 3), prints nothing on
-standard output (not even with --json), and ships no other program's client ID as a default."""
+"""`check --oauth2` without a client ID says how to get one and checks nothing (exit 2); Google accounts
+are not built yet (exit 3); nothing goes to standard output (not even with --json); no
+other program's client ID ships as a default."""
 
 from __future__ import annotations
 
@@ -13,19 +14,22 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "flags",
+    ("address", "flags", "code"),
     [
-        ("--oauth2",),
-        ("--oauth2", "--json"),
-        ("--oauth2-client-id", "00000000-0000-0000-0000-000000000000"),
-        ("--oauth2", "--keep-token"),
+        ("taro@outlook.jp", ("--oauth2",), 2),
+        ("taro@outlook.jp", ("--oauth2", "--json"), 2),
+        ("taro@outlook.jp", ("--oauth2", "--keep-token"), 2),
+        ("taro@gmail.com", ("--oauth2", "--oauth2-client-id", "x"), 3),
+        ("taro@outlook.jp", ("--oauth2", "--oauth2-client-id", "x", "--oauth2-authority", "http://a"), 2),
     ],
 )
-@pytest.mark.parametrize(("lang", "words"), [("en", "not available"), ("ja", "まだ")])
-def test_oauth2_says_not_yet_and_checks_nothing(
+@pytest.mark.parametrize(("lang", "words"), [("en", "README"), ("ja", "README")])
+def test_oauth2_without_what_it_needs_checks_nothing(
     cli: CliRunner,  # noqa: F811 -- the imported fixture
     monkeypatch: pytest.MonkeyPatch,
+    address: str,
     flags: tuple[str, ...],
+    code: int,
     lang: str,
     words: str,
 ) -> None:
@@ -34,18 +38,23 @@ def test_oauth2_says_not_yet_and_checks_nothing(
 
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    run = cli("check", "taro@outlook.jp", *flags, "--dns", "127.0.0.1:9", "--lang", lang)
-    assert run.code == 3
+    monkeypatch.delenv("MAILDOCTOR_OAUTH2_CLIENT_ID", raising=False)
+    monkeypatch.delenv("MAILDOCTOR_OAUTH2_AUTHORITY", raising=False)
+    run = cli("check", address, *flags, "--dns", "127.0.0.1:9", "--lang", lang)
+    assert run.code == code, run.stderr
     assert run.stdout == ""
-    assert words in run.stderr and "--no-auth" in run.stderr
+    if code == 3 or "--oauth2-authority" in flags:
+        assert "--no-auth" in run.stderr or "https://" in run.stderr
+    else:
+        assert words in run.stderr and "--oauth2-client-id" in run.stderr
 
 
-def test_the_help_marks_the_oauth2_options_not_yet(cli: CliRunner) -> None:  # noqa: F811
+def test_the_help_marks_no_oauth2_option_not_yet(cli: CliRunner) -> None:  # noqa: F811
     run = cli("check", "--help", "--lang", "en")
     flat = " ".join(run.stdout.split())
-    for option in ("--oauth2 ", "--oauth2-client-id", "--keep-token"):
+    for option in ("--oauth2 ", "--oauth2-client-id", "--oauth2-authority", "--keep-token"):
         assert option in flat
-    assert flat.count("(Not available yet.)") == 3
+    assert flat.count("(Not available yet.)") == 0
 
 
 # Public client IDs of other programs (their owners ask that they are not reused, and sign-ins would be

@@ -25,6 +25,10 @@ LANGUAGES = pytest.mark.parametrize("translator", [JA, EN], ids=["ja", "en"])
 
 # a value for every parameter the engine sets; no value contains a brace
 SAMPLE_VALUES = {
+    "sign_in_again": "maildoctor check … --oauth2",
+    "permission": "IMAP.AccessAsUser.All",
+    "blocked_protocol": "IMAP",
+    "unlicensed_protocol": "POP",
     "role": "outgoing",
     "field": "password",
     "value_marked": "ta[r]o",

@@ -18,6 +18,7 @@ from maildoctor.probes.base import SessionContext
 from maildoctor.probes.roundtrip import RoundtripState
 from maildoctor.probes.sessions import run_session
 from maildoctor.probes.steps import server_steps
+from maildoctor.protocol.oauth_device import BearerToken
 from maildoctor.tlsfacts.assess import TrustStores
 
 # Every port a mail provider may answer on, with what it carries there (model.STANDARD_PORTS).
@@ -46,6 +47,7 @@ class ServerExamination:
     port_map: Mapping[int, int] = field(default_factory=dict)
     answers: PortAnswers = field(default_factory=PortAnswers)  # shared by both servers: often one
     progress: Callable[[ServerRole, str, bool], None] | None = None
+    token: BearerToken | None = None  # check --oauth2: the login uses it (XOAUTH2/OAUTHBEARER)
 
 
 async def _alternatives(
@@ -101,6 +103,7 @@ async def examine_server(job: ServerExamination, network: Network) -> ServerFact
         send_probe=not job.consent_needed,
         answers=job.answers,
         connect=network.connect,
+        token=job.token,
     )
     session, alternatives = await asyncio.gather(
         run_session(context),

@@ -16,6 +16,7 @@ from rich.live import Live
 from maildoctor.check_request import CheckRequest
 from maildoctor.cli.client_option import resolve_client_option
 from maildoctor.cli.dns_option import parse_nameservers
+from maildoctor.cli.oauth2_sign_in import SignInRequest, forget_refused, sign_in
 from maildoctor.cli.render_check import LiveProgress, render_report, render_traces, render_transcripts
 from maildoctor.clients.guidance import Guidance
 from maildoctor.diagnose import run_check
@@ -44,10 +45,11 @@ class CheckOptions:
     roundtrip: bool = False
     client: str | None = None
     debug: bool = False  # a check that crashed shows its traceback (passwords removed)
+    sign_in: SignInRequest | None = None  # check --oauth2: sign in on the provider's page first
 
 
 def _read_password(options: CheckOptions, translator: Translator) -> Secret | None:
-    if options.no_auth:
+    if options.no_auth or options.sign_in is not None:
         return None
     if options.password_stdin:
         line = sys.stdin.readline()
@@ -79,6 +81,12 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     incoming_protocol = str(options.incoming.protocol) if options.incoming is not None else None
     guidance = Guidance(client, account=options.address, protocol=incoming_protocol)
     password = _read_password(options, translator)
+    token = None
+    if options.sign_in is not None and not options.no_auth:
+        signed = sign_in(dataclasses.replace(options.sign_in, nameservers=nameservers), translator)
+        if isinstance(signed, int):
+            return signed
+        token = signed
     request = CheckRequest(
         address=options.address,
         incoming=options.incoming,
@@ -93,6 +101,7 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
         timeout=options.timeout,
         roundtrip=options.roundtrip,
         client=str(client) if client else None,
+        token=token,
     )
     out = Console(highlight=False)
     try:
@@ -105,6 +114,9 @@ def run_check_command(options: CheckOptions, translator: Translator) -> int:
     except (OSError, ValueError) as exc:
         say(err, _("The diagnosis could not run: {reason}").format(reason=type(exc).__name__))
         return ExitCode.NOT_RUN
+    if options.sign_in is not None:
+        logins = [server.session.login for server in facts.servers if server.session is not None]
+        forget_refused(options.sign_in, [login.oauth_failure for login in logins if login is not None])
     faults = [check for check in report.checks if check.fault is not None]
     nothing_found = not facts.servers and not report.findings and not faults
     if nothing_found and options.incoming is None and options.outgoing is None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from maildoctor.net.http import HostResolver, http_exchange
 from maildoctor.protocol.oauth_device import (
     DeviceAuthorization,
+    DeviceFlowError,
     PollOutcome,
     PollResult,
     device_request,
@@ -60,6 +61,14 @@ async def _post(
     return status, answer
 
 
+def _refusal(status: int, answer: bytes) -> str:
+    """The `error` of a refused device authorization request (invalid_client, ...), or its HTTP status."""
+    try:
+        return parse_token_response(status, answer).error or f"HTTP {status}"
+    except DeviceFlowError:
+        return f"HTTP {status}"
+
+
 async def device_flow(
     authority: Authority,
     client_id: str,
@@ -83,6 +92,8 @@ async def device_flow(
         ssl_context,
         deadline,
     )
+    if status != 200:
+        raise DeviceFlowError(_refusal(status, answer))
     authorization = parse_device_authorization(answer)
     show(authorization)
     expires = min(deadline, time.monotonic() + authorization.expires_in)

@@ -142,8 +142,8 @@ def auth_findings(server: ServerFacts) -> list[Finding]:
                 )
             ]
         return []
-    if login.outcome != LoginOutcome.REFUSED or login.words is None:
-        return []
+    if login.outcome != LoginOutcome.REFUSED or login.words is None or login.oauth_failure is not None:
+        return []  # a refused sign-in (token) is rules/sign_in_refused.py's
     words = login.words
     verdict = login_verdict(endpoint.protocol, words)
     modern = _modern_auth_findings(server, verdict, base)

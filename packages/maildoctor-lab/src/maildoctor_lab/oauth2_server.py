@@ -67,6 +67,7 @@ class AuthServer:
     thread: threading.Thread
     grants: dict[str, _Grant] = field(default_factory=dict)  # device_code -> grant
     polls: list[tuple[float, str]] = field(default_factory=list)  # (when, answer) for the tests
+    tokens: list[str] = field(default_factory=list)  # every token issued (the tests' canaries)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -169,6 +170,7 @@ def _handler(server: AuthServer) -> type[BaseHTTPRequestHandler]:
                 return
             del server.grants[form["device_code"]]  # a device code gives one token
             token = mint_token(options.passdb, grant.user, scope=grant.scope, lifetime=options.token_lifetime)
+            server.tokens.append(token)
             self._answer(
                 200,
                 {

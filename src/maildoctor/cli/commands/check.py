@@ -114,7 +114,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
                 "--oauth2",
                 help=_(
                     "Sign in on the provider's own page (Microsoft 365, Outlook.com, Google) and test "
-                    "the login with that sign-in instead of a password. (Not available yet.)"
+                    "the login with that sign-in instead of a password (Microsoft's device-code sign-in; "
+                    "Google accounts: not available yet)."
                 ),
             ),
         ] = False,
@@ -123,9 +124,34 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             typer.Option(
                 "--oauth2-client-id",
                 metavar="ID",
+                envvar="MAILDOCTOR_OAUTH2_CLIENT_ID",
+                show_envvar=False,
                 help=_(
                     "The application (client) ID registered for maildoctor with the provider, for "
-                    "--oauth2 (see the README). (Not available yet.)"
+                    "--oauth2 (see the README)."
+                ),
+            ),
+        ] = None,
+        oauth2_authority: Annotated[
+            str | None,
+            typer.Option(
+                "--oauth2-authority",
+                metavar="URL",
+                envvar="MAILDOCTOR_OAUTH2_AUTHORITY",
+                show_envvar=False,
+                help=_(
+                    "With --oauth2: the sign-in server, whose device-code and token addresses are "
+                    "URL/devicecode and URL/token (default: Microsoft's, for the address's provider)."
+                ),
+            ),
+        ] = None,
+        oauth2_scope: Annotated[
+            str | None,
+            typer.Option(
+                "--oauth2-scope",
+                metavar="SCOPES",
+                help=_(
+                    "With --oauth2: the permissions to ask for (default: Microsoft's IMAP, POP and SMTP)."
                 ),
             ),
         ] = None,
@@ -134,8 +160,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             typer.Option(
                 "--keep-token",
                 help=_(
-                    "With --oauth2: keep the sign-in in the system's keyring for the next check. "
-                    "(Not available yet.)"
+                    "With --oauth2: keep the sign-in in the system's keyring (only there) for the next "
+                    "check, until it expires."
                 ),
             ),
         ] = False,
@@ -143,11 +169,8 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
     ) -> None:
         # The server URLs were checked while the options were read (exit 2 when wrong).
-        if oauth2 or oauth2_client_id is not None or keep_token:
-            from maildoctor.cli.oauth2_not_yet import oauth2_not_yet
-
-            raise typer.Exit(oauth2_not_yet(translator))
         from maildoctor.cli.check_command import CheckOptions, run_check_command
+        from maildoctor.cli.oauth2_sign_in import SignInRequest
 
         options = CheckOptions(
             address=address,
@@ -166,5 +189,10 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             roundtrip=roundtrip,
             client=client,
             debug=debug,
+            sign_in=SignInRequest(
+                address, oauth2_client_id, oauth2_authority, oauth2_scope, (), ca_file, keep_token
+            )
+            if oauth2
+            else None,
         )
         raise typer.Exit(run_check_command(options, translator))
