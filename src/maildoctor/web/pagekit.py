@@ -78,6 +78,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         csrf_field=csrf.FIELD,
         csrf_token=csrf_token(request),
         path=request.url.path,
+        signed_in=request.scope.get("state", {}).get("signed_in"),
         **context,
     )
     response = HTMLResponse(body, status_code=status)
