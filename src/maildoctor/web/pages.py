@@ -31,6 +31,7 @@ from maildoctor.web.config import WebConfig
 from maildoctor.web.explaining import bounce_explanation, message_explanation
 from maildoctor.web.kept import Kept
 from maildoctor.web.pagekit import checked_form, client_choices, field, language, page, translator
+from maildoctor.web.resolved_targets import INTERNAL_TARGET, refused_here
 
 # the sheet is a self-contained printable document: its own <style>, nothing else at all
 SHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
@@ -56,6 +57,15 @@ class Pages:
                 status=400,
                 result=None,
                 problems=problems,
+                typed={"address": address},
+            )
+        if await refused_here(self.config, [], address):
+            return page(
+                request,
+                "settings.html",
+                status=403,
+                result=None,
+                problems=[INTERNAL_TARGET],
                 typed={"address": address},
             )
         found, _facts = await discover(
@@ -162,6 +172,15 @@ class Pages:
             problems = [N_("This is not a domain name. Type a domain like example.jp.")]
             return page(
                 request, "domain.html", status=400, document=None, typed={"domain": typed}, problems=problems
+            )
+        if await refused_here(self.config, [], name):
+            return page(
+                request,
+                "domain.html",
+                status=403,
+                document=None,
+                typed={"domain": typed},
+                problems=[INTERNAL_TARGET],
             )
         facts = await examine_domain(
             DomainRequest(
