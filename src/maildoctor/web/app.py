@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from maildoctor.i18n import N_
+from maildoctor.web.book_pages import BookPages
 from maildoctor.web.check_pages import CheckPages
 from maildoctor.web.config import WebConfig
 from maildoctor.web.gate import LoginGate
@@ -56,6 +57,7 @@ def create_app(config: WebConfig, book: Engine | None = None) -> Starlette:
     pages = Pages(config)
     sessions = SessionStore(time.monotonic)
     login = LoginPages(book, sessions)
+    book_pages = BookPages(book)
     routes = [
         Route("/", checks.start, methods=["GET"], name="start"),
         Route("/check", checks.submit, methods=["POST"], name="check"),
@@ -77,7 +79,12 @@ def create_app(config: WebConfig, book: Engine | None = None) -> Starlette:
         Route("/explain", pages.explain, methods=["POST"], name="explain_post"),
         Route("/domain", pages.domain_form, methods=["GET"], name="domain"),
         Route("/domain", pages.domain, methods=["POST"], name="domain_post"),
-        Route("/ledger", pages.ledger, methods=["GET"], name="ledger"),
+        Route("/ledger", book_pages.index, methods=["GET"], name="ledger"),
+        Route("/ledger/retirement", book_pages.retirement, methods=["GET"], name="retirement"),
+        Route("/ledger/checkups", book_pages.checkups, methods=["GET"], name="checkups"),
+        Route("/ledger/checkups/last", book_pages.last_report, methods=["GET"], name="last_report"),
+        Route("/ledger/checkups/{run}", book_pages.report, methods=["GET"], name="report"),
+        Route("/ledger/{table}", book_pages.table, methods=["GET"], name="book_table"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -1,6 +1,6 @@
 """The pages beside the wizard: the settings of an address (table, iPhone profile with its QR
 code, printable sheet, support memo), explain (a pasted message or a returned mail), a domain's
-sending health, and the accounts book (not yet)."""
+sending health (the accounts book: book_pages.py)."""
 
 from __future__ import annotations
 
@@ -195,10 +195,6 @@ class Pages:
         findings = domain_findings(facts)
         document = domain_to_json(facts, findings, translator(request))
         return page(request, "domain.html", document=document, typed={"domain": typed}, problems=[])
-
-    # ---------------------------------------------------------------- the book
-    async def ledger(self, request: Request) -> Response:
-        return page(request, "ledger.html")
 
 
 __all__ = ["Pages"]
