@@ -236,4 +236,6 @@ def test_beyond_loopback_every_page_needs_the_login(book: Engine) -> None:
         assert client.post("/check", data={}, follow_redirects=False).headers["location"] == "/login"
         assert client.get("/static/style.css").status_code == 200
         assert sign_in(client, "viewer", "viewer password 1").status_code == 303  # type: ignore[attr-defined]
-        assert client.get("/").status_code == 200
+        start = client.get("/", headers={"accept-language": "en"})
+        assert start.status_code == 200
+        assert "shared computer" in start.text and "runs on this computer" not in start.text

@@ -40,6 +40,7 @@ class LoginGate:
             return
         signed_in = self.sessions.get(HTTPConnection(scope).cookies.get(COOKIE))
         scope.setdefault("state", {})["signed_in"] = signed_in
+        scope["state"]["beyond_loopback"] = self.beyond_loopback
         if signed_in is None and needs_login(scope["path"], beyond_loopback=self.beyond_loopback):
             location = login_location(scope["path"]) if scope["method"] == "GET" else "/login"
             await send(

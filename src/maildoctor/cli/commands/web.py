@@ -116,5 +116,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         def announce(url: str) -> None:
             out.print(Text(_("maildoctor is ready in your web browser at: {url}").format(url=url)))
             out.print(Text(_("Leave this window open while you use it; press Ctrl+C to stop.")))
+            if config.beyond_loopback:
+                out.print(Text(_("Other computers can reach it: every page asks for a login.")))
 
         serve(config, announce)
