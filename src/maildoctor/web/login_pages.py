@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from typing import Final
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +18,8 @@ from maildoctor.web.loginguard import LoginGuard
 from maildoctor.web.pagekit import checked_form, field, page
 from maildoctor.web.sessions import COOKIE, SessionStore
 from maildoctor.web.users import authenticate, user_count
+
+MAX_HASHING: Final = 2  # password checks at once
 
 
 def safe_next(target: str | None) -> str:
@@ -30,6 +34,8 @@ class LoginPages:
         self.book = book
         self.sessions = sessions
         self.guard = guard or LoginGuard(time.monotonic)
+        # argon2 takes 64 MiB and tens of milliseconds a try: a flood of tries waits its turn
+        self.hashing = asyncio.Semaphore(MAX_HASHING)
 
     def _form(self, request: Request, status: int = 200, problems: list[str] | None = None) -> Response:
         no_users = self.book is None or user_count(self.book) == 0
@@ -68,7 +74,8 @@ class LoginPages:
             return response
         role = None
         if self.book is not None and name and password:
-            role = await run_in_threadpool(authenticate, self.book, name, password)
+            async with self.hashing:
+                role = await run_in_threadpool(authenticate, self.book, name, password)
         del password, raw
         if role is None:
             self.guard.failed(name, client)
