@@ -26,7 +26,7 @@ POSTGRESQL = Extra("postgresql", ("psycopg",))
 # check-up jobs on a task queue in the shared PostgreSQL book (checkup --queue / --worker)
 QUEUE = Extra("queue", ("procrastinate",))
 # the browser interface (maildoctor web)
-WEB = Extra("web", ("starlette", "jinja2", "uvicorn", "segno", "multipart", "python_multipart"))
+WEB = Extra("web", ("starlette", "jinja2", "uvicorn", "segno", "multipart", "python_multipart", "argon2"))
 EXTRAS = (DEMO, PDF, POSTGRESQL, QUEUE, WEB)
 
 

@@ -52,10 +52,38 @@ def lab_dns(lab_root: Path) -> Iterator[DnsServer]:
         _unavailable(f"Unbound is not installed: {exc}")
 
 
+VIEWER = ("viewer", "viewer password 1")
+
+
+def _book(path: Path) -> str:
+    """A book with a viewer who may sign in, a company, a person and an account (never the user's own)."""
+    from maildoctor.ledger.book import Book
+    from maildoctor.ledger.location import sqlite_url
+    from maildoctor.ledger.records import ACCOUNTS, COMPANIES, PEOPLE
+    from maildoctor.ledger.store import open_book, transaction
+    from maildoctor.web.users import Role, add_user
+
+    path.unlink(missing_ok=True)
+    url = sqlite_url(path)
+    engine = open_book(url, create=True)
+    add_user(engine, *VIEWER, Role.VIEWER)
+    with transaction(engine) as session:
+        book = Book(session, "test", providers=frozenset())
+        company = book.add(COMPANIES, None, {"code": "acme", "name": "株式会社アクメ"})
+        book.add(PEOPLE, company, {"name": "田中 太郎", "department": "総務"})
+        book.add(ACCOUNTS, company, {"address": "taro@example.jp", "person": "田中 太郎"})
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="module")
 def web_url(lab_dns: DnsServer, pki: LabPKI, lab_root: Path) -> Iterator[str]:
     options = ("--dns", lab_dns.nameserver, "--ca-file", str(pki.ca.cert), "--timeout", "10")
-    with running_web(*options, env={"XDG_CACHE_HOME": str(lab_root / "web-browser-cache")}) as server:
+    env = {
+        "XDG_CACHE_HOME": str(lab_root / "web-browser-cache"),
+        "MAILDOCTOR_LEDGER_URL": _book(lab_root / "web-browser-book.sqlite3"),
+    }
+    with running_web(*options, env=env) as server:
         yield server.url
 
 
@@ -78,20 +106,31 @@ def tab_to(page: Any, selector: str, limit: int = 60) -> None:
     pytest.fail(f"{selector} cannot be reached with the Tab key")
 
 
-def no_serious_violations(browser: Any, url: str, size: tuple[int, int]) -> None:
+def sign_in(page: Any, base: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#name", VIEWER[0])
+    page.fill("#password", VIEWER[1])
+    page.press("#password", "Enter")
+    page.wait_for_url(base + "/")
+
+
+def no_serious_violations(browser: Any, url: str, size: tuple[int, int], signed_in_at: str = "") -> None:
     """axe-core on `url`, in a context that lets the test inject it (the page's CSP would not)."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
     page = context.new_page()
+    if signed_in_at:
+        sign_in(page, signed_in_at)
     page.goto(url)
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document)")
+    text = page.content()
     serious = [
         (item["id"], item["impact"], [node["target"] for node in item["nodes"]][:3])
         for item in result["violations"]
         if item["impact"] in ("serious", "critical")
     ]
     context.close()
-    assert serious == [], f"{url}: {serious}"
+    assert serious == [], f"{url}: {serious} {text[:300]}"
 
 
 @pytest.mark.parametrize("size", WINDOWS, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -179,3 +218,38 @@ def test_every_page_has_no_serious_accessibility_violation(
     name = path.strip("/?").replace("=", "-") or "start"
     page.screenshot(path=str(tmp_path / f"{name}-{size[0]}x{size[1]}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("size", WINDOWS, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/login",
+        "/ledger",
+        "/ledger/accounts",
+        "/ledger/people",
+        "/ledger/devices",
+        "/ledger/retirement?company=acme&person=%E7%94%B0%E4%B8%AD%20%E5%A4%AA%E9%83%8E",
+        "/ledger/checkups",
+    ],
+)
+def test_the_book_pages_signed_in_have_no_serious_violation(
+    browser: Any, web_url: str, tmp_path: Path, size: tuple[int, int], path: str
+) -> None:
+    no_serious_violations(browser, web_url + path, size, signed_in_at=web_url)
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="ja-JP")
+    page = context.new_page()
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: csp_violations.append(message.text) if "Content Security" in message.text else None,
+    )
+    sign_in(page, web_url)
+    page.goto(web_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0], "the page scrolls sideways"
+    if path.startswith("/ledger/") and "checkups" not in path:
+        assert page.locator("main table").count() >= 1, page.content()[:300]
+    name = path.strip("/").partition("?")[0].replace("/", "-")
+    page.screenshot(path=str(tmp_path / f"{name}-{size[0]}x{size[1]}.png"), full_page=True)
+    context.close()
+    assert csp_violations == []

@@ -1,11 +1,12 @@
 """`maildoctor web` as a command: it listens on loopback and says where; it refuses any address
-beyond loopback (the login those need is a later step), with exit status 3."""
+beyond loopback while nobody can log in (exit status 3)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -15,10 +16,21 @@ from maildoctor_lab.web import running_web
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.jp"])  # noqa: S104 -- refused
-def test_beyond_loopback_is_refused(host: str) -> None:
+def test_beyond_loopback_is_refused_while_nobody_can_log_in(host: str, tmp_path: Path) -> None:
     for lang, words in (("en", "login"), ("ja", "ログイン")):
         done = subprocess.run(
-            [sys.executable, "-m", "maildoctor", "web", "--host", host, "--lang", lang],
+            [
+                sys.executable,
+                "-m",
+                "maildoctor",
+                "web",
+                "--host",
+                host,
+                "--db",
+                str(tmp_path / "b"),
+                "--lang",
+                lang,
+            ],
             capture_output=True,
             text=True,
             timeout=60,

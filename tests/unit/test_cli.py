@@ -415,13 +415,32 @@ def test_explain_a_bounce_in_japanese_escapes_the_servers_words(cli: CliRunner, 
 # ------------------------------------------------------------------ not yet available (exit 3)
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", "needs a login"), ("ja", "ログインの仕組みが必要")])
-def test_web_beyond_this_computer_is_refused(cli: CliRunner, lang: str, words: str) -> None:
-    # issue 15: the pages are there, but reaching them from other computers needs the login (later)
-    run = cli("web", "--host", "0.0.0.0", "--lang", lang)  # noqa: S104 -- refused, never bound
+@pytest.mark.parametrize(("lang", "words"), [("en", "--create-admin"), ("ja", "ログイン")])
+def test_web_beyond_this_computer_is_refused_while_nobody_can_log_in(
+    cli: CliRunner, lang: str, words: str, tmp_path: Path
+) -> None:
+    # issue 15: reaching the pages from other computers needs the login, and so a user
+    book = str(tmp_path / "book.sqlite3")
+    run = cli("web", "--host", "0.0.0.0", "--db", book, "--lang", lang)  # noqa: S104 -- refused, never bound
     assert run.code == ExitCode.NOT_RUN
     assert words in run.stderr
     assert run.stdout == ""
+
+
+def test_web_create_admin_reads_the_password_from_a_pipe(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from maildoctor.web.serve import refuses_host
+
+    book = str(tmp_path / "book.sqlite3")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long secret 1234\n"))
+    run = cli("web", "--create-admin", "hanako", "--db", book, "--lang", "en")
+    assert run.code == 0, run.stderr
+    assert "hanako" in run.stdout and "a long secret" not in run.stdout + run.stderr
+    assert not refuses_host("0.0.0.0", f"sqlite:///{book}")  # noqa: S104 -- asked, never bound
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    run = cli("web", "--create-viewer", "taro", "--db", book, "--lang", "en")
+    assert run.code == ExitCode.USAGE and "12 characters" in run.stderr
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "demo"])

@@ -24,7 +24,7 @@ EXTRA_PACKAGES = {
     "demo": {"pymap", "aiosmtpd"},
     "pdf": {"weasyprint"},
     "postgresql": {"psycopg"},
-    "web": {"starlette", "jinja2", "uvicorn", "segno", "python-multipart"},  # issue 15
+    "web": {"starlette", "jinja2", "uvicorn", "segno", "python-multipart", "argon2-cffi"},  # issue 15
     "queue": {"procrastinate", "psycopg"},
 }
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "FORCE_COLOR", "NO_COLOR")

@@ -253,3 +253,17 @@ def test_a_long_japanese_cause_title_is_cut_to_fit_and_kept_whole_in_the_descrip
     assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) <= 23  # 44 half-width cells
     desc = root.find(f"{SVG}desc")
     assert desc is not None and title in (desc.text or "")
+
+
+# ------------------------------------------------------------------ SSRF guard for names
+def test_the_names_a_check_may_reach_from_dns_answers() -> None:
+    from maildoctor.web.resolved_targets import guessed_names, named_in
+
+    assert named_in(["10 mail.example.jp.", "0 1 993 IMAP.example.jp.", "", "0 ."]) == [
+        "mail.example.jp",
+        "imap.example.jp",
+    ]
+    assert "example.jp" in guessed_names("example.jp") and "autoconfig.example.jp" in guessed_names(
+        "example.jp"
+    )
+    assert guessed_names(None) == []

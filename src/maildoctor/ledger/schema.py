@@ -241,3 +241,18 @@ class CheckupAlert(Base):
     expires: Mapped[date] = mapped_column(Date)
     threshold: Mapped[int]
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+# --------------------------------------------------------------------------- the web pages' login (issue 15)
+
+
+class WebUser(Base):
+    """Who may sign in to `maildoctor web`: a name, an argon2 hash of the password (never the
+    password), and a role (admin or viewer)."""
+
+    __tablename__ = "web_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)

@@ -29,6 +29,7 @@ from maildoctor.web.pagekit import checked_form, client_choices, field, language
 from maildoctor.web.picture import path_svg
 from maildoctor.web.printable import printable_answer
 from maildoctor.web.ratelimit import RateLimiter
+from maildoctor.web.resolved_targets import INTERNAL_TARGET, refused_here
 from maildoctor.web.targets import target_refusal
 from maildoctor.web.templating import render
 from maildoctor.web.transcript import transcript_text
@@ -69,7 +70,7 @@ def wizard_form(form: dict[str, str], config: WebConfig) -> tuple[CheckRequest |
             beyond_loopback=config.beyond_loopback,
             allow_internal=config.allow_internal_targets,
         ):
-            problems.append(N_("This server may not be checked from here (an address inside the network)."))
+            problems.append(INTERNAL_TARGET)
     password = form.get("password", "")
     if password and form.get("consent") != "yes":
         problems.append(N_("Tick the box about the password first, or leave the password empty."))
@@ -137,6 +138,16 @@ class CheckPages:
                 status=400,
                 clients=client_choices(lang),
                 problems=problems,
+                typed=typed,
+            )
+        typed_hosts = [endpoint.host for endpoint in (check.incoming, check.outgoing) if endpoint is not None]
+        if await refused_here(self.config, typed_hosts, check.address):
+            return page(
+                request,
+                "start.html",
+                status=403,
+                clients=client_choices(lang),
+                problems=[INTERNAL_TARGET],
                 typed=typed,
             )
         if not all(self.targets.allow(target) for target in _targets(check)):

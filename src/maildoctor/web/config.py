@@ -28,6 +28,8 @@ class WebConfig:
     # served beyond loopback: check targets on internal addresses refused unless allowed
     beyond_loopback: bool = False
     allow_internal_targets: bool = False
+    # the accounts book (its users sign in; its pages); None: no book, nobody can sign in
+    book_url: str | None = None
     # the Host headers answered (DNS rebinding); the port is added to the loopback names
     allowed_hosts: tuple[str, ...] = ()
     page_rate: Rate = field(default_factory=lambda: Rate(per_minute=240, burst=120))

@@ -44,7 +44,9 @@ class Guards:
             return
         client = (scope.get("client") or ("?", 0))[0]
         starts_check = scope["method"] == "POST" and scope["path"] in ("/check", "/domain", "/settings")
-        if not self.pages.allow(client) or (starts_check and not self.checks.allow(client)):
+        # the static files (a stylesheet and two scripts, never a page's work) are not counted
+        counted = not scope["path"].startswith("/static/")
+        if (counted and not self.pages.allow(client)) or (starts_check and not self.checks.allow(client)):
             await _plain(send, 429, b"Too many requests: wait a minute and try again.\n")
             return
         length = dict(scope["headers"]).get(b"content-length")

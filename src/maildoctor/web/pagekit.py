@@ -78,6 +78,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         csrf_field=csrf.FIELD,
         csrf_token=csrf_token(request),
         path=request.url.path,
+        signed_in=request.scope.get("state", {}).get("signed_in"),
+        beyond_loopback=request.scope.get("state", {}).get("beyond_loopback", False),
         **context,
     )
     response = HTMLResponse(body, status_code=status)

@@ -1,6 +1,6 @@
 """The pages beside the wizard: the settings of an address (table, iPhone profile with its QR
 code, printable sheet, support memo), explain (a pasted message or a returned mail), a domain's
-sending health, and the accounts book (not yet)."""
+sending health (the accounts book: book_pages.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from maildoctor.web.config import WebConfig
 from maildoctor.web.explaining import bounce_explanation, message_explanation
 from maildoctor.web.kept import Kept
 from maildoctor.web.pagekit import checked_form, client_choices, field, language, page, translator
+from maildoctor.web.resolved_targets import INTERNAL_TARGET, refused_here
 
 # the sheet is a self-contained printable document: its own <style>, nothing else at all
 SHEET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
@@ -56,6 +57,15 @@ class Pages:
                 status=400,
                 result=None,
                 problems=problems,
+                typed={"address": address},
+            )
+        if await refused_here(self.config, [], address):
+            return page(
+                request,
+                "settings.html",
+                status=403,
+                result=None,
+                problems=[INTERNAL_TARGET],
                 typed={"address": address},
             )
         found, _facts = await discover(
@@ -163,6 +173,15 @@ class Pages:
             return page(
                 request, "domain.html", status=400, document=None, typed={"domain": typed}, problems=problems
             )
+        if await refused_here(self.config, [], name):
+            return page(
+                request,
+                "domain.html",
+                status=403,
+                document=None,
+                typed={"domain": typed},
+                problems=[INTERNAL_TARGET],
+            )
         facts = await examine_domain(
             DomainRequest(
                 name,
@@ -176,10 +195,6 @@ class Pages:
         findings = domain_findings(facts)
         document = domain_to_json(facts, findings, translator(request))
         return page(request, "domain.html", document=document, typed={"domain": typed}, problems=[])
-
-    # ---------------------------------------------------------------- the book
-    async def ledger(self, request: Request) -> Response:
-        return page(request, "ledger.html")
 
 
 __all__ = ["Pages"]

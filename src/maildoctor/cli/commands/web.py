@@ -1,5 +1,6 @@
 """`maildoctor web`: its options; the pages are maildoctor.web's (the optional extra `[web]`)."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,7 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
     @app.command(
         "web",
         cls=shared.command_class,
-        help=_("Open maildoctor in the web browser (reachable from this computer only)."),
+        help=_("Open maildoctor in the web browser."),
     )
     def web(
         host: Annotated[
@@ -38,6 +39,37 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         ca_file: Annotated[Path | None, shared.ca_file()] = None,
         timeout: Annotated[float, shared.timeout()] = 20,
         lang: Annotated[Language | None, shared.lang()] = None,
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                metavar="URL",
+                help=_("The accounts book whose users may sign in (as for maildoctor ledger)."),
+            ),
+        ] = None,
+        create_admin: Annotated[
+            str | None,
+            typer.Option(
+                "--create-admin",
+                metavar="NAME",
+                help=_("Add an administrator of the web pages (the password is asked for), then stop."),
+            ),
+        ] = None,
+        create_viewer: Annotated[
+            str | None,
+            typer.Option(
+                "--create-viewer",
+                metavar="NAME",
+                help=_("Add a user who may only read (the password is asked for), then stop."),
+            ),
+        ] = None,
+        allow_internal_targets: Annotated[
+            bool,
+            typer.Option(
+                "--allow-internal-targets",
+                help=_("Served beyond this computer: allow checks of servers inside the network as well."),
+            ),
+        ] = False,
     ) -> None:
         err = Console(stderr=True, highlight=False)
         try:
@@ -51,21 +83,40 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             err.print(Text(_("Add it with this command, then run “maildoctor web” again:")))
             err.print(Text(f"  {WEB.install_command}"), soft_wrap=True)
             raise typer.Exit(ExitCode.NOT_RUN) from None
-        if refuses_host(host):
+        from maildoctor.ledger.location import ledger_url
+
+        book_url = ledger_url(db, os.environ)
+        if create_admin is not None or create_viewer is not None:
+            from maildoctor.cli.web_users import create_user_command
+
+            create_user_command(book_url, create_admin, create_viewer, translator, err)
+            return
+        if refuses_host(host, book_url):
             err.print(
                 Text(
                     _(
-                        "maildoctor web listens only on this computer (127.0.0.1, ::1 or localhost) in this "
-                        "version: reaching it from other computers needs a login, which is not there yet."
+                        "maildoctor web answers other computers (beyond 127.0.0.1) only with a login, and "
+                        "nobody can log in yet. First create an administrator with: "
+                        "maildoctor web --create-admin NAME"
                     )
                 )
             )
             raise typer.Exit(ExitCode.NOT_RUN)
-        config = web_config(host, port, tuple(dns or ()), ca_file, timeout)
+        config = web_config(
+            host,
+            port,
+            tuple(dns or ()),
+            ca_file,
+            timeout,
+            book_url=book_url,
+            allow_internal_targets=allow_internal_targets,
+        )
         out = Console(highlight=False)
 
         def announce(url: str) -> None:
             out.print(Text(_("maildoctor is ready in your web browser at: {url}").format(url=url)))
             out.print(Text(_("Leave this window open while you use it; press Ctrl+C to stop.")))
+            if config.beyond_loopback:
+                out.print(Text(_("Other computers can reach it: every page asks for a login.")))
 
         serve(config, announce)
