@@ -79,6 +79,8 @@ def _patterns() -> list[re.Pattern[str] | re.Pattern[bytes]]:
 @pytest.fixture
 def turned_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(codecache, "MIN_NEW", 1)  # these tests compile a few things only
+    # a demo run earlier in the same process (an in-process CLI test) turns the data cache off
+    monkeypatch.setattr(datacache._Switch, "keep", True)
     codecache.stop()
     yield
     codecache.stop()
