@@ -1,0 +1,125 @@
+"""The one-login guard of a check-up, kept in the book: it holds across the workers and machines that
+share the book, not only within one process.
+
+Before a login is made it is claimed in the book — one row per run, server, protocol and user name,
+inserted with ON CONFLICT DO NOTHING, so of two workers racing on one account exactly one gets it, and
+a job run again after its worker was killed finds the claim and does not log in a second time. The
+outcome is written when known; a failure recorded by any worker is honoured by every worker and by
+later runs for the remembered-failure window of `check` (unless the person insists). What is kept:
+run, server, protocol, user name, times and outcome — never the password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+
+from maildoctor.ledger.schema import CheckupLogin, now
+from maildoctor.ledger.store import transaction
+from maildoctor.loginguard import REMEMBER_SECONDS, LoginGuard, account_key, default_cache_dir
+
+FAILED: Final = "failed"
+OK: Final = "ok"
+CLAIM_KEYS: Final = ("run_id", "host", "protocol", "username")
+
+
+@dataclass(frozen=True, slots=True)
+class LoginKey:
+    """One account on one server as the guard knows it (the host as the DNS knows it)."""
+
+    protocol: str
+    host: str
+    username: str
+
+    @classmethod
+    def of(cls, protocol: str, host: str, username: str) -> LoginKey:
+        return cls(protocol.lower(), host.lower().rstrip("."), username)
+
+
+def claim(engine: Engine, run_id: int, key: LoginKey) -> bool:
+    """Claim the run's one login to this account: True for the one caller that got it."""
+    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(CheckupLogin)
+        .values(run_id=run_id, host=key.host, protocol=key.protocol, username=key.username, claimed_at=now())
+        .on_conflict_do_nothing(index_elements=list(CLAIM_KEYS))
+        .returning(CheckupLogin.id)
+    )
+    with transaction(engine) as session:
+        return session.execute(statement).scalar_one_or_none() is not None
+
+
+def settle(engine: Engine, run_id: int, key: LoginKey, *, failed: bool) -> None:
+    """The outcome of the run's login to this account."""
+    with transaction(engine) as session:
+        session.execute(
+            update(CheckupLogin)
+            .where(
+                CheckupLogin.run_id == run_id,
+                CheckupLogin.host == key.host,
+                CheckupLogin.protocol == key.protocol,
+                CheckupLogin.username == key.username,
+            )
+            .values(outcome=FAILED if failed else OK, finished_at=now())
+        )
+
+
+def failed_recently(engine: Engine, key: LoginKey, at: datetime | None = None) -> bool:
+    """Whether the last known login to this account, by any worker in any run, failed within the
+    remembered-failure window (a later success forgets it, as `check` does)."""
+    since = (at or now()) - timedelta(seconds=REMEMBER_SECONDS)
+    with transaction(engine) as session:
+        last = session.scalars(
+            select(CheckupLogin.outcome)
+            .where(
+                CheckupLogin.host == key.host,
+                CheckupLogin.protocol == key.protocol,
+                CheckupLogin.username == key.username,
+                CheckupLogin.outcome.is_not(None),
+                CheckupLogin.finished_at >= since,
+            )
+            .order_by(CheckupLogin.finished_at.desc(), CheckupLogin.id.desc())
+            .limit(1)
+        ).first()
+    return last == FAILED
+
+
+@dataclass
+class BookLoginGuard(LoginGuard):
+    """`check`'s LoginGuard (this process's attempts, the user's remembered failures) that also claims
+    each login in the book of the run `run_id`, and honours the failures the book remembers.
+
+    The book is asked synchronously, from the probe's event loop: one short statement per login."""
+
+    engine: Engine = field(kw_only=True)
+    run_id: int = field(kw_only=True)
+
+    def may_try(self, protocol: str, host: str, username: str) -> tuple[bool, str | None]:
+        if account_key(protocol, host, username) in self._tried:
+            return False, "already_tried"
+        key = LoginKey.of(protocol, host, username)
+        if not self.force and (
+            self.remembered_failure(protocol, host, username) is not None or failed_recently(self.engine, key)
+        ):
+            return False, "remembered_failure"
+        if not claim(self.engine, self.run_id, key):
+            return False, "already_tried"  # another worker, or this job before its worker was killed
+        self._tried.add(account_key(protocol, host, username))
+        return True, None
+
+    def record(self, protocol: str, host: str, username: str, *, failed: bool) -> None:
+        super().record(protocol, host, username, failed=failed)
+        settle(self.engine, self.run_id, LoginKey.of(protocol, host, username), failed=failed)
+
+
+def book_guard(engine: Engine, run_id: int, cache_dir: Path | None) -> BookLoginGuard:
+    """The guard of one account's check in run `run_id` (a new one per check); the failures also
+    remembered in `cache_dir` (None: the user's cache), as `check` remembers them."""
+    return BookLoginGuard(cache_dir=cache_dir or default_cache_dir(), engine=engine, run_id=run_id)
