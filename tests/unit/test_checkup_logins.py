@@ -6,6 +6,7 @@ item and the report say a login was not tried again. The migration 0004 up and d
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -107,6 +108,8 @@ def test_a_failure_is_honoured_across_workers_and_runs_until_the_window_ends(
     first = guard(book, new_run(book), tmp_path / "a")
     assert first.may_try("imap", "mail.example.jp", "taro") == (True, None)
     first.record("imap", "mail.example.jp", "taro", failed=True)
+    assert not failed_recently(book, KEY)  # written after the check, off the event loop
+    asyncio.run(first.flush())
     later = new_run(book)
     assert guard(book, later, tmp_path / "b").may_try("imap", "mail.example.jp", "taro") == (
         False,
@@ -122,7 +125,22 @@ def test_a_failure_is_honoured_across_workers_and_runs_until_the_window_ends(
         "already_tried",
     )
     insisting.record("imap", "mail.example.jp", "taro", failed=False)
+    asyncio.run(insisting.flush())
     assert not failed_recently(book, KEY)  # a later success forgets the failure, as `check` does
+
+
+def test_the_logins_a_check_will_make_are_claimed_ahead(book: Engine, tmp_path: Path) -> None:
+    run_id = new_run(book)
+    ahead = guard(book, run_id, tmp_path / "a")
+    asyncio.run(ahead.prepare([KEY, LoginKey.of("smtp", "mail.example.jp", "taro")]))
+    with transaction(book) as session:
+        assert len(session.scalars(select(CheckupLogin.id).where(CheckupLogin.run_id == run_id)).all()) == 2
+    assert ahead.may_try("imap", "mail.example.jp", "taro") == (True, None)
+    assert ahead.may_try("imap", "mail.example.jp", "taro") == (False, "already_tried")
+    other = guard(book, run_id, tmp_path / "b")
+    asyncio.run(other.prepare([KEY]))
+    assert other.may_try("imap", "mail.example.jp", "taro") == (False, "already_tried")
+    assert other.may_try("pop3", "mail.example.jp", "taro") == (True, None)  # not foreseen: asked now
 
 
 def test_an_unsettled_claim_is_not_a_failure(book: Engine) -> None:

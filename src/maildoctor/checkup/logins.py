@@ -11,6 +11,8 @@ run, server, protocol, user name, times and outcome — never the password.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -96,27 +98,54 @@ class BookLoginGuard(LoginGuard):
     """`check`'s LoginGuard (this process's attempts, the user's remembered failures) that also claims
     each login in the book of the run `run_id`, and honours the failures the book remembers.
 
-    The book is asked synchronously, from the probe's event loop: one short statement per login."""
+    The guard is asked from the probe's event loop, synchronously; so the logins a check will make
+    are asked of the book ahead, off the loop (`prepare`), and the outcomes written after the check
+    (`flush`). A login not foreseen is claimed synchronously, one short statement."""
 
     engine: Engine = field(kw_only=True)
     run_id: int = field(kw_only=True)
+    _answers: dict[LoginKey, str | None] = field(default_factory=dict, init=False)
+    _outcomes: dict[LoginKey, bool] = field(default_factory=dict, init=False)
+
+    def _ask(self, key: LoginKey) -> str | None:
+        """Why not to log in (remembered_failure, already_tried), or None: claimed for this check."""
+        if not self.force and failed_recently(self.engine, key):
+            return "remembered_failure"
+        return None if claim(self.engine, self.run_id, key) else "already_tried"
+
+    def _ask_all(self, keys: Sequence[LoginKey]) -> None:
+        for key in keys:
+            if key not in self._answers:
+                self._answers[key] = self._ask(key)
+
+    async def prepare(self, keys: Sequence[LoginKey]) -> None:
+        await asyncio.to_thread(self._ask_all, keys)
 
     def may_try(self, protocol: str, host: str, username: str) -> tuple[bool, str | None]:
         if account_key(protocol, host, username) in self._tried:
             return False, "already_tried"
-        key = LoginKey.of(protocol, host, username)
-        if not self.force and (
-            self.remembered_failure(protocol, host, username) is not None or failed_recently(self.engine, key)
-        ):
+        if not self.force and self.remembered_failure(protocol, host, username) is not None:
             return False, "remembered_failure"
-        if not claim(self.engine, self.run_id, key):
-            return False, "already_tried"  # another worker, or this job before its worker was killed
+        key = LoginKey.of(protocol, host, username)
+        reason = self._answers.pop(key) if key in self._answers else self._ask(key)
+        if reason is not None:  # already_tried: another worker, or this job before its worker was killed
+            return False, reason
         self._tried.add(account_key(protocol, host, username))
         return True, None
 
     def record(self, protocol: str, host: str, username: str, *, failed: bool) -> None:
         super().record(protocol, host, username, failed=failed)
-        settle(self.engine, self.run_id, LoginKey.of(protocol, host, username), failed=failed)
+        self._outcomes[LoginKey.of(protocol, host, username)] = failed
+
+    def _settle_all(self) -> None:
+        while self._outcomes:
+            key, failed = self._outcomes.popitem()
+            settle(self.engine, self.run_id, key, failed=failed)
+
+    async def flush(self) -> None:
+        """The outcomes of this check's logins into the book (a worker killed before this loses
+        them: its claims stay, a failure is then remembered only in its own cache)."""
+        await asyncio.to_thread(self._settle_all)
 
 
 def book_guard(engine: Engine, run_id: int, cache_dir: Path | None) -> BookLoginGuard:

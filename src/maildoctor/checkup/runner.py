@@ -21,7 +21,7 @@ from maildoctor.checkup import runs
 from maildoctor.checkup.bookrisks import BookAccount, BookDevice, BookDomain, book_item
 from maildoctor.checkup.classify import account_item, domain_item, untested_item
 from maildoctor.checkup.limits import PER_SERVER, PER_USER, ServerLimits
-from maildoctor.checkup.logins import book_guard
+from maildoctor.checkup.logins import BookLoginGuard, LoginKey, book_guard
 from maildoctor.checkup.model import ItemKind, LoginMode, RecordedItem, Untested
 from maildoctor.checkup.passwords import find_password
 from maildoctor.checkup.report import CheckupReport
@@ -32,7 +32,6 @@ from maildoctor.facts import DnsOutcome
 from maildoctor.ledger.retirement import ENTITY as RETIREMENTS
 from maildoctor.ledger.schema import Account, Change, Company, Device, Domain, Person
 from maildoctor.ledger.store import transaction
-from maildoctor.loginguard import LoginGuard
 from maildoctor.model import Endpoint, Secret, ServerUrlError, parse_server_url
 from maildoctor.net.resolver import Nameserver
 from maildoctor.net.seam import Network
@@ -131,7 +130,7 @@ async def _check_account(
     options: CheckupOptions,
     limits: ServerLimits,
     gate: asyncio.Semaphore,
-    guard: LoginGuard | None = None,
+    guard: BookLoginGuard | None = None,
 ) -> RecordedItem:
     """One account: its servers' slots first, then a place among the checks running at once (so a
     check waiting for a busy server never keeps another server's check from running). `guard`: the
@@ -163,10 +162,17 @@ async def _check_account(
     hosts = [endpoint.host for endpoint in (incoming, outgoing) if endpoint is not None]
     async with limits.slot(hosts, work.username or work.address), gate:
         try:
+            if guard is not None and password is not None:  # the book asked ahead, off the event loop
+                await guard.prepare(
+                    [LoginKey.of(e.protocol, e.host, request.user) for e in (incoming, outgoing) if e]
+                )
             connect = None if options.network else limits.connector(work.username or work.address)
             report, facts = await run_check(request, options.network, connect=connect, guard=guard)
         except (OSError, ValueError):
             return untested_item(ItemKind.ACCOUNT, work.address, Untested.CRASHED, login)
+        finally:
+            if guard is not None:
+                await guard.flush()
     return account_item(work.address, report, facts, login)
 
 
@@ -187,7 +193,7 @@ class ResolverTrust:
 
 
 async def check_account_item(
-    work: AccountWork, options: CheckupOptions, limits: ServerLimits, guard: LoginGuard | None = None
+    work: AccountWork, options: CheckupOptions, limits: ServerLimits, guard: BookLoginGuard | None = None
 ) -> RecordedItem:
     """One account checked alone (a queued job): within the limits, no other gate."""
     return await _check_account(work, options, limits, asyncio.Semaphore(1), guard)
