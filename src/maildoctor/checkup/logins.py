@@ -1,7 +1,7 @@
 """The one-login guard of a check-up, kept in the book: it holds across the workers and machines that
 share the book, not only within one process.
 
-Before a login is made it is claimed in the book — one row per run, server, protocol and user name,
+Before a login is made (before its check connects, when it is foreseen) it is claimed in the book — one row per run, server, protocol and user name,
 inserted with ON CONFLICT DO NOTHING, so of two workers racing on one account exactly one gets it, and
 a job run again after its worker was killed finds the claim and does not log in a second time. The
 outcome is written when known; a failure recorded by any worker is honoured by every worker and by
