@@ -1,18 +1,21 @@
-"""The one-login guard of a check-up, kept in the book: it holds across the workers and machines that
-share the book, not only within one process.
+"""The one-login guard of a check-up, kept in the book: it holds across the workers and machines that share
+the book, not only within one process.
 
-Before a login is made (before its check connects, when it is foreseen) it is claimed in the book — one row per run, server, protocol and user name,
-inserted with ON CONFLICT DO NOTHING, so of two workers racing on one account exactly one gets it, and
-a job run again after its worker was killed finds the claim and does not log in a second time. The
-outcome is written when known; a failure recorded by any worker is honoured by every worker and by
-later runs for the remembered-failure window of `check` (unless the person insists). What is kept:
-run, server, protocol, user name, times and outcome — never the password.
+Before a login is made (before its check connects, when it is foreseen) it is claimed in the book — one
+row per run, server, protocol and user name, inserted with ON CONFLICT DO NOTHING, so of two workers
+racing on one account exactly one gets it, and a job run again after its worker was killed finds the
+claim and does not log in a second time. The outcome is written when known; a failure recorded by any
+worker is honoured by every worker and by later runs for the remembered-failure window of `check`
+(unless the person insists). What is kept: run, server, protocol, user name, times and outcome — never
+the password.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.ledger.schema import CheckupLogin, now
 from maildoctor.ledger.store import transaction
@@ -30,6 +34,9 @@ from maildoctor.loginguard import REMEMBER_SECONDS, LoginGuard, account_key, def
 FAILED: Final = "failed"
 OK: Final = "ok"
 CLAIM_KEYS: Final = ("run_id", "host", "protocol", "username")
+# the guard's statements, one at a time per process: many writers at once only wait on each other
+# (SQLite: "database is locked" with 16 checks at once, bench/checkup_bench.py)
+_BOOK: Final = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maildoctor-logins")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +126,7 @@ class BookLoginGuard(LoginGuard):
                 self._answers[key] = self._ask(key)
 
     async def prepare(self, keys: Sequence[LoginKey]) -> None:
-        await asyncio.to_thread(self._ask_all, keys)
+        await asyncio.get_running_loop().run_in_executor(_BOOK, self._ask_all, keys)
 
     def may_try(self, protocol: str, host: str, username: str) -> tuple[bool, str | None]:
         if account_key(protocol, host, username) in self._tried:
@@ -140,12 +147,14 @@ class BookLoginGuard(LoginGuard):
     def _settle_all(self) -> None:
         while self._outcomes:
             key, failed = self._outcomes.popitem()
-            settle(self.engine, self.run_id, key, failed=failed)
+            # unwritten, the claim stays (nobody tries again in this run); the failure is in the cache
+            with contextlib.suppress(SQLAlchemyError):
+                settle(self.engine, self.run_id, key, failed=failed)
 
     async def flush(self) -> None:
         """The outcomes of this check's logins into the book (a worker killed before this loses
         them: its claims stay, a failure is then remembered only in its own cache)."""
-        await asyncio.to_thread(self._settle_all)
+        await asyncio.get_running_loop().run_in_executor(_BOOK, self._settle_all)
 
 
 def book_guard(engine: Engine, run_id: int, cache_dir: Path | None) -> BookLoginGuard:

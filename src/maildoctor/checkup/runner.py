@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.check_request import CheckRequest
 from maildoctor.checkup import runs
@@ -168,7 +169,7 @@ async def _check_account(
                 )
             connect = None if options.network else limits.connector(work.username or work.address)
             report, facts = await run_check(request, options.network, connect=connect, guard=guard)
-        except (OSError, ValueError):
+        except (OSError, ValueError, SQLAlchemyError):  # the book unreachable: no login, not tested
             return untested_item(ItemKind.ACCOUNT, work.address, Untested.CRASHED, login)
         finally:
             if guard is not None:
