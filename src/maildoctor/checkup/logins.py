@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from maildoctor.ledger.schema import CheckupLogin, now
 from maildoctor.ledger.store import transaction
@@ -52,52 +53,65 @@ class LoginKey:
         return cls(protocol.lower(), host.lower().rstrip("."), username)
 
 
-def claim(engine: Engine, run_id: int, key: LoginKey) -> bool:
-    """Claim the run's one login to this account: True for the one caller that got it."""
-    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+def _claim_in(session: Session, run_id: int, key: LoginKey) -> bool:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(CheckupLogin)
         .values(run_id=run_id, host=key.host, protocol=key.protocol, username=key.username, claimed_at=now())
         .on_conflict_do_nothing(index_elements=list(CLAIM_KEYS))
         .returning(CheckupLogin.id)
     )
+    return session.execute(statement).scalar_one_or_none() is not None
+
+
+def _settle_in(session: Session, run_id: int, key: LoginKey, failed: bool) -> None:
+    session.execute(
+        update(CheckupLogin)
+        .where(
+            CheckupLogin.run_id == run_id,
+            CheckupLogin.host == key.host,
+            CheckupLogin.protocol == key.protocol,
+            CheckupLogin.username == key.username,
+        )
+        .values(outcome=FAILED if failed else OK, finished_at=now())
+    )
+
+
+def _failed_in(session: Session, key: LoginKey, at: datetime | None) -> bool:
+    since = (at or now()) - timedelta(seconds=REMEMBER_SECONDS)
+    last = session.scalars(
+        select(CheckupLogin.outcome)
+        .where(
+            CheckupLogin.host == key.host,
+            CheckupLogin.protocol == key.protocol,
+            CheckupLogin.username == key.username,
+            CheckupLogin.outcome.is_not(None),
+            CheckupLogin.finished_at >= since,
+        )
+        .order_by(CheckupLogin.finished_at.desc(), CheckupLogin.id.desc())
+        .limit(1)
+    ).first()
+    return last == FAILED
+
+
+def claim(engine: Engine, run_id: int, key: LoginKey) -> bool:
+    """Claim the run's one login to this account: True for the one caller that got it."""
     with transaction(engine) as session:
-        return session.execute(statement).scalar_one_or_none() is not None
+        return _claim_in(session, run_id, key)
 
 
 def settle(engine: Engine, run_id: int, key: LoginKey, *, failed: bool) -> None:
     """The outcome of the run's login to this account."""
     with transaction(engine) as session:
-        session.execute(
-            update(CheckupLogin)
-            .where(
-                CheckupLogin.run_id == run_id,
-                CheckupLogin.host == key.host,
-                CheckupLogin.protocol == key.protocol,
-                CheckupLogin.username == key.username,
-            )
-            .values(outcome=FAILED if failed else OK, finished_at=now())
-        )
+        _settle_in(session, run_id, key, failed)
 
 
 def failed_recently(engine: Engine, key: LoginKey, at: datetime | None = None) -> bool:
     """Whether the last known login to this account, by any worker in any run, failed within the
     remembered-failure window (a later success forgets it, as `check` does)."""
-    since = (at or now()) - timedelta(seconds=REMEMBER_SECONDS)
     with transaction(engine) as session:
-        last = session.scalars(
-            select(CheckupLogin.outcome)
-            .where(
-                CheckupLogin.host == key.host,
-                CheckupLogin.protocol == key.protocol,
-                CheckupLogin.username == key.username,
-                CheckupLogin.outcome.is_not(None),
-                CheckupLogin.finished_at >= since,
-            )
-            .order_by(CheckupLogin.finished_at.desc(), CheckupLogin.id.desc())
-            .limit(1)
-        ).first()
-    return last == FAILED
+        return _failed_in(session, key, at)
 
 
 @dataclass
@@ -114,16 +128,21 @@ class BookLoginGuard(LoginGuard):
     _answers: dict[LoginKey, str | None] = field(default_factory=dict, init=False)
     _outcomes: dict[LoginKey, bool] = field(default_factory=dict, init=False)
 
-    def _ask(self, key: LoginKey) -> str | None:
+    def _ask_in(self, session: Session, key: LoginKey) -> str | None:
         """Why not to log in (remembered_failure, already_tried), or None: claimed for this check."""
-        if not self.force and failed_recently(self.engine, key):
+        if not self.force and _failed_in(session, key, None):
             return "remembered_failure"
-        return None if claim(self.engine, self.run_id, key) else "already_tried"
+        return None if _claim_in(session, self.run_id, key) else "already_tried"
+
+    def _ask(self, key: LoginKey) -> str | None:
+        with transaction(self.engine) as session:
+            return self._ask_in(session, key)
 
     def _ask_all(self, keys: Sequence[LoginKey]) -> None:
-        for key in keys:
-            if key not in self._answers:
-                self._answers[key] = self._ask(key)
+        with transaction(self.engine) as session:  # one commit for the check's logins
+            for key in keys:
+                if key not in self._answers:
+                    self._answers[key] = self._ask_in(session, key)
 
     async def prepare(self, keys: Sequence[LoginKey]) -> None:
         await asyncio.get_running_loop().run_in_executor(_BOOK, self._ask_all, keys)
@@ -145,11 +164,13 @@ class BookLoginGuard(LoginGuard):
         self._outcomes[LoginKey.of(protocol, host, username)] = failed
 
     def _settle_all(self) -> None:
-        while self._outcomes:
-            key, failed = self._outcomes.popitem()
-            # unwritten, the claim stays (nobody tries again in this run); the failure is in the cache
-            with contextlib.suppress(SQLAlchemyError):
-                settle(self.engine, self.run_id, key, failed=failed)
+        outcomes, self._outcomes = self._outcomes, {}
+        if not outcomes:
+            return
+        # unwritten, the claim stays (nobody tries again in this run); the failure is in the cache
+        with contextlib.suppress(SQLAlchemyError), transaction(self.engine) as session:
+            for key, failed in outcomes.items():
+                _settle_in(session, self.run_id, key, failed)
 
     async def flush(self) -> None:
         """The outcomes of this check's logins into the book (a worker killed before this loses
