@@ -167,10 +167,16 @@ class _Checks:
 
 
 def _register(
-    request: CheckRequest, plan: SettingsPlan, domain: str, deadline: float, *, compare: bool
+    request: CheckRequest,
+    plan: SettingsPlan,
+    domain: str,
+    deadline: float,
+    *,
+    compare: bool,
+    guard: LoginGuard | None = None,
 ) -> _Checks:
     stores = load_trust_stores(request.ca_file)
-    guard = _guard(request)
+    guard = guard or _guard(request)
     state = _roundtrip_state(request)
     answers = PortAnswers()  # shared by both servers: they are often one
     servers = tuple(
@@ -227,7 +233,9 @@ def _secrets(request: CheckRequest) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-async def _diagnose(request: CheckRequest, network: Network) -> tuple[Report, DiagnosisFacts]:
+async def _diagnose(
+    request: CheckRequest, network: Network, guard: LoginGuard | None = None
+) -> tuple[Report, DiagnosisFacts]:
     started = network.clock()
     deadline = started + request.timeout
     typed = request
@@ -242,7 +250,7 @@ async def _diagnose(request: CheckRequest, network: Network) -> tuple[Report, Di
     input_findings: tuple[Finding, ...] = lint_account(
         request.address, request.username, _typed_hosts(typed), request.password
     )
-    checks = _register(request, plan, domain, deadline, compare=request.discover and not missing)
+    checks = _register(request, plan, domain, deadline, compare=request.discover and not missing, guard=guard)
     run = await run_checks(checks.all, network, deadline, _secrets(request))
     servers = tuple(facts for facts in map(run.get, checks.servers) if facts is not None)
     mx = run.get(checks.mx) if checks.mx else None
@@ -344,7 +352,11 @@ async def _trusted(request: CheckRequest, report: Report, started: float, networ
 
 
 async def run_check(
-    request: CheckRequest, network: Network | None = None, *, connect: Connector | None = None
+    request: CheckRequest,
+    network: Network | None = None,
+    *,
+    connect: Connector | None = None,
+    guard: LoginGuard | None = None,
 ) -> tuple[Report, DiagnosisFacts]:
     """The diagnosis, beside a quick question to the resolver: when no DNS server answers at all, it
     ends at once with NETWORK_OFFLINE. Before a finding blames a name, a domain or an address, the
@@ -353,7 +365,8 @@ async def run_check(
     `network` is the seam the checks observe through; without one, the real network asking
     `request.nameservers`. (With one given, the quick question is not asked: the caller's network
     decides what answers.) `connect`: the real network's connections opened through it instead (the
-    check day's per-server limits)."""
+    check day's per-server limits). `guard`: the one-login guard to consult instead of this process's
+    own (the check day's, kept in the shared book)."""
     if network is None:
         network = Network.system(request.nameservers)
         if connect is not None:
@@ -363,9 +376,9 @@ async def run_check(
         offline_question = False
     started = network.clock()
     if not offline_question:
-        report, facts = await _diagnose(request, network)
+        report, facts = await _diagnose(request, network, guard)
     else:
-        done = await unless_offline(_diagnose(request, network), request.nameservers)
+        done = await unless_offline(_diagnose(request, network, guard), request.nameservers)
         if done is None:
             return _offline(request, started)
         report, facts = done

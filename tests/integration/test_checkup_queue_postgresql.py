@@ -6,15 +6,19 @@ per-user limits held across the workers."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from checkup_cli import checkup_argv, checkup_env
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ProgrammingError
 from test_ledger_postgresql import postgresql
 
@@ -170,3 +174,185 @@ def test_three_workers_one_killed_every_account_once_and_the_limits_hold(
     assert not [line for line in lines if "Maximum number of connections" in line]
     smtp = anvil_peaks(postfix.log.read_text(errors="replace").splitlines())
     assert smtp and max(smtp.values()) <= PER_SERVER
+
+
+# ------------------------------------------------------------------ the one-login guard in the book
+
+IMAP_LOGIN = re.compile(r"imap-login: Info: Login: user=<(?P<user>[^>]*)>")
+
+
+def imap_logins(dovecot: DovecotServer, since: int) -> Counter[str]:
+    """The IMAP logins per user name, as Dovecot itself logged them after line `since`."""
+    lines = dovecot.log.read_text(errors="replace").splitlines()[since:]
+    return Counter(match["user"] for line in lines if (match := IMAP_LOGIN.search(line)))
+
+
+def book_of(
+    url: str,
+    code: str,
+    accounts: Sequence[tuple[str, MailUser]],
+    servers: tuple[DovecotServer, PostfixServer],
+) -> None:
+    dovecot, postfix = servers
+    engine = open_book(url, create=True)
+    with transaction(engine) as session:
+        book = Book(session, actor="test")
+        company = book.add(COMPANIES, None, {"code": code, "name": "ログイン商事"})
+        for address, user in accounts:
+            book.add(
+                ACCOUNTS,
+                company,
+                {
+                    "address": address,
+                    "incoming": f"imap+starttls://mail.example.test:{dovecot.ports['imap']}",
+                    "outgoing": f"smtp+starttls://mail.example.test:{postfix.ports['submission']}",
+                    "username": user.name,
+                },
+            )
+    engine.dispose()
+
+
+def secrets_for(accounts: Sequence[tuple[str, MailUser]], folder: Path) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    from maildoctor.checkup.passwords import FILE_VARIABLE, KEY_VARIABLE, store_in_file
+    from maildoctor.model import Secret
+
+    secrets = {KEY_VARIABLE: Fernet.generate_key().decode(), FILE_VARIABLE: str(folder / "passwords.fernet")}
+    for address, user in accounts:
+        store_in_file(address, Secret(user.password), secrets)
+    return secrets
+
+
+def stop_all(workers: Sequence[subprocess.Popen[str]]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+COMPANY_LOGINS = """SELECT l.username, l.protocol FROM checkup_logins l JOIN checkup_runs r ON r.id = l.run_id
+    JOIN companies c ON c.id = r.company_id WHERE c.code = :code"""
+COMPANY_ITEMS = """SELECT i.subject, i.login FROM checkup_items i JOIN checkup_runs r ON r.id = i.run_id
+    JOIN companies c ON c.id = r.company_id WHERE c.code = :code AND i.kind = 'account'"""
+
+
+def rows(url: str, query: str, code: str) -> list[tuple[str, str | None]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [(a, b) for a, b in connection.execute(text(query), {"code": code}).all()]
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_killed_after_its_login_is_not_followed_by_a_second_login(
+    postgresql: str,
+    servers: tuple[DovecotServer, PostfixServer],
+    dns_server: DnsServer,
+    pki: LabPKI,
+    tmp_path: Path,
+) -> None:
+    dovecot = servers[0]
+    accounts = [(f"claim-{user.name}@example.test", user) for user in USERS[:4]]
+    names = {user.name for _, user in accounts}
+    book_of(postgresql, "claimed", accounts, servers)
+    env = checkup_env(tmp_path / "cache", **secrets_for(accounts, tmp_path))
+    since = len(dovecot.log.read_text(errors="replace").splitlines())
+    enqueuer = maildoctor(postgresql, dns_server, pki, env, "--company", "claimed", "--queue", "--json")
+    workers = [maildoctor(postgresql, dns_server, pki, env, "--worker")]
+    try:
+        deadline = time.monotonic() + 60
+        # kill the worker the moment Dovecot logs its first login: claimed, logged in, not yet recorded
+        while not (logged := set(imap_logins(dovecot, since)) & names):
+            assert time.monotonic() < deadline and workers[0].poll() is None
+            time.sleep(0.005)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(10)
+        claimed = rows(postgresql, COMPANY_LOGINS, "claimed")
+        recorded_then = {subject for subject, _ in rows(postgresql, COMPANY_ITEMS, "claimed")}
+        workers += [maildoctor(postgresql, dns_server, pki, env, "--worker") for _ in range(2)]
+        out, err = enqueuer.communicate(timeout=180)
+    finally:
+        stop_all([enqueuer, *workers])
+    assert enqueuer.returncode in (0, 1), err
+    assert {(name, "imap") for name in logged} <= set(claimed)  # each login was claimed before it was made
+    in_flight = {f"claim-{name}@example.test" for name in logged} - recorded_then
+    assert in_flight  # killed in the middle of a check, after its login
+    items = dict(rows(postgresql, COMPANY_ITEMS, "claimed"))
+    assert sorted(items) == sorted(address for address, _ in accounts)  # every account recorded once
+    for address in in_flight:  # the job ran again, did not log in again, and says so
+        assert items[address] == "not_repeated", items
+    assert '"login_not_repeated": [' in out and sorted(in_flight)[0] in out
+    logins = imap_logins(dovecot, since)
+    for address, user in accounts:  # one login each, the killed worker's included: never a second
+        if address in in_flight or items[address] == "login":
+            assert logins[user.name] == 1, logins
+        else:
+            assert logins[user.name] <= 1, logins  # claimed by the killed worker, maybe not yet made
+
+
+def test_two_workers_on_one_login_make_one_attempt(
+    postgresql: str,
+    servers: tuple[DovecotServer, PostfixServer],
+    dns_server: DnsServer,
+    pki: LabPKI,
+    tmp_path: Path,
+) -> None:
+    dovecot = servers[0]
+    shared = USERS[6]
+    accounts = [(f"shared{number}@example.test", shared) for number in (1, 2)]  # one login, two accounts
+    book_of(postgresql, "shared", accounts, servers)
+    env = checkup_env(tmp_path / "cache", **secrets_for(accounts, tmp_path))
+    since = len(dovecot.log.read_text(errors="replace").splitlines())
+    workers = [maildoctor(postgresql, dns_server, pki, env, "--worker") for _ in range(2)]
+    enqueuer = maildoctor(postgresql, dns_server, pki, env, "--company", "shared", "--queue", "--json")
+    try:
+        _, err = enqueuer.communicate(timeout=180)
+    finally:
+        stop_all([enqueuer, *workers])
+    assert enqueuer.returncode in (0, 1), err
+    assert imap_logins(dovecot, since)[shared.name] == 1
+    assert sorted(login for _, login in rows(postgresql, COMPANY_ITEMS, "shared")) == [
+        "login",
+        "not_repeated",
+    ]
+    assert sorted(rows(postgresql, COMPANY_LOGINS, "shared")) == [
+        (shared.name, "imap"),
+        (shared.name, "smtp"),
+    ]
+
+
+def test_the_claim_is_atomic_on_postgresql(postgresql: str, tmp_path: Path) -> None:
+    from maildoctor.checkup.logins import BookLoginGuard
+    from maildoctor.ledger.schema import CheckupRun
+
+    engine = open_book(postgresql, create=True)
+    with transaction(engine) as session:
+        company = Book(session, actor="test").add(COMPANIES, None, {"code": "racing", "name": "競争商事"})
+        run = CheckupRun(company_id=company.id, owner="test")
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    engine.dispose()
+    engines = [make_engine(postgresql) for _ in range(8)]
+    start = threading.Barrier(len(engines))
+    answers: list[tuple[bool, str | None]] = []
+
+    def worker(engine: Engine, number: int) -> None:
+        guard = BookLoginGuard(cache_dir=tmp_path / str(number), engine=engine, run_id=run_id)
+        start.wait()
+        answers.append(guard.may_try("imap", "mail.example.test", "racer"))
+
+    threads = [threading.Thread(target=worker, args=(e, n)) for n, e in enumerate(engines)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for each in engines:
+        each.dispose()
+    assert sorted(answers, key=str) == [(False, "already_tried")] * 7 + [(True, None)]

@@ -132,6 +132,8 @@ def test_schedule_installs_the_checkup_with_its_sending_and_unschedule_removes_i
     monkeypatch.setattr(schedule, "run_command", runner)
     monkeypatch.setattr(schedule, "has_systemd", lambda: True)
     monkeypatch.setattr(schedule, "default_unit_dir", lambda system: units)
+    secrets = tmp_path / "config" / "checkup.env"
+    monkeypatch.setattr(schedule, "default_secrets_file", lambda system: secrets)
     code, out, _ = checkup_cli(
         book, "--schedule", "monthly", "--send", "--mail-from", "it@yamada.jp", "--mail-to", "boss@yamada.jp",
         "--dns", "127.0.0.1:5353", "--no-rdap",
@@ -144,6 +146,8 @@ def test_schedule_installs_the_checkup_with_its_sending_and_unschedule_removes_i
         "--mail-to boss@yamada.jp" in service
     )
     assert f"MAILDOCTOR_LEDGER_URL={book}" in service
+    assert f"EnvironmentFile=-{secrets}" in service and secrets.stat().st_mode & 0o777 == 0o600
+    assert f"Put its passwords in {secrets}" in " ".join(out.split()) and "MAILDOCTOR_NOTIFY_PASSWORD" in out
     assert ("systemctl", "--user", "enable", "--now", "maildoctor-checkup-yamada.timer") in runner.commands
     code, out, _ = checkup_cli(book, "--unschedule")
     assert code == 0 and "Removed the monthly check-up maildoctor-checkup-yamada." in out

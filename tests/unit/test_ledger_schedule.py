@@ -115,6 +115,38 @@ def test_install_writes_both_units_and_enables_the_timer(tmp_path: Path) -> None
     assert list(done.commands) == runner.commands
 
 
+def test_the_timer_reads_its_passwords_from_a_file_only_its_user_can_read(tmp_path: Path) -> None:
+    secrets = tmp_path / "config" / "maildoctor" / "checkup.env"
+    with_file = job(secrets_file=secrets)
+    assert f"EnvironmentFile=-{secrets}" in schedule.service_unit(with_file)
+    assert "EnvironmentFile" not in schedule.service_unit(job())
+    done = schedule.install(
+        with_file, scheduler=Scheduler.SYSTEMD, unit_dir=tmp_path / "units", runner=FakeRunner()
+    )
+    assert done.secrets_file == secrets and (secrets, schedule.SECRETS_TEMPLATE) in done.written
+    assert secrets.stat().st_mode & 0o777 == 0o600
+    assert (
+        "MAILDOCTOR_PASSWORDS_KEY=" in secrets.read_text()
+        and "MAILDOCTOR_NOTIFY_PASSWORD=" in secrets.read_text()
+    )
+    # filled in by its user, loosened by mistake: installed again, kept as it is and never shown
+    secrets.write_text("MAILDOCTOR_PASSWORDS_KEY=k3y\n")
+    secrets.chmod(0o644)
+    again = schedule.install(
+        with_file, scheduler=Scheduler.SYSTEMD, unit_dir=tmp_path / "units", runner=FakeRunner()
+    )
+    assert secrets.read_text() == "MAILDOCTOR_PASSWORDS_KEY=k3y\n"
+    assert secrets.stat().st_mode & 0o777 == 0o600
+    assert secrets not in dict(again.written) and "k3y" not in repr(again)
+    assert schedule.remove(
+        with_file, scheduler=Scheduler.SYSTEMD, unit_dir=tmp_path / "units", runner=FakeRunner()
+    )
+    assert secrets.exists()  # the person's own file: taking the timer away does not delete it
+    assert schedule.default_secrets_file(False, {"XDG_CONFIG_HOME": "/home/u/.config"}) == Path(
+        "/home/u/.config/maildoctor/checkup.env"
+    )
+
+
 def test_a_system_timer_has_no_user_flag_and_a_dry_run_changes_nothing(tmp_path: Path) -> None:
     runner = FakeRunner()
     done = schedule.install(

@@ -16,7 +16,7 @@ from maildoctor.checkup.model import (
     RecordedItem,
     Untested,
 )
-from maildoctor.facts import DiagnosisFacts, LoginOutcome
+from maildoctor.facts import DiagnosisFacts, LoginOutcome, LoginSkip
 from maildoctor.model import CheckFault, Finding, Report, Verdict
 
 # A finding with one of these causes means the test itself could not be done.
@@ -78,7 +78,19 @@ def _artefact(finding: Finding, unlogged: set[str]) -> bool:
     return finding.cause == "SMTP_AUTH_REQUIRED" and finding.server.value in unlogged
 
 
+def _not_repeated(facts: DiagnosisFacts) -> bool:
+    """A login this run had already attempted (the guard in the book said so): not tried again."""
+    return any(
+        server.session is not None
+        and server.session.login is not None
+        and server.session.login.skip_reason is LoginSkip.ALREADY_TRIED
+        for server in facts.servers
+    )
+
+
 def account_item(address: str, report: Report, facts: DiagnosisFacts, login: LoginMode) -> RecordedItem:
+    if login is LoginMode.LOGGED_IN and _not_repeated(facts):
+        login = LoginMode.NOT_REPEATED
     reason = _untested(report)
     if reason is not None:
         return RecordedItem(ItemKind.ACCOUNT, address, Outcome.COULD_NOT_TEST, reason=reason, login=login)

@@ -34,6 +34,9 @@ class Untested(StrEnum):
 class LoginMode(StrEnum):
     LOGGED_IN = "login"  # the password came from the keyring: login tried (once)
     NO_PASSWORD = "no_password"  # noqa: S105 -- a mode, not a password; none kept: checked without login, and the report says so
+    # the run's one login to a server of this account was already attempted — by this job before its
+    # worker was killed, or by another worker: not tried again (the one-login guard in the book)
+    NOT_REPEATED = "not_repeated"
 
 
 def finding_id(cause: str, subject: str, server: str) -> str:

@@ -10,6 +10,8 @@ queue kept in the shared PostgreSQL book itself (no broker besides it), worked b
 - The servers' limits hold across workers: each connection holds, besides its worker's own slot,
   one of the server's N slots (and of the server and user's) as a PostgreSQL advisory lock, taken on
   the worker's own session — so a killed worker's slots are freed with its session.
+- A login is made once per run, whichever worker makes it: it is claimed in the book first
+  (logins.py), so a job run again after its worker was killed does not log in a second time.
 - The run is finished by the job that records its last item; `checkup --queue` waits for that and
   prints the report.
 
@@ -34,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from maildoctor.checkup import runs
 from maildoctor.checkup.limits import Key, ServerLimits
+from maildoctor.checkup.logins import book_guard
 from maildoctor.checkup.model import ItemKind, RecordedItem
 from maildoctor.checkup.report import CheckupReport
 from maildoctor.checkup.runner import (
@@ -268,7 +271,8 @@ class Worker:
         if kind == ItemKind.ACCOUNT.value:
             work = next((a for a in plan.accounts if a.address.lower() == subject.lower()), None)
             if work is not None:
-                item = await check_account_item(work, self.options, self.limits)
+                guard = book_guard(self.engine, run_id, self.options.cache_dir)
+                item = await check_account_item(work, self.options, self.limits, guard)
         else:
             domain = next((d for d in plan.domains if d.name.lower() == subject.lower()), None)
             if domain is not None:

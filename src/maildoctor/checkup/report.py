@@ -41,6 +41,8 @@ class CheckupReport:
     trends: Trends
     without_login: tuple[str, ...]  # accounts checked without a password (no login tested)
     items: int
+    # accounts whose login this run had already attempted (a worker killed midway): not tried again
+    not_repeated: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, runs: Sequence[RecordedRun]) -> CheckupReport:
@@ -64,6 +66,9 @@ class CheckupReport:
                 )
             ),
             items=sum(1 for item in latest.items if item.kind is not ItemKind.BOOK),
+            not_repeated=tuple(
+                sorted(item.subject for item in latest.items if item.login is LoginMode.NOT_REPEATED)
+            ),
         )
 
     @property
@@ -121,6 +126,17 @@ class CheckupReport:
                 (
                     _("Checked without logging in: no password is kept (keyring or encrypted file)"),
                     tuple(safe(address) for address in self.without_login),
+                )
+            )
+        if self.not_repeated:
+            sections.append(
+                (
+                    _(
+                        "Not logged in again: this check day had already tried once with the same user "
+                        "name on the same server (a check stopped halfway and run again, or two accounts "
+                        "sharing one login); a second try could lock the account"
+                    ),
+                    tuple(safe(address) for address in self.not_repeated),
                 )
             )
         if self.trends.expiries:
@@ -188,6 +204,7 @@ class CheckupReport:
                 for i in self.changes.untested
             ],
             "without_login": list(self.without_login),
+            "login_not_repeated": list(self.not_repeated),
             "expiries": [
                 {
                     "kind": e.kind,

@@ -2,7 +2,8 @@
 the servers' limits, record each result in the book as it comes, then build the report.
 
 Logins: the password only from the keyring (passwords.py); at most one login per server and user
-per run, and none after a remembered failure (the LoginGuard of `check`, through run_check).
+per run, and none after a remembered failure: `check`'s LoginGuard, given to run_check as the book's
+(logins.py), so it holds across the processes and machines that share the book.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from maildoctor.check_request import CheckRequest
 from maildoctor.checkup import runs
 from maildoctor.checkup.bookrisks import BookAccount, BookDevice, BookDomain, book_item
 from maildoctor.checkup.classify import account_item, domain_item, untested_item
 from maildoctor.checkup.limits import PER_SERVER, PER_USER, ServerLimits
+from maildoctor.checkup.logins import BookLoginGuard, LoginKey, book_guard
 from maildoctor.checkup.model import ItemKind, LoginMode, RecordedItem, Untested
 from maildoctor.checkup.passwords import find_password
 from maildoctor.checkup.report import CheckupReport
@@ -124,10 +127,15 @@ def plan_of(engine: Engine, code: str, per_user: int) -> Plan:
 
 
 async def _check_account(
-    work: AccountWork, options: CheckupOptions, limits: ServerLimits, gate: asyncio.Semaphore
+    work: AccountWork,
+    options: CheckupOptions,
+    limits: ServerLimits,
+    gate: asyncio.Semaphore,
+    guard: BookLoginGuard | None = None,
 ) -> RecordedItem:
     """One account: its servers' slots first, then a place among the checks running at once (so a
-    check waiting for a busy server never keeps another server's check from running)."""
+    check waiting for a busy server never keeps another server's check from running). `guard`: the
+    one-login guard of the run, kept in the book (None: this process's own, as `check`'s)."""
     try:
         incoming: Endpoint | None = parse_server_url(work.incoming) if work.incoming else None
         outgoing: Endpoint | None = parse_server_url(work.outgoing) if work.outgoing else None
@@ -155,10 +163,17 @@ async def _check_account(
     hosts = [endpoint.host for endpoint in (incoming, outgoing) if endpoint is not None]
     async with limits.slot(hosts, work.username or work.address), gate:
         try:
+            if guard is not None and password is not None:  # the book asked ahead, off the event loop
+                await guard.prepare(
+                    [LoginKey.of(e.protocol, e.host, request.user) for e in (incoming, outgoing) if e]
+                )
             connect = None if options.network else limits.connector(work.username or work.address)
-            report, facts = await run_check(request, options.network, connect=connect)
-        except (OSError, ValueError):
+            report, facts = await run_check(request, options.network, connect=connect, guard=guard)
+        except (OSError, ValueError, SQLAlchemyError):  # the book unreachable: no login, not tested
             return untested_item(ItemKind.ACCOUNT, work.address, Untested.CRASHED, login)
+        finally:
+            if guard is not None:
+                await guard.flush()
     return account_item(work.address, report, facts, login)
 
 
@@ -179,10 +194,10 @@ class ResolverTrust:
 
 
 async def check_account_item(
-    work: AccountWork, options: CheckupOptions, limits: ServerLimits
+    work: AccountWork, options: CheckupOptions, limits: ServerLimits, guard: BookLoginGuard | None = None
 ) -> RecordedItem:
     """One account checked alone (a queued job): within the limits, no other gate."""
-    return await _check_account(work, options, limits, asyncio.Semaphore(1))
+    return await _check_account(work, options, limits, asyncio.Semaphore(1), guard)
 
 
 def resolver_trust(options: CheckupOptions) -> ResolverTrust:
@@ -264,7 +279,11 @@ async def checkup_company(
     if (ItemKind.BOOK, plan.code.lower()) not in done:
         work.append(keep(ready(plan.book)))
     work += [
-        keep(_check_account(account, options, limits, accounts_gate))
+        keep(
+            _check_account(
+                account, options, limits, accounts_gate, book_guard(engine, run_id, options.cache_dir)
+            )
+        )
         for account in plan.accounts
         if (ItemKind.ACCOUNT, account.address.lower()) not in done
     ]

@@ -32,6 +32,11 @@ CRON_LINE: Final = N_("Crontab line:")
 REMOVED: Final = N_("Removed the monthly check-up {name}.")
 WOULD_REMOVE: Final = N_("Would remove the monthly check-up {name}.")
 NOTHING_TO_REMOVE: Final = N_("No monthly check-up {name} was installed; nothing to remove.")
+SECRETS: Final = N_(
+    "The timer has no keyring. Put its passwords in {file} (only you can read it), one per line: "
+    "MAILDOCTOR_PASSWORDS_KEY=the key of the encrypted password file, and with --send "
+    "MAILDOCTOR_NOTIFY_PASSWORD=the password of the account that sends the report."
+)
 LINGER: Final = N_(
     "A user timer runs only while you are logged in. To run it while nobody is logged in, run once:"
 )
@@ -70,7 +75,8 @@ def _apply(
 ) -> int:
     try:
         job = schedule.job_for(company, db=options.db or os.environ.get("MAILDOCTOR_LEDGER_URL"), lang=lang,
-                               system=system, extra=extra)  # fmt: skip
+                               system=system, extra=extra,
+                               secrets_file=schedule.default_secrets_file(system))  # fmt: skip
         scheduler = Scheduler.CRON if use_cron or not schedule.has_systemd() else Scheduler.SYSTEMD
         act = schedule.install if turn_on else schedule.remove
         done = act(
@@ -115,6 +121,8 @@ def show_done(console: Console, translator: Translator, job: Job, done: Done, tu
             console.print(show(f"    {line}"), soft_wrap=True)
     for command in done.commands:
         console.print(show(f"{_(RAN)} {' '.join(command)}"), soft_wrap=True)
+    if turn_on and done.secrets_file is not None:
+        say(console, _(SECRETS).format(file=done.secrets_file))
     if turn_on and done.scheduler is Scheduler.SYSTEMD and not job.system:
         say(console, _(LINGER))
         console.print(show(f"    loginctl enable-linger {_login()}"), soft_wrap=True)

@@ -5,6 +5,9 @@ install() and remove() write and delete them under a unit folder they are given 
 or crontab through a runner they are given, so tests use a temporary folder and a fake runner.
 Both return exactly what they did (files with their text, commands, the cron line), for the person
 to see. Nothing secret goes into a unit or a crontab: a database URL with a password is refused.
+A systemd timer runs with no keyring: its service reads an EnvironmentFile= that only its user can
+read (0600), made empty (comments saying what to put there) and never overwritten, for the
+passwords' key and the sending account's password.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ CRON_TIMES: Final = "17 7 1 * *"  # the same moment for cron
 RANDOM_DELAY: Final = "15min"  # many books on one machine do not all start at once
 COMMAND_TIMEOUT: Final = 30.0  # seconds for one systemctl or crontab call
 SYSTEM_UNIT_DIR: Final = Path("/etc/systemd/system")
+SECRETS_FILE: Final = "checkup.env"
+SECRETS_TEMPLATE: Final = """\
+# maildoctor's monthly check-up reads this file (only you can read it: keep it mode 0600).
+# A timer has no keyring: put here, one per line as NAME=value, without quotes,
+#   MAILDOCTOR_PASSWORDS_KEY=   the key of the encrypted password file (maildoctor checkup --help)
+#   MAILDOCTOR_NOTIFY_PASSWORD= the password of the account that sends the report (--send --mail-from)
+"""
 
 # (status, standard output); `input` goes to the command's standard input
 Runner = Callable[[Sequence[str], str | None], tuple[int, str]]
@@ -52,6 +62,7 @@ class Job:
     command: tuple[str, ...]  # the whole command line, program first
     environment: Mapping[str, str] = field(default_factory=dict)
     system: bool = False  # a system timer (root) rather than the user's own
+    secrets_file: Path | None = None  # the service's EnvironmentFile= (systemd only), for passwords
 
     @property
     def name(self) -> str:
@@ -69,6 +80,7 @@ class Done:
     commands: tuple[tuple[str, ...], ...] = ()
     cron_lines: tuple[str, ...] = ()  # the line added (install) or the lines taken out (remove)
     dry_run: bool = False
+    secrets_file: Path | None = None  # where the timer reads its passwords from (installed: 0600)
 
 
 def _checked(text: str) -> str:
@@ -87,12 +99,14 @@ def job_for(
     system: bool = False,
     program: Sequence[str] | None = None,
     extra: Sequence[str] = (),
+    secrets_file: Path | None = None,
 ) -> Job:
     """The check-up of `company` (None: every company) as the timer will run it.
 
     `program` is how maildoctor is started (default: this Python with `-m maildoctor`, which needs
     no PATH); `db` the book (kept in the environment, never a URL with a password); `extra` more
-    options of `checkup` (where to send the report)."""
+    options of `checkup` (where to send the report); `secrets_file` the file a systemd service reads
+    its passwords from (default_secrets_file)."""
     base = tuple(program) if program is not None else (sys.executable, "-m", "maildoctor")
     target = ("--company", company) if company else ("--all",)
     command = (*base, "checkup", *target, *(("--lang", lang) if lang else ()), *extra)
@@ -109,7 +123,9 @@ def job_for(
         environment["MAILDOCTOR_LEDGER_URL"] = db
     for text in (*command, *environment.values()):
         _checked(text)
-    return Job(company, command, environment, system)
+    if secrets_file is not None:
+        _checked(str(secrets_file))
+    return Job(company, command, environment, system, secrets_file)
 
 
 # ------------------------------------------------------------------ generated text (pure)
@@ -140,6 +156,8 @@ def service_unit(job: Job) -> str:
         f"Environment={systemd_quote(f'{key}={value}', exec_line=False)}"
         for key, value in sorted(job.environment.items())
     ]
+    if job.secrets_file is not None:  # "-": a missing file is no error
+        lines.append(f"EnvironmentFile=-{systemd_quote(str(job.secrets_file), exec_line=False)}")
     lines += [
         "ExecStart=" + " ".join(systemd_quote(word) for word in job.command),
         # exit 1 means "problems found", which the report tells: not a failure of the unit
@@ -206,6 +224,28 @@ def default_unit_dir(system: bool, environ: Mapping[str, str] = os.environ) -> P
     return Path(config) / "systemd" / "user"
 
 
+def default_secrets_file(system: bool, environ: Mapping[str, str] = os.environ) -> Path:
+    if system:
+        return Path("/etc/maildoctor") / SECRETS_FILE
+    config = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "maildoctor" / SECRETS_FILE
+
+
+def ensure_secrets_file(path: Path) -> str | None:
+    """The secrets file, readable by its owner only: made with the template (its text returned), or
+    an existing one kept as it is (its text never read) with any access for others taken away."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(SECRETS_TEMPLATE)
+    return SECRETS_TEMPLATE
+
+
 def run_command(args: Sequence[str], stdin: str | None) -> tuple[int, str]:
     """The real runner: a command with a time limit; its output is read, never shown raw."""
     try:
@@ -247,7 +287,7 @@ def install(job: Job, *, scheduler: Scheduler, unit_dir: Path, runner: Runner, d
             table, _old = crontab_without(_crontab(runner), job.name)
             _must(runner, ("crontab", "-"), table + line + "\n")
         return Done(scheduler, job.name, commands=commands, cron_lines=(line,), dry_run=dry_run)
-    files = (
+    files: tuple[tuple[Path, str], ...] = (
         (unit_dir / f"{job.name}.service", service_unit(job)),
         (unit_dir / f"{job.name}.timer", timer_unit(job)),
     )
@@ -259,9 +299,13 @@ def install(job: Job, *, scheduler: Scheduler, unit_dir: Path, runner: Runner, d
         unit_dir.mkdir(parents=True, exist_ok=True)
         for path, text in files:
             path.write_text(text, encoding="utf-8")
+        if job.secrets_file is not None and (made := ensure_secrets_file(job.secrets_file)) is not None:
+            files += ((job.secrets_file, made),)
         for command in commands:
             _must(runner, command)
-    return Done(scheduler, job.name, written=files, commands=commands, dry_run=dry_run)
+    return Done(
+        scheduler, job.name, written=files, commands=commands, dry_run=dry_run, secrets_file=job.secrets_file
+    )
 
 
 def remove(job: Job, *, scheduler: Scheduler, unit_dir: Path, runner: Runner, dry_run: bool = False) -> Done:

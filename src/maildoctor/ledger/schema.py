@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Date, DateTime, ForeignKey, MetaData, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -241,6 +251,27 @@ class CheckupAlert(Base):
     expires: Mapped[date] = mapped_column(Date)
     threshold: Mapped[int]
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CheckupLogin(Base):
+    """A login attempt of a check-up, claimed here before it is made — the one-login guard across
+    workers and machines sharing the book: one row per run, server, protocol and user name (a second
+    claim in the same run finds it), its outcome once known (a failure is honoured by every worker and
+    later runs for a while). Never the password."""
+
+    __tablename__ = "checkup_logins"
+    __table_args__ = (
+        UniqueConstraint("run_id", "host", "protocol", "username"),
+        Index("ix_checkup_logins_account", "host", "protocol", "username"),  # the remembered failures
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkup_runs.id"))
+    host: Mapped[str] = mapped_column(String(255))  # lower case, no final dot
+    protocol: Mapped[str] = mapped_column(String(16))  # imap | pop3 | smtp: as the login guard names it
+    username: Mapped[str] = mapped_column(String(320))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # ok | failed; none: claimed, not known
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 # --------------------------------------------------------------------------- the web pages' login (issue 15)

@@ -1,7 +1,7 @@
 """The web pages' users: names, argon2 password hashes and roles (issue 15).
 
-Revision ID: w001
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-08 01:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "w001"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
