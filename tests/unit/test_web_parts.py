@@ -267,3 +267,18 @@ def test_the_names_a_check_may_reach_from_dns_answers() -> None:
         "example.jp"
     )
     assert guessed_names(None) == []
+
+
+def test_the_explain_page_reads_a_pasted_message_as_explain_does() -> None:
+    """The page and `maildoctor explain` give the same causes in the same order: a bare "login
+    failed" naming an Exchange Online server leads with the sign-in (the text names the server)."""
+    from maildoctor.explain import explain_text
+    from maildoctor.explain.reply import explain_reply
+    from maildoctor.explain.report import message_findings
+    from maildoctor.web.explaining import message_explanation
+
+    text = "Login to server outlook.office365.com with username taro@contoso.com failed."
+    page = message_explanation(text, get_translator("en"), None)
+    cli = message_findings(explain_text(text), explain_reply(text), text)
+    assert [finding["cause"] for finding in page["findings"]] == [finding.cause for finding in cli]
+    assert page["findings"][0]["cause"] == "MODERN_AUTH_REQUIRED"

@@ -23,7 +23,7 @@ def message_explanation(text: str, translator: Translator, client: ClientId | No
     cut = repaired_mojibake(cut) or cut
     explanation = explain_text(cut)
     reply = explain_reply(cut)
-    findings = message_findings(explanation, reply)
+    findings = message_findings(explanation, reply, cut)  # as `explain` does: the text may name the server
     first = CauseCode(findings[0].cause) if findings else None
     return message_document(
         explanation,
