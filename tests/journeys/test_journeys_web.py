@@ -9,7 +9,10 @@ is typed goes to the check, which names the wrong character.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,3 +72,21 @@ def test_an_empty_address_is_asked_for_again(web: TestClient) -> None:
     )
     assert answer.status_code == 400
     assert 'role="alert"' in answer.text
+
+
+def test_served_to_other_computers_before_anyone_can_log_in_it_says_so_in_whole_words(
+    tmp_path: Path,
+) -> None:
+    # The refusal was printed with Rich's own wrap: "（127.0.0.1 " ended a line and "コマ|ンド" was
+    # cut in two. It goes through maildoctor's wrap now, like every other message.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "ja_JP.UTF-8", "COLUMNS": "80"}
+    run = subprocess.run(
+        # refused before it binds: the point of the test
+        [sys.executable, "-m", "maildoctor", "web", "--host", "0.0.0.0", "--port", "18099"],  # noqa: S104
+        capture_output=True, text=True, env=env, timeout=60, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert run.returncode == 3
+    lines = run.stderr.splitlines()
+    assert any("（127.0.0.1 以外）" in line for line in lines), lines
+    assert any("コマンド" in line for line in lines), lines
+    assert "maildoctor web --create-admin 名前" in run.stderr

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
 from maildoctor.cli.checkup_common import with_book
+from maildoctor.display import say
 from maildoctor.escaping import safe
 from maildoctor.exitcode import ExitCode
 from maildoctor.i18n import N_, Translator
@@ -23,7 +23,7 @@ def create_user_command(
 
     _ = translator.gettext
     if admin is not None and viewer is not None:
-        err.print(Text(_("Give either --create-admin or --create-viewer, not both.")))
+        say(err, _("Give either --create-admin or --create-viewer, not both."))
         raise typer.Exit(ExitCode.USAGE)
     name, role = (admin, Role.ADMIN) if admin is not None else (viewer or "", Role.VIEWER)
 
@@ -31,10 +31,10 @@ def create_user_command(
         try:
             create_user(book_url, name, read_new_password(_), role)
         except UserError as error:
-            err.print(Text(_(str(error))))
+            say(err, _(str(error)))
             return int(ExitCode.USAGE)
         message = N_("{name} may now sign in to the web pages ({role}).")
-        Console(highlight=False).print(Text(_(message).format(name=safe(name), role=role.value)))
+        say(Console(highlight=False), _(message).format(name=safe(name), role=role.value))
         return int(ExitCode.OK)
 
     code = with_book(translator, work)

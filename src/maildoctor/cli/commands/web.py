@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
 from maildoctor.cli.options import SharedOptions
+from maildoctor.display import say, show
 from maildoctor.exitcode import ExitCode
 from maildoctor.extras import WEB, is_missing_package
 from maildoctor.i18n import Language
@@ -77,11 +77,9 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         except ImportError as exc:
             if not is_missing_package(exc):
                 raise
-            err.print(
-                Text(_("The browser interface is an optional part of maildoctor that is not installed."))
-            )
-            err.print(Text(_("Add it with this command, then run “maildoctor web” again:")))
-            err.print(Text(f"  {WEB.install_command}"), soft_wrap=True)
+            say(err, _("The browser interface is an optional part of maildoctor that is not installed."))
+            say(err, _("Add it with this command, then run “maildoctor web” again:"))
+            err.print(show(f"  {WEB.install_command}"), soft_wrap=True)
             raise typer.Exit(ExitCode.NOT_RUN) from None
         from maildoctor.ledger.location import ledger_url
 
@@ -92,14 +90,13 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
             create_user_command(book_url, create_admin, create_viewer, translator, err)
             return
         if refuses_host(host, book_url):
-            err.print(
-                Text(
-                    _(
-                        "maildoctor web answers other computers (beyond 127.0.0.1) only with a login, and "
-                        "nobody can log in yet. First create an administrator with: "
-                        "maildoctor web --create-admin NAME"
-                    )
-                )
+            say(
+                err,
+                _(
+                    "maildoctor web answers other computers (beyond 127.0.0.1) only with a login, and "
+                    "nobody can log in yet. First create an administrator with: "
+                    "maildoctor web --create-admin NAME"
+                ),
             )
             raise typer.Exit(ExitCode.NOT_RUN)
         config = web_config(
@@ -114,9 +111,9 @@ def register(app: typer.Typer, shared: SharedOptions) -> None:
         out = Console(highlight=False)
 
         def announce(url: str) -> None:
-            out.print(Text(_("maildoctor is ready in your web browser at: {url}").format(url=url)))
-            out.print(Text(_("Leave this window open while you use it; press Ctrl+C to stop.")))
+            say(out, _("maildoctor is ready in your web browser at: {url}").format(url=url))
+            say(out, _("Leave this window open while you use it; press Ctrl+C to stop."))
             if config.beyond_loopback:
-                out.print(Text(_("Other computers can reach it: every page asks for a login.")))
+                say(out, _("Other computers can reach it: every page asks for a login."))
 
         serve(config, announce)
